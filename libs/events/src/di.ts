@@ -1,0 +1,107 @@
+/**
+ * DI conventions on inversify 8, with explicit typed tokens and no decorator metadata.
+ *
+ * Only apps build a container (`new Container()`); libraries export tokens, plugin factories
+ * and these helpers, which operate on a container handed to them. The lint rule forbids value
+ * imports of inversify under libs/.
+ *
+ *   - singletons:  bindSingleton(c, TOKENS.Bus, () => createBus())
+ *   - multi-bound: bindMulti(c, TOKENS.Observer, (c) => new ConsoleLogger(...)); resolveAll(c, TOKENS.Observer)
+ *   - by name:     bindNamed(c, TOKENS.Strategy, 'ohem', (c) => new Ohem(...));
+ *                  resolveNamed(c, TOKENS.Strategy, 'strategy', config.strategy.type)
+ */
+import type { Container } from 'inversify';
+import type { Token } from './tokens.ts';
+
+/** A plugin name from config that is not bound. Lists the names that are. */
+export class UnknownPluginError extends Error {
+  constructor(
+    readonly kind: string,
+    readonly pluginName: string,
+    readonly known: readonly string[],
+  ) {
+    super(`Unknown ${kind} "${pluginName}". Known ${kind} names: ${formatNames(known)}.`);
+    this.name = 'UnknownPluginError';
+  }
+}
+
+/** A config entry with no `type`, or a token nothing was bound to. */
+export class MissingPluginError extends Error {
+  constructor(
+    readonly kind: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      known.length > 0
+        ? `No ${kind} configured: set "type" to one of ${formatNames(known)}.`
+        : `No ${kind} is bound in the container.`,
+    );
+    this.name = 'MissingPluginError';
+  }
+}
+
+function formatNames(names: readonly string[]): string {
+  return names.length === 0 ? '(none)' : names.map((n) => `"${n}"`).join(', ');
+}
+
+// Named bindings made through bindNamed, per container and token: inversify cannot list the
+// names of a token's bindings, and the error for an unknown name must list them.
+const namedBindings = new WeakMap<Container, Map<symbol, string[]>>();
+
+function namesOf(c: Container, t: symbol): string[] {
+  return namedBindings.get(c)?.get(t) ?? [];
+}
+
+/** Bind one shared instance (the bus, the clock, the resolved config). Created on first use. */
+export function bindSingleton<T>(c: Container, t: Token<T>, create: (c: Container) => T): void {
+  c.bind<T>(t)
+    .toDynamicValue(() => create(c))
+    .inSingletonScope();
+}
+
+/** Add one more plugin under a multi-bound token (observers, loggers). */
+export function bindMulti<T>(c: Container, t: Token<T>, create: (c: Container) => T): void {
+  c.bind<T>(t)
+    .toDynamicValue(() => create(c))
+    .inSingletonScope();
+}
+
+/** Bind a plugin under a name, for selection by a config's `type`. A name may be bound once. */
+export function bindNamed<T>(c: Container, t: Token<T>, name: string, create: (c: Container) => T): void {
+  let forContainer = namedBindings.get(c);
+  if (!forContainer) namedBindings.set(c, (forContainer = new Map()));
+  const names = forContainer.get(t) ?? [];
+  if (names.includes(name)) throw new Error(`Plugin name "${name}" is bound twice for ${t.description ?? 'a token'}.`);
+  forContainer.set(t, [...names, name]);
+  c.bind<T>(t)
+    .toDynamicValue(() => create(c))
+    .inSingletonScope()
+    .whenNamed(name);
+}
+
+/** The names bound with bindNamed for this token, in binding order. */
+export function knownPluginNames<T>(c: Container, t: Token<T>): string[] {
+  return [...namesOf(c, t)];
+}
+
+/**
+ * Resolve the plugin a config names. `kind` is the word users see ("strategy", "logger").
+ * Missing or unknown names throw an error that names the value and lists the known names.
+ */
+export function resolveNamed<T>(c: Container, t: Token<T>, kind: string, name: string | undefined | null): T {
+  const known = namesOf(c, t);
+  if (name === undefined || name === null || name === '') throw new MissingPluginError(kind, known);
+  if (!known.includes(name)) throw new UnknownPluginError(kind, name, known);
+  return c.get<T>(t, { name });
+}
+
+/** Resolve a single-bound token with an error that says what is missing. */
+export function resolve<T>(c: Container, t: Token<T>): T {
+  if (!c.isBound(t)) throw new MissingPluginError(t.description ?? 'service', []);
+  return c.get<T>(t);
+}
+
+/** Every plugin bound to a multi-bound token; none bound is an empty list, not an error. */
+export function resolveAll<T>(c: Container, t: Token<T>): T[] {
+  return c.isBound(t) ? c.getAll<T>(t) : [];
+}

@@ -1,0 +1,30 @@
+export type {
+  EventBase,
+  Budget,
+  TrainStart,
+  BatchMined,
+  StepDone,
+  EmaUpdated,
+  LrChanged,
+  ValidationDone,
+  CheckpointSaved,
+  TrainEnd,
+  ErrorEvent,
+  WindowsDone,
+  PatientDone,
+  LesionsegEvents,
+  LesionsegEventName,
+} from './event-map.ts';
+export { createBus, describeError, type Bus, type BusOptions, type ObserverFailure } from './bus.ts';
+export { token, type Token, type TokenType } from './tokens.ts';
+export {
+  bindSingleton,
+  bindMulti,
+  bindNamed,
+  knownPluginNames,
+  resolve,
+  resolveAll,
+  resolveNamed,
+  UnknownPluginError,
+  MissingPluginError,
+} from './di.ts';

@@ -1,0 +1,151 @@
+/**
+ * Compute backend selection at start-up.
+ *
+ * `auto` tries, in order: tensorflow-gpu (@tensorflow/tfjs-node-gpu, an optionalDependency
+ * whose install needs to download libtensorflow and so is absent on offline machines), then
+ * tensorflow (@tensorflow/tfjs-node, if the user installed it), then the WebAssembly backend,
+ * then pure JS. It reports which one it got and why each earlier one was skipped. A backend
+ * asked for by name that cannot load is an error, never a silent fallback: a user who asked
+ * for the GPU must not find out after two hours that the run was on the CPU.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendRequest = (typeof BACKEND_NAMES)[number];
+export type BackendName = Exclude<BackendRequest, 'auto'>;
+
+export interface BackendLoader {
+  name: BackendName;
+  /** Load and activate the backend; throw with the reason when it cannot. */
+  load(): Promise<void>;
+}
+
+export interface BackendSelection {
+  /** The backend in use. */
+  name: BackendName;
+  /** tfjs's own name for it (`tensorflow`, `wasm`, `cpu`). */
+  tfBackend: string;
+  /** Backends tried before it, with the reason each could not be used. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+export const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export function parseBackendRequest(value: string): BackendRequest {
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendRequest;
+  throw new BackendError(`Unknown backend "${value}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
+}
+
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Keep the first line: a failing native addon prints a long stack of paths after it.
+  return message.split('\n')[0];
+}
+
+export interface SelectOptions {
+  loaders?: readonly BackendLoader[];
+  /** Where to say which backend was chosen. Default: stderr. Pass `() => {}` to silence. */
+  log?: (line: string) => void;
+}
+
+export async function selectBackend(request: BackendRequest, options: SelectOptions = {}): Promise<BackendSelection> {
+  const loaders = options.loaders ?? defaultLoaders();
+  const log = options.log ?? ((line: string) => console.error(line));
+  const byName = new Map(loaders.map((l) => [l.name, l]));
+
+  if (request !== 'auto') {
+    const loader = byName.get(request);
+    if (!loader) throw new BackendError(`Backend "${request}" has no loader.`);
+    try {
+      await loader.load();
+    } catch (error) {
+      throw new BackendError(`Backend "${request}" was requested but cannot be used: ${reasonOf(error)}`);
+    }
+    const selection = { name: request, tfBackend: tf.getBackend(), skipped: [] };
+    log(`backend: ${request} (requested; tfjs backend "${selection.tfBackend}")`);
+    return selection;
+  }
+
+  const skipped: BackendSelection['skipped'] = [];
+  for (const name of AUTO_ORDER) {
+    const loader = byName.get(name);
+    if (!loader) continue;
+    try {
+      await loader.load();
+    } catch (error) {
+      skipped.push({ name, reason: reasonOf(error) });
+      continue;
+    }
+    const selection = { name, tfBackend: tf.getBackend(), skipped };
+    log(`backend: ${name} (auto; tfjs backend "${selection.tfBackend}")`);
+    for (const s of skipped) log(`  skipped ${s.name}: ${s.reason}`);
+    return selection;
+  }
+  throw new BackendError(
+    `No compute backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
+  );
+}
+
+/** Activate a tfjs backend that is registered, failing loudly (setBackend returns false, it does not throw). */
+export async function activate(tfName: string): Promise<void> {
+  const ok = await tf.setBackend(tfName);
+  if (!ok || tf.getBackend() !== tfName) throw new BackendError(`tfjs could not initialise the "${tfName}" backend`);
+  await tf.ready();
+}
+
+/**
+ * Import a package that may be missing. The specifier is a variable on purpose: TypeScript
+ * must not require the optional package's types, and bundlers must not try to inline it.
+ */
+async function importOptional(specifier: string, why: string): Promise<void> {
+  try {
+    await import(specifier);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`${specifier} is not installed (${why})`);
+    throw error;
+  }
+}
+
+export function defaultLoaders(): BackendLoader[] {
+  return [
+    {
+      name: 'tensorflow-gpu',
+      load: async () => {
+        await importOptional(
+          '@tensorflow/tfjs-node-gpu',
+          'optional dependency; its install downloads libtensorflow with CUDA, see README "GPU"',
+        );
+        await activate('tensorflow');
+      },
+    },
+    {
+      name: 'tensorflow',
+      load: async () => {
+        await importOptional('@tensorflow/tfjs-node', 'not a dependency; `npm install @tensorflow/tfjs-node` on a machine with internet');
+        await activate('tensorflow');
+      },
+    },
+    {
+      name: 'wasm',
+      load: async () => {
+        await import('@tensorflow/tfjs-backend-wasm');
+        await activate('wasm');
+      },
+    },
+    {
+      name: 'cpu',
+      load: async () => {
+        await import('@tensorflow/tfjs-backend-cpu');
+        await activate('cpu');
+      },
+    },
+  ];
+}
