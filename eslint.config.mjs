@@ -28,9 +28,11 @@ export default [
             // data and metrics run where TensorFlow is absent (the evaluator's scoring path).
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:events'], bannedExternalImports: TF },
             { sourceTag: 'type:metrics', onlyDependOnLibsWithTags: ['type:events', 'type:data'], bannedExternalImports: TF },
+            // report renders figures, tables and HTML from run folders and metrics: no TensorFlow.
+            { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:metrics'], bannedExternalImports: TF },
             { sourceTag: 'type:models', onlyDependOnLibsWithTags: ['type:events', 'type:data'] },
             { sourceTag: 'type:strategies', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models', 'type:strategies', 'type:metrics'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report'] },
           ],
         },
       ],

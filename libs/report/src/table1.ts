@@ -1,0 +1,111 @@
+/**
+ * A table in the style of the paper's Table 1: for patients with new lesions, mean (SEM) of
+ * Dice, lesion-level F1, sensitivity and PPV; for patients without, mean (SEM) of the number
+ * and volume of (false-positive) predicted lesions. Plus the training cost per iteration,
+ * which the paper compares (OHEM iterations about 2x longer).
+ */
+
+export interface MeanSem {
+  mean: number | null;
+  sem: number | null;
+  /** Patients that contributed (NaN values excluded). */
+  n: number;
+}
+
+export interface Table1Row {
+  configuration: string;
+  withNewLesions: { patients: number; dice: MeanSem; lesionF1: MeanSem; lesionSensitivity: MeanSem; lesionPpv: MeanSem };
+  withoutNewLesions: { patients: number; predictedLesions: MeanSem; predictedVolumeMm3: MeanSem };
+  /** Mean training time per iteration, ms. */
+  msPerIteration?: number | null;
+  iterations?: number | null;
+}
+
+export function formatMeanSem(s: MeanSem, digits = 3): string {
+  if (s.mean === null || !Number.isFinite(s.mean)) return 'n/a';
+  const sem = s.sem === null || !Number.isFinite(s.sem) ? 'n/a' : s.sem.toFixed(digits);
+  return `${s.mean.toFixed(digits)} (${sem})`;
+}
+
+const HEADER = [
+  'configuration',
+  'Dice',
+  'lesion F1',
+  'lesion sensitivity',
+  'lesion PPV',
+  'FP lesions (no new lesion)',
+  'FP volume mm3 (no new lesion)',
+  'ms / iteration',
+  'iterations',
+];
+
+function cells(r: Table1Row): string[] {
+  const w = r.withNewLesions;
+  const wo = r.withoutNewLesions;
+  return [
+    r.configuration,
+    formatMeanSem(w.dice),
+    formatMeanSem(w.lesionF1),
+    formatMeanSem(w.lesionSensitivity),
+    formatMeanSem(w.lesionPpv),
+    formatMeanSem(wo.predictedLesions, 2),
+    formatMeanSem(wo.predictedVolumeMm3, 1),
+    r.msPerIteration === null || r.msPerIteration === undefined ? 'n/a' : r.msPerIteration.toFixed(0),
+    r.iterations === null || r.iterations === undefined ? 'n/a' : String(r.iterations),
+  ];
+}
+
+export function table1Markdown(rows: readonly Table1Row[]): string {
+  const nWith = Math.max(0, ...rows.map((r) => r.withNewLesions.patients));
+  const nWithout = Math.max(0, ...rows.map((r) => r.withoutNewLesions.patients));
+  const lines = [
+    `Mean (SEM) per patient; ${nWith} patients with new lesions, ${nWithout} without.`,
+    '',
+    `| ${HEADER.join(' | ')} |`,
+    `|${HEADER.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${cells(r).join(' | ')} |`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One row per configuration, numbers unformatted (mean, sem and n columns) for other tools. */
+export function table1Csv(rows: readonly Table1Row[]): string {
+  const stats: [string, (r: Table1Row) => MeanSem][] = [
+    ['dice', (r) => r.withNewLesions.dice],
+    ['lesion_f1', (r) => r.withNewLesions.lesionF1],
+    ['lesion_sensitivity', (r) => r.withNewLesions.lesionSensitivity],
+    ['lesion_ppv', (r) => r.withNewLesions.lesionPpv],
+    ['fp_lesions', (r) => r.withoutNewLesions.predictedLesions],
+    ['fp_volume_mm3', (r) => r.withoutNewLesions.predictedVolumeMm3],
+  ];
+  const header = [
+    'configuration',
+    'patients_with_new_lesions',
+    'patients_without_new_lesions',
+    ...stats.flatMap(([k]) => [`${k}_mean`, `${k}_sem`, `${k}_n`]),
+    'ms_per_iteration',
+    'iterations',
+  ];
+  const body = rows.map((r) =>
+    [
+      r.configuration,
+      r.withNewLesions.patients,
+      r.withoutNewLesions.patients,
+      ...stats.flatMap(([, get]) => {
+        const s = get(r);
+        return [s.mean, s.sem, s.n];
+      }),
+      r.msPerIteration ?? null,
+      r.iterations ?? null,
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return [header.join(','), ...body].join('\n') + '\n';
+}

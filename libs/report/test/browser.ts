@@ -1,0 +1,50 @@
+/**
+ * Opens a report in Debian's Chromium through playwright-core (never a downloaded browser).
+ * Returns what a person would notice: console errors, failed loads, broken images.
+ */
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+export interface PageCheck {
+  consoleErrors: string[];
+  failedRequests: string[];
+  images: { alt: string; complete: boolean; naturalWidth: number }[];
+  svgBoxes: { width: number; height: number }[];
+  headings: string[];
+}
+
+export async function checkPage(url: string, screenshotPath: string): Promise<PageCheck> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleErrors: string[] = [];
+    const failedRequests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    page.on('requestfailed', (r) => failedRequests.push(r.url()));
+    await page.goto(url, { waitUntil: 'load' });
+    const result = await page.evaluate(() => ({
+      images: Array.from(document.images).map((i) => ({ alt: i.alt, complete: i.complete, naturalWidth: i.naturalWidth })),
+      svgBoxes: Array.from(document.querySelectorAll('.chart svg')).map((s) => {
+        const r = s.getBoundingClientRect();
+        return { width: r.width, height: r.height };
+      }),
+      headings: Array.from(document.querySelectorAll('h1, h2')).map((h) => h.textContent ?? ''),
+    }));
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+    return { consoleErrors, failedRequests, ...result };
+  } finally {
+    await browser.close();
+  }
+}
