@@ -1,1 +1,46 @@
-export {};
+// Public API of @lesionseg/data: everything between files on disk and model-ready tensors.
+export type { Vec3, Volume } from './volume.ts';
+export { voxelCount, voxelIndex, voxelCoords, copyAffine } from './volume.ts';
+
+export type { NiftiDatatype } from './nifti/datatypes.ts';
+export type { NiftiHeader, NiftiImage } from './nifti/header.ts';
+export { NiftiError } from './nifti/errors.ts';
+export { readNifti, parseNifti } from './nifti/read.ts';
+export { writeNifti, encodeNifti } from './nifti/write.ts';
+export type { WriteNiftiOptions } from './nifti/write.ts';
+export { affineToQform, qformToAffine, affineZooms, affineMaxDiff } from './nifti/affine.ts';
+export type { QForm } from './nifti/affine.ts';
+
+export type { Random, Rng, RngState } from './random.ts';
+export { createRng, randInt, uniform, normal, shuffled } from './random.ts';
+
+export type { PreprocessedPatient } from './sampling/patient.ts';
+export { precomputePositives } from './sampling/patient.ts';
+export type { PatchKind, PatchSpec } from './sampling/patches.ts';
+export { uniformPatch, positivePatch, samplePatch, hasPositives } from './sampling/patches.ts';
+export type { ExtractedBatch } from './sampling/batch.ts';
+export { extractBatch } from './sampling/batch.ts';
+
+export type { GridMapping, AxisTable } from './preprocess/grid.ts';
+export { workingGrid, axisTable, forwardTables, inverseTables } from './preprocess/grid.ts';
+export { resampleTrilinear, resampleMask, resampleImage } from './preprocess/resample.ts';
+export { zscoreInPlace } from './preprocess/zscore.ts';
+export type { PatientVolumes, PreprocessOptions } from './preprocess/preprocess.ts';
+export { preprocessPatient } from './preprocess/preprocess.ts';
+export { probabilitiesToOriginal, binarize, predictionToOriginalMask, writePrediction } from './preprocess/inverse.ts';
+
+export { writeFileAtomic } from './io/atomic.ts';
+export type { PatientFiles } from './dataset/layout.ts';
+export { MSSEG2_FILES, DatasetError, findMsseg2Patients, readManifest, listPatients } from './dataset/layout.ts';
+export type { LoadedPatient } from './dataset/load.ts';
+export { GRID_TOLERANCE_MM, checkSameGrid, loadPatient, patientVolumes, lesionVoxelCount } from './dataset/load.ts';
+export type { Split } from './dataset/split.ts';
+export { splitPatients, writeSplit } from './dataset/split.ts';
+
+export type { PhantomOptions, PhantomPreset, PhantomDifficulty } from './synth/options.ts';
+export { PHANTOM_PRESETS, PHANTOM_DIFFICULTY, phantomOptions } from './synth/options.ts';
+export type { Phantom, PhantomInfo } from './synth/phantom.ts';
+export { generatePhantom, phantomAffine } from './synth/phantom.ts';
+export { Tissue, FLAIR_INTENSITY } from './synth/anatomy.ts';
+export type { SyntheticDatasetOptions } from './synth/dataset.ts';
+export { writeSyntheticDataset, syntheticPatient, syntheticPatients, patientSeed } from './synth/dataset.ts';

@@ -117,27 +117,21 @@ export function renderOverlay(input: OverlayInput, options: OverlayOptions): Rgb
   return image;
 }
 
+/** What overlays need of a lesion report (`LesionReport` of @lesionseg/metrics fits). */
+export interface LesionLocation {
+  voxels: number;
+  centroidVoxel: readonly number[];
+  bboxMin: readonly number[];
+  bboxMax: readonly number[];
+}
+
 /**
- * The axial slice through the largest lesion: the slice holding the most voxels of the largest
- * connected component of `mask` (components from `label`, which returns a label per voxel, 0 =
- * background). With an empty mask, the middle slice.
+ * The axial slice through the largest lesion: its centroid's z, kept inside its bounding box
+ * (a curved lesion's centroid can sit outside it). With no lesion, the middle slice.
  */
-export function chooseSlice(mask: VolumeLike, label: (mask: VolumeLike) => Int32Array): number {
-  const [X, Y, Z] = mask.shape;
-  const labels = label(mask);
-  const sizes = new Map<number, number>();
-  for (let i = 0; i < labels.length; i++) if (labels[i] > 0) sizes.set(labels[i], (sizes.get(labels[i]) ?? 0) + 1);
-  if (sizes.size === 0) return Math.floor(Z / 2);
-  let largest = 0;
-  let largestSize = -1;
-  for (const [l, s] of sizes) if (s > largestSize || (s === largestSize && l < largest)) [largest, largestSize] = [l, s];
-  let bestZ = 0;
-  let bestCount = -1;
-  for (let z = 0; z < Z; z++) {
-    let count = 0;
-    const offset = X * Y * z;
-    for (let i = 0; i < X * Y; i++) if (labels[offset + i] === largest) count++;
-    if (count > bestCount) [bestZ, bestCount] = [z, count];
-  }
-  return bestZ;
+export function sliceThroughLargestLesion(lesions: readonly LesionLocation[], depth: number): number {
+  if (lesions.length === 0) return Math.floor(depth / 2);
+  const largest = lesions.reduce((a, b) => (b.voxels > a.voxels ? b : a));
+  const z = Math.round(largest.centroidVoxel[2]);
+  return Math.min(largest.bboxMax[2], Math.max(largest.bboxMin[2], z));
 }

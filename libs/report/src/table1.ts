@@ -4,26 +4,20 @@
  * and volume of (false-positive) predicted lesions. Plus the training cost per iteration,
  * which the paper compares (OHEM iterations about 2x longer).
  */
-
-export interface MeanSem {
-  mean: number | null;
-  sem: number | null;
-  /** Patients that contributed (NaN values excluded). */
-  n: number;
-}
+import type { CohortSummary, MeanSem } from '@lesionseg/metrics';
 
 export interface Table1Row {
   configuration: string;
-  withNewLesions: { patients: number; dice: MeanSem; lesionF1: MeanSem; lesionSensitivity: MeanSem; lesionPpv: MeanSem };
-  withoutNewLesions: { patients: number; predictedLesions: MeanSem; predictedVolumeMm3: MeanSem };
+  /** The cohort summary of the evaluator's results.json (`summary`). */
+  summary: CohortSummary;
   /** Mean training time per iteration, ms. */
   msPerIteration?: number | null;
   iterations?: number | null;
 }
 
 export function formatMeanSem(s: MeanSem, digits = 3): string {
-  if (s.mean === null || !Number.isFinite(s.mean)) return 'n/a';
-  const sem = s.sem === null || !Number.isFinite(s.sem) ? 'n/a' : s.sem.toFixed(digits);
+  if (!Number.isFinite(s.mean)) return 'n/a';
+  const sem = Number.isFinite(s.sem) ? s.sem.toFixed(digits) : 'n/a';
   return `${s.mean.toFixed(digits)} (${sem})`;
 }
 
@@ -40,24 +34,24 @@ const HEADER = [
 ];
 
 function cells(r: Table1Row): string[] {
-  const w = r.withNewLesions;
-  const wo = r.withoutNewLesions;
+  const w = r.summary.withNewLesions;
+  const wo = r.summary.withoutNewLesions;
   return [
     r.configuration,
     formatMeanSem(w.dice),
     formatMeanSem(w.lesionF1),
     formatMeanSem(w.lesionSensitivity),
     formatMeanSem(w.lesionPpv),
-    formatMeanSem(wo.predictedLesions, 2),
-    formatMeanSem(wo.predictedVolumeMm3, 1),
+    formatMeanSem(wo.nPredLesions, 2),
+    formatMeanSem(wo.predLesionVolumeMm3, 1),
     r.msPerIteration === null || r.msPerIteration === undefined ? 'n/a' : r.msPerIteration.toFixed(0),
     r.iterations === null || r.iterations === undefined ? 'n/a' : String(r.iterations),
   ];
 }
 
 export function table1Markdown(rows: readonly Table1Row[]): string {
-  const nWith = Math.max(0, ...rows.map((r) => r.withNewLesions.patients));
-  const nWithout = Math.max(0, ...rows.map((r) => r.withoutNewLesions.patients));
+  const nWith = Math.max(0, ...rows.map((r) => r.summary.withNewLesions.nPatients));
+  const nWithout = Math.max(0, ...rows.map((r) => r.summary.withoutNewLesions.nPatients));
   const lines = [
     `Mean (SEM) per patient; ${nWith} patients with new lesions, ${nWithout} without.`,
     '',
@@ -77,12 +71,12 @@ function csvCell(v: string | number | null): string {
 /** One row per configuration, numbers unformatted (mean, sem and n columns) for other tools. */
 export function table1Csv(rows: readonly Table1Row[]): string {
   const stats: [string, (r: Table1Row) => MeanSem][] = [
-    ['dice', (r) => r.withNewLesions.dice],
-    ['lesion_f1', (r) => r.withNewLesions.lesionF1],
-    ['lesion_sensitivity', (r) => r.withNewLesions.lesionSensitivity],
-    ['lesion_ppv', (r) => r.withNewLesions.lesionPpv],
-    ['fp_lesions', (r) => r.withoutNewLesions.predictedLesions],
-    ['fp_volume_mm3', (r) => r.withoutNewLesions.predictedVolumeMm3],
+    ['dice', (r) => r.summary.withNewLesions.dice],
+    ['lesion_f1', (r) => r.summary.withNewLesions.lesionF1],
+    ['lesion_sensitivity', (r) => r.summary.withNewLesions.lesionSensitivity],
+    ['lesion_ppv', (r) => r.summary.withNewLesions.lesionPpv],
+    ['fp_lesions', (r) => r.summary.withoutNewLesions.nPredLesions],
+    ['fp_volume_mm3', (r) => r.summary.withoutNewLesions.predLesionVolumeMm3],
   ];
   const header = [
     'configuration',
@@ -95,11 +89,11 @@ export function table1Csv(rows: readonly Table1Row[]): string {
   const body = rows.map((r) =>
     [
       r.configuration,
-      r.withNewLesions.patients,
-      r.withoutNewLesions.patients,
+      r.summary.withNewLesions.nPatients,
+      r.summary.withoutNewLesions.nPatients,
       ...stats.flatMap(([, get]) => {
         const s = get(r);
-        return [s.mean, s.sem, s.n];
+        return [Number.isFinite(s.mean) ? s.mean : null, Number.isFinite(s.sem) ? s.sem : null, s.n];
       }),
       r.msPerIteration ?? null,
       r.iterations ?? null,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chooseSlice, OVERLAY_COLOURS, renderOverlay } from '../src/overlay.ts';
+import { OVERLAY_COLOURS, renderOverlay, sliceThroughLargestLesion } from '../src/overlay.ts';
 import { decodePng, encodePng } from '../src/png.ts';
-import { label6, volume } from './fixtures.ts';
+import { volume } from './fixtures.ts';
 
 const shape: [number, number, number] = [16, 12, 6];
 const base = volume(shape, (x, y) => 100 + x + y);
@@ -58,11 +58,13 @@ describe('overlay figure', () => {
     expect(Buffer.compare(Buffer.from(back.data), Buffer.from(img.data))).toBe(0);
   });
 
-  it('chooses the slice through the largest lesion, not the slice with the most lesion voxels', () => {
-    // a big lesion spread over slices 1..4 (12 voxels per slice) and a flat small one on slice 5 (20 voxels)
-    const mask = volume(shape, (x, y, z) => ((z >= 1 && z <= 4 && x < 4 && y < 3) || (z === 5 && x >= 8 && y >= 8 && x < 13 && y < 12) ? 1 : 0));
-    expect(chooseSlice(mask, label6)).toBe(1);
-    expect(chooseSlice(volume(shape, () => 0), label6)).toBe(3);
+  it('chooses the slice through the largest lesion, inside its bounding box', () => {
+    const small = { voxels: 20, centroidVoxel: [10, 10, 5], bboxMin: [8, 8, 5], bboxMax: [12, 12, 5] };
+    const big = { voxels: 48, centroidVoxel: [2, 1, 2.6], bboxMin: [0, 0, 1], bboxMax: [3, 2, 4] };
+    expect(sliceThroughLargestLesion([small, big], 6)).toBe(3);
+    // a C-shaped lesion whose centroid lies beyond its own slices is clamped into them
+    expect(sliceThroughLargestLesion([{ voxels: 9, centroidVoxel: [0, 0, 0.2], bboxMin: [0, 0, 2], bboxMax: [0, 0, 4] }], 6)).toBe(2);
+    expect(sliceThroughLargestLesion([], 6)).toBe(3);
   });
 
   it('rejects mismatched shapes and slices out of range, naming them', () => {

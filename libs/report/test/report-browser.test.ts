@@ -8,7 +8,7 @@ import { renderLearningCurves } from '../src/learning-curves.ts';
 import { renderOverlay } from '../src/overlay.ts';
 import { encodePng } from '../src/png.ts';
 import { table1Markdown } from '../src/table1.ts';
-import { writeFileAtomic } from '../src/write-atomic.ts';
+import { writeFileAtomic } from '@lesionseg/data';
 import { checkPage, chromiumAvailable, CHROMIUM } from './browser.ts';
 import { row, volume } from './fixtures.ts';
 

@@ -4,10 +4,10 @@ import { row } from './fixtures.ts';
 
 describe('Table 1', () => {
   it('formats mean (SEM) like the paper and marks missing values', () => {
-    expect(formatMeanSem({ mean: 0.4, sem: 0.051, n: 32 })).toBe('0.400 (0.051)');
-    expect(formatMeanSem({ mean: 31.2, sem: 13, n: 28 }, 1)).toBe('31.2 (13.0)');
-    expect(formatMeanSem({ mean: null, sem: null, n: 0 })).toBe('n/a');
-    expect(formatMeanSem({ mean: 0.5, sem: null, n: 1 })).toBe('0.500 (n/a)');
+    expect(formatMeanSem({ mean: 0.4, sem: 0.051, n: 32, nNaN: 0 })).toBe('0.400 (0.051)');
+    expect(formatMeanSem({ mean: 31.2, sem: 13, n: 28, nNaN: 0 }, 1)).toBe('31.2 (13.0)');
+    expect(formatMeanSem({ mean: Number.NaN, sem: Number.NaN, n: 0, nNaN: 2 })).toBe('n/a');
+    expect(formatMeanSem({ mean: 0.5, sem: Number.NaN, n: 1, nNaN: 0 })).toBe('0.500 (n/a)');
   });
 
   it('writes one Markdown row per configuration', () => {

@@ -1,0 +1,53 @@
+import type { NiftiImage, Vec3 } from '@lesionseg/data';
+import { affineMaxDiff, readNifti } from '@lesionseg/data';
+import type { RunMask } from '@lesionseg/metrics';
+import { extractRuns } from '@lesionseg/metrics';
+import { InputError } from './inputs.ts';
+
+/**
+ * Largest affine entry difference (mm) still called "the same grid". Files written by different
+ * tools round the affine through float32 (and qform quaternions), which moves entries by ~1e-5.
+ */
+export const AFFINE_TOLERANCE_MM = 1e-4;
+
+/** A mask file reduced to what scoring needs: runs of lesion voxels and the grid. */
+export interface LoadedMask {
+  path: string;
+  shape: Vec3;
+  spacing: Vec3;
+  affine: number[][];
+  runs: RunMask;
+}
+
+/**
+ * Read a mask and encode it as runs at once, so the float voxel array can be freed before the
+ * next file is read (a 0.5 mm patient is ~300 MB as Float32). Non-binary masks are refused:
+ * Anima would silently truncate values (0.7 -> background, 255 -> lesion), and a probability
+ * map or a label map passed by mistake is better stopped here.
+ */
+export async function loadMask(path: string, role: string): Promise<LoadedMask> {
+  const img: NiftiImage = await readNifti(path);
+  const runs = extractRuns(img.data, img.shape);
+  if (runs.otherValues.length > 0) {
+    const shown = [...runs.otherValues].sort((a, b) => a - b).map(String);
+    const more = runs.otherValues.length >= 8 ? ', ...' : '';
+    throw new InputError(
+      `${path}: ${role} mask is not binary: found value${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${more} besides 0 and 1`,
+    );
+  }
+  return { path, shape: img.shape, spacing: img.spacing, affine: img.affine, runs };
+}
+
+/** Refuse different shapes always, and different affines unless geometry is ignored. */
+export function checkSameGrid(gt: LoadedMask, pred: LoadedMask, ignoreGeometry: boolean): void {
+  if (gt.shape.some((n, a) => n !== pred.shape[a])) {
+    throw new InputError(`${pred.path}: grid ${pred.shape.join('x')} does not match the ground truth ${gt.path} (${gt.shape.join('x')})`);
+  }
+  const diff = affineMaxDiff(gt.affine, pred.affine);
+  if (!ignoreGeometry && !(diff <= AFFINE_TOLERANCE_MM)) {
+    throw new InputError(
+      `${pred.path}: affine differs from the ground truth ${gt.path} by up to ${diff.toPrecision(3)} mm (tolerance ${AFFINE_TOLERANCE_MM}); ` +
+        'resample the prediction onto the ground-truth grid, or pass --ignore-geometry if the voxels do correspond',
+    );
+  }
+}

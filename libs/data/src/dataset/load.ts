@@ -1,0 +1,62 @@
+import { readNifti } from '../nifti/read.ts';
+import type { NiftiImage } from '../nifti/header.ts';
+import { affineMaxDiff } from '../nifti/affine.ts';
+import type { PatientVolumes } from '../preprocess/preprocess.ts';
+import type { PatientFiles } from './layout.ts';
+import { DatasetError } from './layout.ts';
+
+/** One patient's images as read from disk, on their original grid. */
+export interface LoadedPatient {
+  id: string;
+  baseline: NiftiImage;
+  followup: NiftiImage;
+  groundTruth?: NiftiImage;
+  experts: NiftiImage[];
+}
+
+/**
+ * Largest affine difference (mm) accepted between images of one patient. MSSEG-2's files
+ * share the grid exactly; float32 header rounding after resaving can differ by ~1e-5.
+ */
+export const GRID_TOLERANCE_MM = 1e-3;
+
+/** Throws a DatasetError naming the patient and the difference when `b` is not on `a`'s grid. */
+export function checkSameGrid(id: string, a: NiftiImage, b: NiftiImage, tolerance = GRID_TOLERANCE_MM): void {
+  if (a.shape.some((s, i) => s !== b.shape[i])) {
+    throw new DatasetError(`patient ${id}: ${b.path} has shape [${b.shape.join(', ')}] but ${a.path} has [${a.shape.join(', ')}]`);
+  }
+  const d = affineMaxDiff(a.affine, b.affine);
+  if (d > tolerance) {
+    throw new DatasetError(`patient ${id}: ${b.path} affine differs from ${a.path} by up to ${d.toPrecision(3)} mm (tolerance ${tolerance})`);
+  }
+}
+
+/**
+ * Read a patient's FLAIRs and masks and check that they share one grid. An all-zero ground
+ * truth (no new lesion) is a normal case. Expert masks are read only when asked.
+ */
+export async function loadPatient(files: PatientFiles, options: { experts?: boolean; tolerance?: number } = {}): Promise<LoadedPatient> {
+  const [baseline, followup, groundTruth] = await Promise.all([
+    readNifti(files.baseline),
+    readNifti(files.followup),
+    files.groundTruth ? readNifti(files.groundTruth) : Promise.resolve(undefined),
+  ]);
+  const experts = options.experts ? await Promise.all(files.experts.map((p) => readNifti(p))) : [];
+  for (const other of [followup, groundTruth, ...experts]) {
+    if (other) checkSameGrid(files.id, baseline, other, options.tolerance);
+  }
+  return { id: files.id, baseline, followup, groundTruth, experts };
+}
+
+/** The volumes `preprocessPatient` needs. */
+export function patientVolumes(p: LoadedPatient): PatientVolumes {
+  return { id: p.id, baseline: p.baseline, followup: p.followup, mask: p.groundTruth };
+}
+
+/** Number of new-lesion voxels of a loaded patient's ground truth (0 for none or no ground truth). */
+export function lesionVoxelCount(p: LoadedPatient): number {
+  if (!p.groundTruth) return 0;
+  let n = 0;
+  for (const v of p.groundTruth.data) if (v > 0.5) n++;
+  return n;
+}
