@@ -1,0 +1,76 @@
+/**
+ * Reads an evaluation folder written by `evaluator:evaluate` / `evaluator:score`:
+ * results.json (the contract of the score command; NaN is written as null there).
+ */
+import { readFile } from 'node:fs/promises';
+import type { CohortSummary, MeanSem } from '@lesionseg/metrics';
+import type { LesionLocation } from './overlay.ts';
+
+export interface EvaluatedPatient {
+  patient: string;
+  gtEmpty: boolean;
+  dice: number | null;
+  lesionSensitivity: number | null;
+  lesionPpv: number | null;
+  lesionF1: number | null;
+  nGtLesions: number;
+  nPredLesions: number;
+  gtFile?: string;
+  predFile?: string;
+  gtLesions: (LesionLocation & { matched?: boolean })[];
+  predLesions: (LesionLocation & { matched?: boolean })[];
+}
+
+export interface Evaluation {
+  path: string;
+  patients: EvaluatedPatient[];
+  summary: CohortSummary;
+}
+
+function meanSemFromJson(v: unknown): MeanSem {
+  const o = (v ?? {}) as Record<string, number | null>;
+  const num = (x: number | null | undefined) => (typeof x === 'number' ? x : Number.NaN);
+  return { mean: num(o.mean), sem: num(o.sem), n: o.n ?? 0, nNaN: o.nNaN ?? 0 };
+}
+
+export function parseEvaluation(text: string, path: string): Evaluation {
+  let doc: { patients?: EvaluatedPatient[]; summary?: Record<string, Record<string, unknown>> };
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch (error) {
+    throw new Error(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(doc.patients) || !doc.summary?.withNewLesions || !doc.summary.withoutNewLesions) {
+    throw new Error(`${path}: not a results.json of evaluator:score (needs "patients" and "summary")`);
+  }
+  const w = doc.summary.withNewLesions;
+  const wo = doc.summary.withoutNewLesions;
+  return {
+    path,
+    patients: doc.patients,
+    summary: {
+      withNewLesions: {
+        nPatients: Number(w.nPatients ?? 0),
+        dice: meanSemFromJson(w.dice),
+        lesionSensitivity: meanSemFromJson(w.lesionSensitivity),
+        lesionPpv: meanSemFromJson(w.lesionPpv),
+        lesionF1: meanSemFromJson(w.lesionF1),
+      },
+      withoutNewLesions: {
+        nPatients: Number(wo.nPatients ?? 0),
+        nPredLesions: meanSemFromJson(wo.nPredLesions),
+        predLesionVolumeMm3: meanSemFromJson(wo.predLesionVolumeMm3),
+      },
+    },
+  };
+}
+
+export async function readEvaluation(resultsJsonPath: string): Promise<Evaluation> {
+  let text: string;
+  try {
+    text = await readFile(resultsJsonPath, 'utf8');
+  } catch (error) {
+    throw new Error(`${resultsJsonPath}: cannot read results (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return parseEvaluation(text, resultsJsonPath);
+}
