@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const TF = ['@tensorflow/*'];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/fixtures/**', 'eslint.config.mjs'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/fixtures/**', 'eslint.config.mjs', 'tools/ci/**'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
@@ -32,6 +32,7 @@ export default [
             { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:metrics'], bannedExternalImports: TF },
             { sourceTag: 'type:models', onlyDependOnLibsWithTags: ['type:events', 'type:data'] },
             { sourceTag: 'type:strategies', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models'] },
+            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models', 'type:metrics', 'type:report'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report'] },
           ],
         },

@@ -1,7 +1,7 @@
 // Print one JSON object describing a NIfTI file, statistics over the *scaled* voxel values:
 //   npx tsx tools/nifti-info.ts FILE
 // {"shape":[x,y,z],"spacing":[sx,sy,sz],"affine":[[...4x4]],"datatype":"int16","min":..,"max":..,"sum":..,"mean":..}
-import { readNifti, NiftiError } from '../libs/data/src/index.ts';
+import { readNifti, NiftiError } from '@lesionseg/data';
 
 const args = process.argv.slice(2);
 if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {

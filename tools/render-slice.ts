@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { crc32, deflateSync } from 'node:zlib';
-import { readNifti } from '../libs/data/src/index.ts';
-import type { NiftiImage } from '../libs/data/src/index.ts';
+import { readNifti } from '@lesionseg/data';
+import type { NiftiImage } from '@lesionseg/data';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -2,8 +2,8 @@
 // 0.5 mm working-grid patient, against a plain memcpy of the same number of bytes (the floor).
 //   npx tsx tools/bench/data-extract.ts [--batches 60]
 import { parseArgs } from 'node:util';
-import { createRng, extractBatch, positivePatch, precomputePositives, uniformPatch, workingGrid } from '../../libs/data/src/index.ts';
-import type { PreprocessedPatient, Vec3, ExtractedBatch } from '../../libs/data/src/index.ts';
+import { createRng, extractBatch, positivePatch, precomputePositives, uniformPatch, workingGrid } from '@lesionseg/data';
+import type { PreprocessedPatient, Vec3, ExtractedBatch } from '@lesionseg/data';
 
 const { values } = parseArgs({ options: { batches: { type: 'string', default: '60' } } });
 const batches = Number(values.batches);

@@ -5,8 +5,8 @@
 // preprocess: + resample/z-score/stack/mask; full: + the inverse. Measure peak RSS from outside,
 // e.g. `/usr/bin/time -v npx tsx tools/bench/data-resample.ts --stage full` (Maximum resident set size).
 import { parseArgs } from 'node:util';
-import { preprocessPatient, predictionToOriginalMask } from '../../libs/data/src/index.ts';
-import type { Vec3, Volume } from '../../libs/data/src/index.ts';
+import { preprocessPatient, predictionToOriginalMask } from '@lesionseg/data';
+import type { Vec3, Volume } from '@lesionseg/data';
 
 const { values } = parseArgs({ options: { stage: { type: 'string', default: 'full' } } });
 const shape: Vec3 = [256, 256, 180];
