@@ -1,20 +1,60 @@
 /**
- * Placeholder main job until the training loop lands: selects the compute backend, builds
- * the DI container with the event bus, and reports what it got.
+ * `npx nx run trainer:train [-- OPTIONS]`: see `--help`. Everything testable lives in train.ts;
+ * this file only binds it to the process (argv, env, signals, exit code).
  */
-import { parseArgs } from 'node:util';
-import { Container } from 'inversify';
-import { bindSingleton, createBus, resolve, token, type Bus } from '@lesionseg/events';
-import { parseBackendRequest, selectBackend } from '@lesionseg/models';
+import { parseCli, usage, UsageError } from './cli/args.ts';
+import { workspaceRoot } from './cli/paths.ts';
+import { train } from './train.ts';
+import { createRealRuntime } from './adapters/real-runtime.ts';
+import { generatePhantoms } from './adapters/dataset.ts';
+import type { DataOptions } from './config/sections.ts';
+import { ConfigError } from '@lesionseg/strategies';
 
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h' } } });
-if (values.help) {
-  console.log('Usage: npx nx run trainer:train -- [--backend auto|tensorflow-gpu|tensorflow|wasm|cpu]');
-  process.exit(0);
+async function main(): Promise<number> {
+  let cli;
+  try {
+    cli = parseCli(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`trainer: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (cli.help) {
+    console.log(usage());
+    return 0;
+  }
+  const result = await train(cli, {
+    env: process.env,
+    workspaceRoot: workspaceRoot(),
+    createRuntime: (request) => createRealRuntime(request, (t) => console.error(t)),
+    generateDefaultData: (dir, config) => {
+      const data = config.data.options as unknown as DataOptions;
+      return generatePhantoms(dir, data.synthPatients, data.synthSize, (t) => console.error(t));
+    },
+    onSignals: (handler) => {
+      const onSignal = (signal: NodeJS.Signals) => handler(signal);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      };
+    },
+    log: (text) => console.error(text),
+  });
+  return result.exitCode;
 }
-const c = new Container();
-const Bus = token<Bus>('Bus');
-bindSingleton(c, Bus, () => createBus());
-resolve(c, Bus).on('error', (e) => console.error(`error: ${e.message}`));
-const selection = await selectBackend(parseBackendRequest(values.backend ?? 'auto'));
-console.log(JSON.stringify({ backend: selection.name, tfBackend: selection.tfBackend, skipped: selection.skipped }));
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // config and input errors are the user's to fix: the message, not a stack trace
+    const known = error instanceof ConfigError || (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError));
+    console.error(`trainer: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`);
+    process.exitCode = known && error instanceof ConfigError ? 2 : 1;
+  },
+);

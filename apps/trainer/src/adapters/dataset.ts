@@ -1,0 +1,63 @@
+import {
+  lesionVoxelCount,
+  listPatients,
+  loadPatient,
+  patientVolumes,
+  phantomOptions,
+  preprocessPatient,
+  splitPatients,
+  writeSyntheticDataset,
+  type PatientFiles,
+  type PreprocessedPatient,
+} from '@lesionseg/data';
+
+/** What the trainer keeps of a dataset: its patients' files and which have new lesions. */
+export interface DatasetIndex {
+  files: Map<string, PatientFiles>;
+  ids: string[];
+}
+
+export async function indexDataset(source: string): Promise<DatasetIndex> {
+  const files = await listPatients(source, { requireGroundTruth: true });
+  return { files: new Map(files.map((f) => [f.id, f])), ids: files.map((f) => f.id).sort() };
+}
+
+/**
+ * A seeded split by patient (the data library's), stratified by "has new lesions" so that both
+ * sets get patients with and without new lesions. Reading the masks costs one pass over the
+ * ground truths; the images are read later, once, for the patients actually used.
+ */
+export async function splitDataset(index: DatasetIndex, validationFraction: number, seed: number): Promise<{ train: string[]; validation: string[]; seed: number }> {
+  const strata: Record<string, string> = {};
+  for (const id of index.ids) {
+    const p = await loadPatient(required(index, id));
+    strata[id] = lesionVoxelCount(p) > 0 ? 'lesions' : 'none';
+  }
+  const s = splitPatients(index.ids, { seed, validationFraction, strata });
+  return { train: s.train, validation: s.validation, seed: s.seed };
+}
+
+function required(index: DatasetIndex, id: string): PatientFiles {
+  const f = index.files.get(id);
+  if (!f) throw new Error(`patient ${id} (from split.json) is not in the dataset any more`);
+  return f;
+}
+
+/** Reads and preprocesses one patient: resample to `spacingMm` (null: keep the native grid), z-score, stack. */
+export async function preparePatient(index: DatasetIndex, id: string, spacingMm: number | null): Promise<PreprocessedPatient> {
+  const loaded = await loadPatient(required(index, id));
+  return preprocessPatient(patientVolumes(loaded), { spacing: spacingMm ?? loaded.baseline.spacing });
+}
+
+/** The seed of the embedded default dataset: fixed, so every fresh clone trains on the same phantoms. */
+export const DEFAULT_DATASET_SEED = 2021;
+
+/** Writes the synthetic phantoms (the data library's `quick` preset) in the MSSEG-2 layout. */
+export async function generatePhantoms(dir: string, patients: number, size: number, log: (t: string) => void): Promise<void> {
+  await writeSyntheticDataset(dir, {
+    patients,
+    seed: DEFAULT_DATASET_SEED,
+    phantom: phantomOptions('quick', { shape: [size, size, size] }),
+    onProgress: (done, total, id) => log(`phantom ${id} (${done}/${total})`),
+  });
+}

@@ -1,0 +1,83 @@
+import {
+  createAdam,
+  createPatchLoss,
+  createUNet,
+  Ema,
+  loadCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  scorePatches,
+  setLearningRate,
+  trainStep,
+  type PatchLoss,
+  type UNet,
+} from '@lesionseg/models';
+import type { PatchBatch, PatchScorer } from '@lesionseg/strategies';
+import type { EmaPlugin, ModelStore, StepResult, Trainable, TrainerState } from '../core/types.ts';
+import type { LossOptions, ModelOptions, OptimizerOptions } from '../config/sections.ts';
+
+/** The key under which the loop's own state is stored in a models-lib checkpoint. */
+const TRAINER_KEY = 'trainer';
+
+/**
+ * Thin adapters from the loop's plugin interfaces to @lesionseg/models: the UNet with its Adam
+ * optimizer (Trainable), its moving average (EmaPlugin, and the OHEM scorer), and checkpoints
+ * (ModelStore: weights, Adam moments and step, EMA weights and the trainer state in one
+ * atomically written folder).
+ */
+export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
+  readonly model: UNet;
+  readonly ema: Ema;
+  readonly scorer: PatchScorer;
+  private readonly optimizer;
+  private readonly loss: PatchLoss;
+
+  constructor(
+    model: ModelOptions,
+    optimizer: OptimizerOptions,
+    loss: LossOptions,
+    decay: number,
+    seed: number,
+    private readonly microBatch: number | null,
+    initialLr = 1e-3,
+  ) {
+    this.model = createUNet({ widths: model.widths, groups: model.groups, inChannels: 2, seed });
+    this.optimizer = createAdam(initialLr, optimizer);
+    this.ema = new Ema(this.model, decay);
+    this.loss = createPatchLoss(loss);
+    this.scorer = { scorePatches: (batch) => scorePatches(this.ema.model, batch, { chunk: batch.count, loss: this.loss }) };
+  }
+
+  get decay(): number {
+    return this.ema.decay;
+  }
+
+  async trainStep(batch: PatchBatch, lr: number): Promise<StepResult> {
+    setLearningRate(this.optimizer, lr);
+    const r = await trainStep(this.model, this.optimizer, batch, { loss: this.loss, microBatch: this.microBatch ?? undefined });
+    return { loss: r.loss };
+  }
+
+  update(): Promise<void> {
+    this.ema.update();
+    return Promise.resolve();
+  }
+
+  save(dir: string, state: TrainerState): Promise<void> {
+    return saveCheckpoint(dir, { model: this.model, optimizer: this.optimizer, ema: this.ema, plugins: { [TRAINER_KEY]: state } });
+  }
+
+  async load(dir: string): Promise<TrainerState> {
+    const loaded = await loadCheckpoint(dir);
+    await restoreCheckpoint(loaded, { model: this.model, optimizer: this.optimizer, ema: this.ema });
+    const state = loaded.plugins[TRAINER_KEY] as TrainerState | undefined;
+    if (!state) throw new Error(`${dir}: checkpoint has no trainer state (not written by the trainer?)`);
+    return state;
+  }
+
+  dispose(): void {
+    this.ema.dispose();
+    this.model.dispose();
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { BACKENDS, type BackendName } from '../config/config.ts';
+import { PRESETS } from '../config/presets.ts';
+
+export interface CliOptions {
+  config: string | null;
+  preset: string | null;
+  data: string | null;
+  out: string | null;
+  budget: string | null;
+  iterations: number | null;
+  seed: number | null;
+  backend: BackendName | null;
+  resume: string | null;
+  help: boolean;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function usage(): string {
+  const presets = Object.entries(PRESETS)
+    .map(([name, p]) => `  ${name.padEnd(16)} ${p.summary}`)
+    .join('\n');
+  return `Train a new-MS-lesion segmentation model (Schmidt-Mengin et al. 2022).
+
+Usage: npx nx run trainer:train [-- OPTIONS]
+  With no option: generates synthetic phantoms into ./data/phantoms if absent and trains the
+  "quick" preset on the CPU into ./runs/<timestamp>-quick.
+
+Options:
+  --preset NAME       a shipped config (default: quick)
+  --config FILE       a JSON config: { "strategy": { "type": "ohem", ... }, ... }
+  --data DIR          dataset folder, MSSEG-2 layout (default: ./data/phantoms)
+  --out RUN_DIR       run folder (default: ./runs/<timestamp>-<preset>)
+  --budget DURATION   training-time budget, e.g. 3h, 10m, 90s (validation/checkpoints excluded)
+  --iterations N      an iteration budget instead (reproducible runs)
+  --seed N            seed of every random choice (split, patches, weights)
+  --backend NAME      ${BACKENDS.join('|')} (default: auto)
+  --resume RUN_DIR    continue a stopped run: same config, LR position, EMA, optimizer, RNG, budget
+  -h, --help          this text
+
+Presets:
+${presets}
+
+Run folder: config.json, split.json, events.jsonl, checkpoints/latest, checkpoints/best.
+Ctrl-C saves checkpoints/latest and exits; continue with --resume RUN_DIR.`;
+}
+
+function int(name: string, v: string | undefined): number | null {
+  if (v === undefined) return null;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} needs a non-negative integer, got "${v}"`);
+  return Number(v);
+}
+
+export function parseCli(argv: string[]): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        preset: { type: 'string' },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        budget: { type: 'string' },
+        iterations: { type: 'string' },
+        seed: { type: 'string' },
+        backend: { type: 'string' },
+        resume: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message} (see --help)`);
+  }
+  const s = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : null);
+  const opts: CliOptions = {
+    config: s('config'),
+    preset: s('preset'),
+    data: s('data'),
+    out: s('out'),
+    budget: s('budget'),
+    iterations: int('iterations', s('iterations') ?? undefined),
+    seed: int('seed', s('seed') ?? undefined),
+    backend: null,
+    resume: s('resume'),
+    help: values['help'] === true,
+  };
+  const backend = s('backend');
+  if (backend !== null) {
+    if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${backend}"`);
+    opts.backend = backend as BackendName;
+  }
+  if (opts.config && opts.preset) throw new UsageError('give either --config or --preset, not both');
+  if (opts.budget && opts.iterations !== null) throw new UsageError('give either --budget or --iterations, not both');
+  if (opts.iterations === 0) throw new UsageError('--iterations must be at least 1');
+  if (opts.resume) {
+    const extra = (['config', 'preset', 'data', 'budget', 'iterations', 'seed', 'out'] as const).filter((k) => opts[k] !== null);
+    if (extra.length > 0) {
+      throw new UsageError(`--resume continues a run with its own config.json; it cannot be combined with ${extra.map((k) => `--${k}`).join(', ')}`);
+    }
+  }
+  return opts;
+}

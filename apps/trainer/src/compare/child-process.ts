@@ -1,0 +1,66 @@
+/**
+ * Runs one stage of a comparison (a training run, an evaluation) as its own Node process, with
+ * its output in a log file: a crash or an out-of-memory in one configuration cannot take the
+ * others down, and parallel runs each get their own wasm heap and thread.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface ChildJob {
+  /** What to call it in messages. */
+  label: string;
+  /** A TypeScript entry point, run with tsx. */
+  script: string;
+  args: string[];
+  logFile: string;
+  cwd: string;
+}
+
+export interface ChildResult {
+  exitCode: number;
+  ms: number;
+  /** The last lines of the log, for the error message. */
+  tail: string[];
+}
+
+export type ChildRunner = (job: ChildJob) => Promise<ChildResult>;
+
+export const runTsxChild: ChildRunner = async (job) => {
+  await mkdir(path.dirname(job.logFile), { recursive: true });
+  const log = createWriteStream(job.logFile);
+  const started = Date.now();
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    log.write(chunk);
+    for (const line of chunk.toString('utf8').split(/[\r\n]+/)) if (line.trim() !== '') tail.push(line);
+    tail.splice(0, Math.max(0, tail.length - 8));
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', job.script, ...job.args], {
+    cwd: job.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, INIT_CWD: job.cwd },
+  });
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  // Ctrl-C reaches the whole process group: children save their checkpoints themselves.
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+  });
+  await new Promise<void>((resolve) => log.end(resolve));
+  return { exitCode, ms: Date.now() - started, tail };
+};
+
+/** Run jobs with at most `parallel` at once, in order; results in the jobs' order. */
+export async function runPool<T>(items: readonly T[], parallel: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(parallel, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await run(item);
+    }
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,95 @@
+/**
+ * `trainer:report`: RUN_DIR/report.html for one training run. Evaluates the run's best
+ * checkpoint on its validation patients with the evaluator (a separate process, writing
+ * RUN_DIR/evaluation/), then draws the learning curve, the scores and the overlays.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { patientFigures, readEvaluation, readRunFolder, writeRunReport } from '@lesionseg/report';
+import { UsageError } from '../cli/args.ts';
+import { resolveUserPath } from '../cli/paths.ts';
+import type { ChildRunner } from './child-process.ts';
+
+export interface RunReportOptions {
+  run: string;
+  data: string | null;
+  evaluate: boolean;
+  backend: string | null;
+  figures: number;
+  help: boolean;
+}
+
+export function runReportUsage(): string {
+  return `Write RUN_DIR/report.html: learning curve, MSSEG-2 scores of the best checkpoint on the
+run's validation patients, per-patient table and Figure-3-style overlays.
+
+Usage: npx nx run trainer:report -- --run RUN_DIR [--data DIR] [--no-evaluate] [--figures N] [--backend NAME]
+
+  --run RUN_DIR   a training run folder (config.json, split.json, events.jsonl, checkpoints/)
+  --data DIR      the dataset it was trained on (default ./data/phantoms)
+  --no-evaluate   reuse RUN_DIR/evaluation/results.json instead of predicting again
+  --figures N     overlay figures (default 3)`;
+}
+
+export function parseRunReportArgs(argv: string[]): RunReportOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        run: { type: 'string' },
+        data: { type: 'string' },
+        'no-evaluate': { type: 'boolean' },
+        backend: { type: 'string' },
+        figures: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.help) return { run: '', data: null, evaluate: true, backend: null, figures: 3, help: true };
+  if (typeof values.run !== 'string') throw new UsageError('--run RUN_DIR is required');
+  const figures = values.figures as string | undefined;
+  if (figures !== undefined && !/^\d+$/.test(figures)) throw new UsageError(`--figures needs a non-negative integer, got "${figures}"`);
+  return {
+    run: values.run,
+    data: (values.data as string | undefined) ?? null,
+    evaluate: values['no-evaluate'] !== true,
+    backend: (values.backend as string | undefined) ?? null,
+    figures: figures === undefined ? 3 : Number(figures),
+    help: false,
+  };
+}
+
+export interface RunReportDeps {
+  workspaceRoot: string;
+  env: NodeJS.ProcessEnv;
+  run: ChildRunner;
+  log: (line: string) => void;
+  defaultDataDir: string;
+}
+
+export async function runReport(o: RunReportOptions, deps: RunReportDeps): Promise<string> {
+  const runDir = resolveUserPath(o.run, deps.env);
+  if (!existsSync(path.join(runDir, 'events.jsonl'))) throw new Error(`${runDir} is not a run folder (no events.jsonl)`);
+  const run = await readRunFolder(runDir);
+  const dataDir = o.data ? resolveUserPath(o.data, deps.env) : deps.defaultDataDir;
+  const evaluationDir = path.join(runDir, 'evaluation');
+  if (o.evaluate) {
+    const args = ['--checkpoint', runDir, '--data', dataDir, '--out', evaluationDir, '--patients', `${path.join(runDir, 'split.json')}:validation`, ...(o.backend ? ['--backend', o.backend] : [])];
+    deps.log(`evaluating ${runDir} on its validation patients (log: ${path.join(runDir, 'evaluate.log')})`);
+    const r = await deps.run({ label: 'evaluation', script: path.join(deps.workspaceRoot, 'apps/evaluator/src/evaluate-main.ts'), args, logFile: path.join(runDir, 'evaluate.log'), cwd: deps.workspaceRoot });
+    if (r.exitCode !== 0) throw new Error(`evaluation failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
+  }
+  const results = path.join(evaluationDir, 'results.json');
+  const evaluation = existsSync(results) ? await readEvaluation(results) : null;
+  if (!evaluation) deps.log(`no ${results}: the report has the learning curve only`);
+  const figures = evaluation ? await patientFigures(evaluation, { count: o.figures }) : [];
+  const report = await writeRunReport(runDir, { run, evaluation, figures });
+  deps.log(`report: ${report}`);
+  return report;
+}

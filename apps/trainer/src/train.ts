@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Container } from 'inversify';
+import { resolve, type TrainEnd } from '@lesionseg/events';
+import type { Clock, PluginRegistry, SamplingStrategy, StrategyDeps } from '@lesionseg/strategies';
+import { builtinStrategies, isPlainObject } from '@lesionseg/strategies';
+import type { CliOptions } from './cli/args.ts';
+import { DEFAULT_DATA_DIR, defaultRunDir, resolveUserPath } from './cli/paths.ts';
+import { configToJson, parseConfig, type TrainerConfig } from './config/config.ts';
+import { presetConfig } from './config/presets.ts';
+import type { DataOptions } from './config/sections.ts';
+import { TrainingStoppedError } from './core/train-loop.ts';
+import type { SteeringHook } from './core/types.ts';
+import { buildLoop, composeTrainer } from './di/compose.ts';
+import { TOKENS } from './di/tokens.ts';
+import type { ProgressOutput } from './loggers/progress-bar.ts';
+import { checkResumable, createRunDir, readJson, RUN_FILES, writeJsonAtomic } from './run-folder.ts';
+import type { Runtime } from './runtime.ts';
+
+export interface RuntimeRequest {
+  config: TrainerConfig;
+  runDir: string;
+  dataDir: string;
+  /** On resume: the split the run started with (split.json). */
+  split: Runtime['split'] | null;
+}
+
+export interface TrainDeps {
+  env: NodeJS.ProcessEnv;
+  workspaceRoot: string;
+  createRuntime(request: RuntimeRequest): Promise<Runtime>;
+  /** Called when the default dataset folder is missing: generate the synthetic phantoms there. */
+  generateDefaultData?(dataDir: string, config: TrainerConfig): Promise<void>;
+  /** Registers SIGINT/SIGTERM; returns an unregister function. */
+  onSignals?(handler: (signal: string) => void): () => void;
+  strategies?: PluginRegistry<StrategyDeps, SamplingStrategy>;
+  hooks?: SteeringHook[];
+  clock?: Clock;
+  progressOutput?: ProgressOutput;
+  /** Human messages (stderr). */
+  log(text: string): void;
+}
+
+export interface TrainResult {
+  exitCode: number;
+  runDir: string;
+  end: TrainEnd | null;
+}
+
+/** Exit codes: 0 done, 1 a steering plugin failed (checkpoint saved), 130/143 stopped by SIGINT/SIGTERM (checkpoint saved). */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+function resolveConfig(cli: CliOptions, deps: TrainDeps): { config: TrainerConfig; runDir: string; dataDir: string; isDefaultData: boolean; resume: boolean } {
+  const strategies = (deps.strategies ?? builtinStrategies()) as PluginRegistry<unknown, unknown>;
+  if (cli.resume) {
+    const runDir = resolveUserPath(cli.resume, deps.env);
+    checkResumable(runDir);
+    const raw = readJson(path.join(runDir, RUN_FILES.config), 'run config');
+    if (cli.backend && isPlainObject(raw)) raw['backend'] = cli.backend;
+    const config = parseConfig(raw, strategies);
+    const dataDir = (config.data.options as unknown as DataOptions).path ?? path.join(deps.workspaceRoot, DEFAULT_DATA_DIR);
+    return { config, runDir, dataDir, isDefaultData: false, resume: true };
+  }
+  let raw: unknown;
+  let relativeTo = deps.workspaceRoot;
+  if (cli.config) {
+    const file = resolveUserPath(cli.config, deps.env);
+    raw = readJson(file, 'config file');
+    relativeTo = path.dirname(file);
+  } else {
+    raw = presetConfig(cli.preset ?? 'quick');
+  }
+  if (!isPlainObject(raw)) throw new Error('the config must be a JSON object');
+  if (cli.seed !== null) raw['seed'] = cli.seed;
+  if (cli.backend !== null) raw['backend'] = cli.backend;
+  if (cli.budget !== null) raw['budget'] = { type: 'time', duration: cli.budget };
+  if (cli.iterations !== null) raw['budget'] = { type: 'iterations', iterations: cli.iterations };
+  const data: Record<string, unknown> = isPlainObject(raw['data']) ? { ...raw['data'] } : { type: 'msseg2' };
+  let dataDir: string;
+  let isDefaultData = false;
+  if (cli.data !== null) dataDir = resolveUserPath(cli.data, deps.env);
+  else if (typeof data['path'] === 'string') dataDir = path.resolve(relativeTo, data['path']);
+  else {
+    dataDir = path.join(deps.workspaceRoot, DEFAULT_DATA_DIR);
+    isDefaultData = true;
+  }
+  data['path'] = dataDir;
+  raw['data'] = data;
+  const config = parseConfig(raw, strategies);
+  const runDir = cli.out !== null ? resolveUserPath(cli.out, deps.env) : defaultRunDir(deps.workspaceRoot, config.name);
+  return { config, runDir, dataDir, isDefaultData, resume: false };
+}
+
+/**
+ * The trainer's main job, without process globals (testable): resolve and validate the config,
+ * prepare the data and the run folder, compose the plugins, train, and map the outcome to an
+ * exit code. Usage and config errors throw before anything is written.
+ */
+export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResult> {
+  const { config, runDir, dataDir, isDefaultData, resume } = resolveConfig(cli, deps);
+
+  // The default dataset is complete once the generator wrote dataset.json (it writes it last).
+  if (isDefaultData && deps.generateDefaultData && !existsSync(path.join(dataDir, 'dataset.json'))) {
+    deps.log(`no dataset in ${dataDir}: generating synthetic phantoms there (once)`);
+    await deps.generateDefaultData(dataDir, config);
+  } else if (!existsSync(dataDir)) {
+    throw new Error(`dataset folder ${dataDir} does not exist`);
+  }
+
+  let split: Runtime['split'] | null = null;
+  if (resume) split = readJson(path.join(runDir, RUN_FILES.split), 'split') as Runtime['split'];
+  else {
+    createRunDir(runDir);
+    writeJsonAtomic(path.join(runDir, RUN_FILES.config), configToJson(config));
+  }
+
+  const runtime = await deps.createRuntime({ config, runDir, dataDir, split });
+  try {
+    if (!resume) writeJsonAtomic(path.join(runDir, RUN_FILES.split), runtime.split);
+    const c = new Container();
+    composeTrainer(c, { config, runDir, runtime, strategies: deps.strategies, hooks: deps.hooks, clock: deps.clock, progressOutput: deps.progressOutput });
+    const { loop, loggers } = buildLoop(c);
+    const stop = resolve(c, TOKENS.Stop);
+    let signalCount = 0;
+    const unregister = deps.onSignals?.((signal) => {
+      signalCount++;
+      if (signalCount === 1) {
+        deps.log(`\n${signal}: stopping after the current step and saving a checkpoint (again to abort without saving)`);
+        stop.request(signal);
+      } else {
+        deps.log(`${signal} again: exiting without a checkpoint`);
+        process.exit(SIGNAL_EXIT[signal] ?? 1);
+      }
+    });
+    try {
+      const state = resume ? await runtime.store.load(path.join(runDir, RUN_FILES.latest)) : undefined;
+      const end = await loop.run(state);
+      if (end.reason === 'interrupted') {
+        deps.log(`checkpoint saved in ${path.join(runDir, RUN_FILES.latest)}; continue with --resume ${runDir}`);
+        return { exitCode: SIGNAL_EXIT[stop.reason ?? ''] ?? 130, runDir, end };
+      }
+      deps.log(`done: ${runDir}`);
+      return { exitCode: 0, runDir, end };
+    } catch (error) {
+      if (error instanceof TrainingStoppedError) {
+        deps.log(error.message);
+        return { exitCode: 1, runDir, end: null };
+      }
+      throw error;
+    } finally {
+      unregister?.();
+      for (const l of loggers) l.close?.();
+    }
+  } finally {
+    runtime.dispose?.();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The real adapters (UNet + Adam + EMA from @lesionseg/models, patches from @lesionseg/data) on
+ * the pure-JS cpu backend with a tiny network: resume continuity with the real model, and the
+ * patch source and Dice used by validation.
+ */
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createBus } from '@lesionseg/events';
+import { createRng, precomputePositives, type PreprocessedPatient } from '@lesionseg/data';
+import { selectBackend } from '@lesionseg/models';
+import { builtinStrategies, StepLrSchedule, PAPER_MILESTONES, systemClock } from '@lesionseg/strategies';
+import { DataPatchSource } from '../src/adapters/patch-source.ts';
+import { DiceValidator, diceScore } from '../src/adapters/dice-validator.ts';
+import { UNetTraining } from '../src/adapters/unet-runtime.ts';
+import { TrainLoop } from '../src/core/train-loop.ts';
+import { StopSignal } from '../src/core/types.ts';
+import { tempDir } from './harness.ts';
+
+/** A 12^3 two-channel patient with a bright 3^3 "new lesion" in the follow-up (or none). */
+function patient(id: string, lesion: boolean, seed: number): PreprocessedPatient {
+  const S = 12;
+  const n = S * S * S;
+  const rng = createRng(seed);
+  const image = new Float32Array(2 * n);
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    image[2 * i] = rng.next() - 0.5;
+    image[2 * i + 1] = rng.next() - 0.5;
+  }
+  if (lesion) {
+    for (let z = 5; z < 8; z++)
+      for (let y = 4; y < 7; y++)
+        for (let x = 6; x < 9; x++) {
+          const i = x + S * (y + S * z);
+          mask[i] = 1;
+          image[2 * i + 1] += 3;
+        }
+  }
+  return {
+    id,
+    shape: [S, S, S],
+    spacing: [1, 1, 1],
+    affine: [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ],
+    channels: 2,
+    image,
+    mask,
+    positives: precomputePositives(mask),
+    padValue: [-0.5, -0.5],
+    grid: undefined as unknown as PreprocessedPatient['grid'],
+  };
+}
+
+const patients = [patient('a', true, 1), patient('b', false, 2), patient('c', true, 3)];
+
+function realRun(runDir: string, iterations: number, seed: number) {
+  const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
+  const source = new DataPatchSource(patients, 4);
+  const registry = builtinStrategies();
+  const strategy = registry.create(registry.parse({ type: 'ohem', candidates: 6, batchSize: 2, scoreChunk: 4 }), { source, scorer: training.scorer });
+  const bus = createBus();
+  const losses: number[] = [];
+  bus.on('stepDone', (e) => losses.push(e.loss));
+  const stop = new StopSignal();
+  const loop = new TrainLoop(
+    {
+      bus,
+      clock: systemClock,
+      random: createRng(seed),
+      strategy,
+      trainable: training,
+      ema: training,
+      schedule: new StepLrSchedule({ initialLr: 1e-2, milestones: PAPER_MILESTONES }),
+      store: training,
+      validator: null,
+      hooks: [],
+      stop,
+    },
+    { budget: { kind: 'iterations', iterations }, runDir, validateEveryMs: null, validateEveryIterations: null, checkpointEveryMs: null, backend: 'cpu', config: {} },
+  );
+  return { training, loop, bus, losses, stop };
+}
+
+describe('real adapters (tiny UNet on the cpu backend)', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu', { log: () => {} });
+  });
+
+  it('a run split in two equals the unsplit run: weights, Adam moments, EMA, losses', async () => {
+    const full = realRun(tempDir(), 6, 11);
+    await full.loop.run();
+
+    const dir = tempDir();
+    const first = realRun(dir, 6, 11);
+    first.bus.on('stepDone', (e) => {
+      if (e.iteration === 3) first.stop.request('SIGTERM');
+    });
+    await first.loop.run();
+    first.training.dispose();
+
+    const second = realRun(dir, 6, 999); // a different seed: everything must come from the checkpoint
+    const state = await second.training.load(path.join(dir, 'checkpoints', 'latest'));
+    expect(state.iteration).toBe(3);
+    await second.loop.run(state);
+
+    expect([...first.losses, ...second.losses]).toEqual(full.losses);
+    const a = await full.training.model.getWeights();
+    const b = await second.training.model.getWeights();
+    const ea = await full.training.ema.model.getWeights();
+    const eb = await second.training.ema.model.getWeights();
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    const bytes = (m: Map<string, Float32Array>, k: string) => Buffer.from((m.get(k) ?? new Float32Array(0)).buffer);
+    for (const k of a.keys()) {
+      expect(Buffer.compare(bytes(a, k), bytes(b, k))).toBe(0);
+      expect(Buffer.compare(bytes(ea, k), bytes(eb, k))).toBe(0);
+    }
+    full.training.dispose();
+    second.training.dispose();
+  });
+
+  it('the patch source serves positive patches holding a lesion, and uniform ones anywhere', async () => {
+    const source = new DataPatchSource(patients, 4);
+    const rng = createRng(5);
+    const b = await source.sample(['positive', 'positive', 'positive', 'uniform'], rng);
+    expect(b.count).toBe(4);
+    expect(b.shape).toEqual([4, 4, 4]);
+    expect(b.images.length).toBe(4 * 64 * 2);
+    expect(Array.from(b.drawnPositive)).toEqual([1, 1, 1, 0]);
+    expect(Array.from(b.containsLesion.subarray(0, 3))).toEqual([1, 1, 1]);
+    // no patient with a lesion: positive requests become uniform instead of failing the run
+    const none = new DataPatchSource([patients[1]], 4);
+    const u = await none.sample(['positive', 'uniform'], rng);
+    expect(Array.from(u.drawnPositive)).toEqual([0, 0]);
+    expect(Array.from(u.containsLesion)).toEqual([0, 0]);
+  });
+
+  it('the validator predicts every validation patient and averages Dice over those with new lesions', async () => {
+    const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 3, null);
+    // threshold 0: every voxel predicted positive, so Dice = 2|G| / (|V| + |G|) exactly
+    const v = new DiceValidator(patients, () => training.ema.model, 'ema', { window: 4, stride: 3, threshold: 0 });
+    const r = await v.validate();
+    const expected = (2 * 27) / (12 ** 3 + 27);
+    expect(r.model).toBe('ema');
+    expect(r.perPatient.map((x) => x.patient)).toEqual(['a', 'b', 'c']);
+    expect(r.perPatient[1].dice).toBeNull(); // no new lesion: no Dice, as in MSSEG-2
+    expect(r.perPatient[0].dice).toBeCloseTo(expected, 12);
+    expect(r.dice).toBeCloseTo(expected, 12);
+    training.dispose();
+  });
+
+  it('validation Dice: 2|P and G| / (|P| + |G|), null when both are empty', () => {
+    const mask = Uint8Array.from([1, 1, 0, 0]);
+    expect(diceScore(Float32Array.from([0.9, 0.2, 0.7, 0.1]), mask, 0.5)).toBeCloseTo(0.5, 12);
+    expect(diceScore(Float32Array.from([0.5, 0.5, 0, 0]), mask, 0.5)).toBe(1);
+    expect(diceScore(Float32Array.from([0, 0, 0, 0]), new Uint8Array(4), 0.5)).toBeNull();
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * GroupNorm with PyTorch's semantics (torch.nn.GroupNorm): for each sample, channels are split
+ * into `groups` consecutive groups; each group is normalised with its mean and *biased*
+ * variance over (channels of the group x all voxels), eps inside the square root, then a
+ * per-channel affine (gamma, beta). tfjs has no such op; this one is built from tfjs ops so
+ * autodiff gives its gradients.
+ *
+ * Shapes are kept at rank <= 4 on purpose: rank-5 reductions and broadcasts take slow generic
+ * paths on the wasm backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const GROUP_NORM_EPS = 1e-5;
+
+/**
+ * @param x channels-last tensor `[N, ...spatial, C]`
+ * @param gamma `[C]` scale
+ * @param beta `[C]` shift
+ */
+export function groupNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number, eps = GROUP_NORM_EPS): tf.Tensor {
+  const shape = x.shape;
+  const n = shape[0];
+  const c = shape[shape.length - 1];
+  if (c % groups !== 0) throw new Error(`groupNorm: ${c} channels cannot be split into ${groups} groups`);
+  const spatial = shape.slice(1, -1).reduce((a, b) => a * b, 1);
+  const cg = c / groups;
+  return tf.tidy(() => {
+    // [N, S, G, Cg]: statistics over axes 1 and 3.
+    const v = tf.reshape(x, [n, spatial, groups, cg]);
+    const count = spatial * cg;
+    // Sum over voxels first ([N, G*Cg]) then over the channels of a group: both are
+    // innermost-axis reductions after a reshape, which every backend does quickly.
+    const sumC = tf.sum(tf.reshape(x, [n, spatial, c]), 1); // [N, C]
+    const mean = tf.div(tf.sum(tf.reshape(sumC, [n, groups, cg]), 2), count); // [N, G]
+    const centered = tf.sub(v, tf.reshape(mean, [n, 1, groups, 1]));
+    const sqC = tf.sum(tf.reshape(tf.square(centered), [n, spatial, c]), 1);
+    const variance = tf.div(tf.sum(tf.reshape(sqC, [n, groups, cg]), 2), count); // [N, G]
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    const normalized = tf.mul(centered, tf.reshape(invStd, [n, 1, groups, 1]));
+    const flat = tf.reshape(normalized, [n * spatial, c]);
+    const out = tf.add(tf.mul(flat, gamma), beta);
+    return tf.reshape(out, shape);
+  });
+}
+
+/** Groups used for a layer with `channels` channels when `requested` groups are asked for:
+ * the largest divisor of `channels` not above `requested` (8 groups on 4 channels gives 4). */
+export function groupsFor(channels: number, requested: number): number {
+  for (let g = Math.min(requested, channels); g >= 1; g--) if (channels % g === 0) return g;
+  return 1;
+}

@@ -1,0 +1,117 @@
+/**
+ * Stride-1 3-D convolution and its two gradients written with 2-D/3-D tfjs ops that the wasm
+ * backend runs fast (XNNPACK Conv2D and 2-D matMul, plain slices and concats on rank <= 4):
+ *
+ * - forward: the kd depth taps are stacked along channels, `[N*Do, H, W, kd*Ci]`, and one
+ *   Conv2D with the kernel reshaped to `[kh, kw, kd*Ci, Co]` does the rest;
+ * - input gradient: a forward conv of dy with the spatially flipped, in/out-swapped kernel and
+ *   the complementary padding (stride 1 only);
+ * - filter gradient: for each (kd, kh) tap, an im2col slab `[M, kw*Ci]` of the padded input
+ *   and one matMul `dy^T [Co, M] x slab [M, kw*Ci]`.
+ * Dilation must be 1. Layout NDHWC, kernels `[kd, kh, kw, Ci, Co]`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Zero padding per spatial axis: [before, after] for depth, height, width. */
+export type Pads3 = [[number, number], [number, number], [number, number]];
+
+function prod(a: readonly number[]): number {
+  return a.reduce((x, y) => x * y, 1);
+}
+
+/** Pad depth, height and width using rank-3 views (rank-5 pads are slow on wasm). */
+function pad3(x: tf.Tensor5D, p: Pads3): tf.Tensor5D {
+  const [n, d, h, w, c] = x.shape;
+  let y: tf.Tensor = x;
+  if (p[0][0] || p[0][1]) y = tf.pad(tf.reshape(y, [n, d, h * w * c]), [[0, 0], p[0], [0, 0]]);
+  const dp = d + p[0][0] + p[0][1];
+  if (p[1][0] || p[1][1]) y = tf.pad(tf.reshape(y, [n * dp, h, w * c]), [[0, 0], p[1], [0, 0]]);
+  const hp = h + p[1][0] + p[1][1];
+  if (p[2][0] || p[2][1]) y = tf.pad(tf.reshape(y, [n * dp * hp, w, c]), [[0, 0], p[2], [0, 0]]);
+  const wp = w + p[2][0] + p[2][1];
+  return tf.reshape(y, [n, dp, hp, wp, c]);
+}
+
+/** y = conv3d(x, filter) with stride 1, explicit zero padding. */
+export function conv3dStride1(x: tf.Tensor5D, filter: tf.Tensor5D, pads: Pads3): tf.Tensor5D {
+  return tf.tidy(() => {
+    const [n, d, h, w, ci] = x.shape;
+    const [kd, kh, kw, fci, co] = filter.shape;
+    if (fci !== ci) throw new Error(`conv3d: input has ${ci} channels, filter expects ${fci}`);
+    const dp = d + pads[0][0] + pads[0][1];
+    const dOut = dp - kd + 1;
+    const hOut = h + pads[1][0] + pads[1][1] - kh + 1;
+    const wOut = w + pads[2][0] + pads[2][1] - kw + 1;
+    // Depth padding now; height/width padding is Conv2D's.
+    const xd = pad3(x, [pads[0], [0, 0], [0, 0]]);
+    const v = tf.reshape(xd, [n, dp, h * w * ci]);
+    let stacked: tf.Tensor;
+    if (kd === 1) stacked = tf.reshape(v, [n * dOut * h * w, ci]);
+    else {
+      const taps: tf.Tensor[] = [];
+      for (let a = 0; a < kd; a++) taps.push(tf.reshape(tf.slice(v, [0, a, 0], [n, dOut, h * w * ci]), [n * dOut * h * w, ci]));
+      stacked = tf.concat(taps, 1);
+    }
+    const x2 = tf.reshape(stacked, [n * dOut, h, w, kd * ci]);
+    const f2 = tf.reshape(tf.transpose(filter, [1, 2, 0, 3, 4]), [kh, kw, kd * ci, co]);
+    const pad2: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], pads[1], pads[2], [0, 0]];
+    const y = tf.conv2d(x2 as tf.Tensor4D, f2 as tf.Tensor4D, 1, pad2);
+    return tf.reshape(y, [n, dOut, hOut, wOut, co]);
+  });
+}
+
+/** dx of y = conv3d(x, filter, stride 1, pads), given dy. */
+export function conv3dStride1BackpropInput(dy: tf.Tensor5D, filter: tf.Tensor5D, pads: Pads3): tf.Tensor5D {
+  return tf.tidy(() => {
+    const [kd, kh, kw] = filter.shape;
+    const k = [kd, kh, kw];
+    // Flip spatially, swap in/out: [kd, kh, kw, Co, Ci].
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1, 2]), [0, 1, 2, 4, 3]) as tf.Tensor5D;
+    const full = pads.map(([b, a], i) => [k[i] - 1 - b, k[i] - 1 - a]) as Pads3;
+    if (full.some(([b, a]) => b < 0 || a < 0)) throw new Error('conv3d input gradient: padding larger than the kernel is not supported');
+    return conv3dStride1(dy, flipped, full);
+  });
+}
+
+/** dfilter of y = conv3d(x, filter, stride 1, pads), given dy. */
+export function conv3dStride1BackpropFilter(x: tf.Tensor5D, dy: tf.Tensor5D, filterShape: readonly number[], pads: Pads3): tf.Tensor5D {
+  return tf.tidy(() => {
+    const [kd, kh, kw, ci, co] = filterShape;
+    const [n, dOut, hOut, wOut] = dy.shape;
+    const m = n * dOut * hOut * wOut;
+    const xp = pad3(x, pads);
+    const [, dp, hp, wp] = xp.shape;
+    // Channel-major copy of the padded input, once (a 2-D transpose: rank-5 ones are slow on
+    // wasm): each tap's im2col block is then a slice that is already transposed, [Ci, M], and
+    // the product slab^T [kw*Ci, M] x dy [M, Co] has the small dimension as XNNPACK's packed
+    // operand (2x faster than the other way round). Tried and slower: one Conv2D per depth tap
+    // with dy as a [H, W, (n, d), Co] kernel (rank-5 transposes, huge kernels).
+    const xT = tf.reshape(tf.transpose(tf.reshape(xp, [n * dp * hp * wp, ci])), [ci, n, dp, hp, wp]);
+    const dy2 = tf.reshape(dy, [m, co]);
+    const rows: tf.Tensor[] = [];
+    for (let a = 0; a < kd; a++) {
+      for (let b = 0; b < kh; b++) {
+        const cols: tf.Tensor[] = [];
+        for (let c = 0; c < kw; c++) cols.push(tf.reshape(tf.slice(xT, [0, 0, a, b, c], [ci, n, dOut, hOut, wOut]), [ci, m]));
+        const slabT = kw === 1 ? cols[0] : tf.concat(cols, 0); // [kw*Ci, M]
+        rows.push(tf.matMul(slabT as tf.Tensor2D, dy2 as tf.Tensor2D)); // [kw*Ci, Co]
+        tf.dispose([slabT, ...cols]);
+      }
+    }
+    return tf.reshape(tf.concat(rows, 0), [kd, kh, kw, ci, co]);
+  });
+}
+
+/** Explicit pads from tfjs's conv info (what 'same' / 'valid' / numbers resolve to). */
+export function padsFromInfo(info: tf.backend_util.Conv3DInfo): Pads3 {
+  const p = info.padInfo;
+  return [
+    [p.front, p.back],
+    [p.top, p.bottom],
+    [p.left, p.right],
+  ];
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  return prod(shape);
+}

@@ -1,0 +1,208 @@
+/**
+ * Faster data-movement kernels for tfjs's wasm backend: Slice, SplitV, Unpack, Concat, Pack.
+ *
+ * tfjs-backend-wasm 4.22's Slice starts with `backend.readSync(x)`, which copies the *whole*
+ * input out of the wasm heap for every slice (SplitV and Unpack call it once per output), and
+ * its strided copies go row by row through `subarray().set()` even for rows of a few floats.
+ * The UNet's convolutions, skip concatenations and their gradients are mostly such copies.
+ * These replacements read and write the heap in place (`copyWithin` for long runs, a plain
+ * loop for short ones). 4-byte dtypes only; others go to the original kernels.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+type Info = tf.TensorInfo;
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  wasm: { HEAPU8: Uint8Array };
+  disposeData(dataId: object): boolean;
+}
+
+const BACKEND = 'wasm';
+let originals: Partial<Record<string, KernelFunc>> | undefined;
+const setups: Partial<Record<string, tf.KernelConfig['setupFunc']>> = {};
+
+function strides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/**
+ * Copy the block `size` starting at `srcBegin` in a tensor of `srcShape` to `dstBegin` in a
+ * tensor of `dstShape`. Offsets are in floats from the start of `heap`.
+ */
+export function copyBlock(heap: Float32Array, src: number, srcShape: readonly number[], srcBegin: readonly number[], dst: number, dstShape: readonly number[], dstBegin: readonly number[], size: readonly number[]): void {
+  const rank = size.length;
+  if (size.some((s) => s === 0)) return;
+  if (rank === 0) {
+    heap[dst] = heap[src];
+    return;
+  }
+  const ss = strides(srcShape);
+  const ds = strides(dstShape);
+  // Merge trailing dimensions copied whole into one contiguous run.
+  let d = rank - 1;
+  let run = size[d];
+  while (d > 0 && size[d] === srcShape[d] && size[d] === dstShape[d]) {
+    d--;
+    run *= size[d];
+  }
+  let s0 = src;
+  let t0 = dst;
+  for (let i = 0; i <= d; i++) {
+    s0 += srcBegin[i] * ss[i];
+    t0 += dstBegin[i] * ds[i];
+  }
+  // Odometer over the outer dimensions [0, d).
+  const idx = new Array<number>(d).fill(0);
+  let outer = 1;
+  for (let i = 0; i < d; i++) outer *= size[i];
+  let s = s0;
+  let t = t0;
+  for (let o = 0; o < outer; o++) {
+    if (run >= 64) heap.copyWithin(t, s, s + run);
+    else for (let k = 0; k < run; k++) heap[t + k] = heap[s + k];
+    for (let i = d - 1; i >= 0; i--) {
+      idx[i]++;
+      s += ss[i];
+      t += ds[i];
+      if (idx[i] < size[i]) break;
+      s -= ss[i] * size[i];
+      t -= ds[i] * size[i];
+      idx[i] = 0;
+    }
+  }
+}
+
+function heapOf(b: WasmBackend): Float32Array {
+  return new Float32Array(b.wasm.HEAPU8.buffer);
+}
+
+function offsetOf(b: WasmBackend, t: Info): number {
+  return b.dataIdMap.get(t.dataId).memoryOffset / 4;
+}
+
+const fourBytes = (dtype: tf.DataType) => dtype === 'float32' || dtype === 'int32';
+
+function sliceInfo(b: WasmBackend, x: Info, begin: number[], size: number[]): Info {
+  const out = b.makeOutput(size, x.dtype); // allocate first: a heap growth would detach older views
+  copyBlock(heapOf(b), offsetOf(b, x), x.shape, begin, offsetOf(b, out), size, new Array<number>(size.length).fill(0), size);
+  return out;
+}
+
+const slice: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info }; backend: WasmBackend; attrs: { begin: number | number[]; size?: number | number[] } };
+  const x = inputs.x;
+  if (!fourBytes(x.dtype)) return (originals?.Slice as KernelFunc)(args);
+  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
+  return sliceInfo(backend, x, begin, size);
+};
+
+const splitV: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info }; backend: WasmBackend; attrs: { numOrSizeSplits: number | number[]; axis: number } };
+  const x = inputs.x;
+  if (!fourBytes(x.dtype)) return (originals?.SplitV as KernelFunc)(args);
+  const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
+  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((s) => {
+    const size = [...x.shape];
+    size[axis] = s;
+    const out = sliceInfo(backend, x, [...begin], size);
+    begin[axis] += s;
+    return out;
+  });
+};
+
+const unpack: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args as unknown as { inputs: { value: Info }; backend: WasmBackend; attrs: { axis: number } };
+  const x = inputs.value;
+  if (!fourBytes(x.dtype)) return (originals?.Unpack as KernelFunc)(args);
+  const axis = attrs.axis < 0 ? attrs.axis + x.shape.length : attrs.axis;
+  const outShape = x.shape.filter((_, i) => i !== axis);
+  const size = [...x.shape];
+  size[axis] = 1;
+  const outs: Info[] = [];
+  for (let i = 0; i < x.shape[axis]; i++) {
+    const begin = new Array<number>(x.shape.length).fill(0);
+    begin[axis] = i;
+    const o = sliceInfo(backend, x, begin, size);
+    outs.push({ dataId: o.dataId, dtype: o.dtype, shape: outShape });
+  }
+  return outs;
+};
+
+function concatInfos(b: WasmBackend, inputs: Info[], axis: number): Info {
+  const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
+  const out = b.makeOutput(outShape, inputs[0].dtype);
+  const heap = heapOf(b);
+  const o = offsetOf(b, out);
+  const dstBegin = new Array<number>(outShape.length).fill(0);
+  const zero = new Array<number>(outShape.length).fill(0);
+  for (const t of inputs) {
+    if (t.shape[axis] === 0) continue;
+    copyBlock(heap, offsetOf(b, t), t.shape, zero, o, outShape, [...dstBegin], t.shape);
+    dstBegin[axis] += t.shape[axis];
+  }
+  return out;
+}
+
+const concat: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args as unknown as { inputs: Info[]; backend: WasmBackend; attrs: { axis: number } };
+  if (!fourBytes(inputs[0].dtype) || inputs.length === 1) return (originals?.Concat as KernelFunc)(args);
+  const axis = tf.util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
+  tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
+  return concatInfos(backend, inputs, axis);
+};
+
+const pack: KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args as unknown as { inputs: Info[]; backend: WasmBackend; attrs: { axis: number } };
+  if (!fourBytes(inputs[0].dtype) || inputs.length === 1) return (originals?.Pack as KernelFunc)(args);
+  const rank = inputs[0].shape.length;
+  const axis = attrs.axis < 0 ? attrs.axis + rank + 1 : attrs.axis;
+  inputs.forEach((t) => tf.util.assertShapesMatch(inputs[0].shape, t.shape, 'All tensors passed to stack must have matching shapes'));
+  // Same buffers seen with a unit axis inserted (no copy), then one concat.
+  const expanded = inputs.map((t) => ({ ...t, shape: [...t.shape.slice(0, axis), 1, ...t.shape.slice(axis)] }));
+  return concatInfos(backend, expanded, axis);
+};
+
+const KERNELS: [string, KernelFunc][] = [
+  ['Slice', slice],
+  ['SplitV', splitV],
+  ['Unpack', unpack],
+  ['Concat', concat],
+  ['Pack', pack],
+];
+
+/** Replace the wasm backend's copy kernels (idempotent). Other backends are untouched. */
+export function registerFastWasmCopies(): void {
+  if (originals) return;
+  originals = {};
+  for (const [name, fn] of KERNELS) {
+    const existing = tf.getKernel(name, BACKEND);
+    if (existing) {
+      originals[name] = existing.kernelFunc;
+      setups[name] = existing.setupFunc;
+      tf.unregisterKernel(name, BACKEND);
+    }
+    // Keep the original's setupFunc: the backend runs it at initialisation, and our fallbacks
+    // call the original kernel function, which needs it.
+    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: fn, setupFunc: existing?.setupFunc });
+  }
+}
+
+export function unregisterFastWasmCopies(): void {
+  if (!originals) return;
+  for (const [name] of KERNELS) {
+    tf.unregisterKernel(name, BACKEND);
+    const fn = originals[name];
+    if (fn) tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: fn, setupFunc: setups[name] });
+  }
+  originals = undefined;
+}

@@ -1,0 +1,93 @@
+import { countFlags, selectPatches, sliceBatch, type PatchKind } from './patch-batch.ts';
+import type { PatchScorer, PatchSource } from './ports.ts';
+import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
+import { mean } from './top-k.ts';
+import { num, type OptionsSpec } from './options.ts';
+import { positiveCount } from './ohem.ts';
+
+/**
+ * The worked example of docs/plugins.md: a third strategy added without touching the trainer.
+ * Like OHEM it draws and scores candidates with the EMA model, but instead of keeping the
+ * top-k it draws `batchSize` of them without replacement with probability proportional to
+ * `(loss + floor) ^ power`: hard patches are likely, easy ones still possible.
+ */
+export interface LossProportionalOptions {
+  candidates: number;
+  positiveFraction: number;
+  batchSize: number;
+  scoreChunk: number;
+  /** Sharpness: 0 = uniform among candidates, 1 = proportional to loss, large = close to top-k. */
+  power: number;
+  /** Added to every loss so that a zero-loss candidate keeps a small chance. */
+  floor: number;
+}
+
+export const lossProportionalOptionsSpec: OptionsSpec<LossProportionalOptions> = {
+  candidates: num({ default: 128, integer: true, min: 1 }),
+  positiveFraction: num({ default: 0.3, min: 0, max: 1 }),
+  batchSize: num({ default: 32, integer: true, min: 1 }),
+  scoreChunk: num({ default: 32, integer: true, min: 1 }),
+  power: num({ default: 1, min: 0 }),
+  floor: num({ default: 1e-6, above: 0 }),
+};
+
+/**
+ * Weighted sampling without replacement (Efraimidis & Spirakis 2006): give item i the key
+ * u_i^(1 / w_i) with u_i uniform in (0, 1) and keep the k largest keys. Takes log-weights and
+ * compares log(-log u_i) - log w_i (smallest first), which orders items like the keys do but
+ * cannot overflow when a sharp `power` makes the weights astronomically large. A log-weight of
+ * -Infinity (weight 0) is never picked before a positive weight. Consumes `logWeights.length` draws.
+ */
+export function weightedSampleWithoutReplacement(logWeights: ArrayLike<number>, k: number, random: { next(): number }): Int32Array {
+  const keys = new Float64Array(logWeights.length);
+  for (let i = 0; i < logWeights.length; i++) {
+    const u = Math.min(Math.max(random.next(), Number.MIN_VALUE), 1 - Number.EPSILON);
+    keys[i] = Math.log(-Math.log(u)) - logWeights[i];
+  }
+  const idx = Array.from({ length: logWeights.length }, (_, i) => i);
+  idx.sort((a, b) => keys[a] - keys[b] || a - b);
+  return Int32Array.from(idx.slice(0, k));
+}
+
+export class LossProportionalStrategy implements SamplingStrategy {
+  readonly name = 'loss-proportional';
+  private readonly kinds: PatchKind[];
+
+  constructor(
+    private readonly options: LossProportionalOptions,
+    private readonly source: PatchSource,
+    private readonly scorer: PatchScorer,
+  ) {
+    if (options.batchSize > options.candidates) {
+      throw new RangeError(`loss-proportional: batchSize (${options.batchSize}) cannot exceed candidates (${options.candidates})`);
+    }
+    const nPos = positiveCount(options.candidates, options.positiveFraction);
+    this.kinds = [...Array<PatchKind>(nPos).fill('positive'), ...Array<PatchKind>(options.candidates - nPos).fill('uniform')];
+  }
+
+  async nextBatch(ctx: StepContext): Promise<MinedBatch> {
+    const { candidates, batchSize, scoreChunk, power, floor } = this.options;
+    const pool = await this.source.sample(this.kinds, ctx.random);
+    const losses = new Float32Array(candidates);
+    for (let start = 0; start < candidates; start += scoreChunk) {
+      const end = Math.min(candidates, start + scoreChunk);
+      losses.set(await this.scorer.scorePatches(sliceBatch(pool, start, end)), start);
+    }
+    // log((loss + floor)^power); a NaN or infinite loss gets weight 0 (a broken score is not "hard")
+    const logWeights = Float64Array.from(losses, (l) => (Number.isFinite(l) ? power * Math.log(Math.max(l, 0) + floor) : -Infinity));
+    const chosen = weightedSampleWithoutReplacement(logWeights, batchSize, ctx.random);
+    const batch = selectPatches(pool, chosen);
+    return {
+      batch,
+      mined: {
+        strategy: this.name,
+        candidates,
+        selected: batchSize,
+        positiveCandidates: countFlags(pool.containsLesion),
+        positiveSelected: countFlags(batch.containsLesion),
+        meanCandidateLoss: mean(losses),
+        meanSelectedLoss: mean(Float32Array.from(chosen, (i) => losses[i])),
+      },
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { countFlags, type PatchKind } from './patch-batch.ts';
+import type { PatchSource } from './ports.ts';
+import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
+import { num, type OptionsSpec } from './options.ts';
+
+export interface OversampleOptions {
+  /** Probability that each patch is drawn positive (paper: 0, 0.1, 0.5). */
+  p: number;
+  /** Patches per step (paper: 32). */
+  batchSize: number;
+}
+
+export const oversampleOptionsSpec: OptionsSpec<OversampleOptions> = {
+  p: num({ min: 0, max: 1 }),
+  batchSize: num({ default: 32, integer: true, min: 1 }),
+};
+
+/**
+ * Fixed oversampling (the paper's "Uniform" curves): each of the `batchSize` patches is,
+ * independently, a positive patch with probability `p` and otherwise a uniform one (which may
+ * still happen to contain a lesion). `p` is a per-patch Bernoulli draw, as in the paper ("we
+ * sampled positive patches with a probability p"), not a fixed count per batch: the number of
+ * positive draws in a batch is Binomial(batchSize, p). The strategy consumes one draw per patch even
+ * when p is 0 or 1, so its own use of the stream does not depend on p.
+ */
+export class FixedOversamplingStrategy implements SamplingStrategy {
+  readonly name = 'oversample';
+
+  constructor(
+    private readonly options: OversampleOptions,
+    private readonly source: PatchSource,
+  ) {}
+
+  async nextBatch(ctx: StepContext): Promise<MinedBatch> {
+    const { p, batchSize } = this.options;
+    const kinds: PatchKind[] = [];
+    for (let i = 0; i < batchSize; i++) kinds.push(ctx.random.next() < p ? 'positive' : 'uniform');
+    const batch = await this.source.sample(kinds, ctx.random);
+    if (batch.count !== batchSize) throw new Error(`oversample: the patch source returned ${batch.count} patches, asked for ${batchSize}`);
+    const positives = countFlags(batch.containsLesion);
+    return {
+      batch,
+      mined: {
+        strategy: this.name,
+        candidates: batchSize,
+        selected: batchSize,
+        positiveCandidates: positives,
+        positiveSelected: positives,
+        meanCandidateLoss: null,
+        meanSelectedLoss: null,
+      },
+    };
+  }
+}
