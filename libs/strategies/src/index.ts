@@ -12,7 +12,8 @@ export {
 export type { PatchSource, PatchScorer } from './ports.ts';
 export type { SamplingStrategy, StepContext, MinedBatch, MiningStats } from './strategy.ts';
 export { topKIndices, mean } from './top-k.ts';
-export { OhemStrategy, ohemOptionsSpec, positiveCount, type OhemOptions } from './ohem.ts';
+export { OhemStrategy, ohemOptionsSpec, type OhemOptions } from './ohem.ts';
+export { candidateKinds, candidateOptionsSpec, drawAndScore, minedBatch, positiveCount, type CandidateOptions } from './candidates.ts';
 export { FixedOversamplingStrategy, oversampleOptionsSpec, type OversampleOptions } from './oversample.ts';
 export {
   LossProportionalStrategy,

@@ -1,9 +1,8 @@
-import { countFlags, selectPatches, sliceBatch, type PatchKind } from './patch-batch.ts';
+import type { PatchKind } from './patch-batch.ts';
 import type { PatchScorer, PatchSource } from './ports.ts';
 import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
-import { mean } from './top-k.ts';
 import { num, type OptionsSpec } from './options.ts';
-import { positiveCount } from './ohem.ts';
+import { candidateKinds, candidateOptionsSpec, drawAndScore, minedBatch, type CandidateOptions } from './candidates.ts';
 
 /**
  * The worked example of docs/plugins.md: a third strategy added without touching the trainer.
@@ -11,11 +10,7 @@ import { positiveCount } from './ohem.ts';
  * top-k it draws `batchSize` of them without replacement with probability proportional to
  * `(loss + floor) ^ power`: hard patches are likely, easy ones still possible.
  */
-export interface LossProportionalOptions {
-  candidates: number;
-  positiveFraction: number;
-  batchSize: number;
-  scoreChunk: number;
+export interface LossProportionalOptions extends CandidateOptions {
   /** Sharpness: 0 = uniform among candidates, 1 = proportional to loss, large = close to top-k. */
   power: number;
   /** Added to every loss so that a zero-loss candidate keeps a small chance. */
@@ -23,10 +18,7 @@ export interface LossProportionalOptions {
 }
 
 export const lossProportionalOptionsSpec: OptionsSpec<LossProportionalOptions> = {
-  candidates: num({ default: 128, integer: true, min: 1 }),
-  positiveFraction: num({ default: 0.3, min: 0, max: 1 }),
-  batchSize: num({ default: 32, integer: true, min: 1 }),
-  scoreChunk: num({ default: 32, integer: true, min: 1 }),
+  ...candidateOptionsSpec,
   power: num({ default: 1, min: 0 }),
   floor: num({ default: 1e-6, above: 0 }),
 };
@@ -58,36 +50,14 @@ export class LossProportionalStrategy implements SamplingStrategy {
     private readonly source: PatchSource,
     private readonly scorer: PatchScorer,
   ) {
-    if (options.batchSize > options.candidates) {
-      throw new RangeError(`loss-proportional: batchSize (${options.batchSize}) cannot exceed candidates (${options.candidates})`);
-    }
-    const nPos = positiveCount(options.candidates, options.positiveFraction);
-    this.kinds = [...Array<PatchKind>(nPos).fill('positive'), ...Array<PatchKind>(options.candidates - nPos).fill('uniform')];
+    this.kinds = candidateKinds(this.name, options);
   }
 
   async nextBatch(ctx: StepContext): Promise<MinedBatch> {
-    const { candidates, batchSize, scoreChunk, power, floor } = this.options;
-    const pool = await this.source.sample(this.kinds, ctx.random);
-    const losses = new Float32Array(candidates);
-    for (let start = 0; start < candidates; start += scoreChunk) {
-      const end = Math.min(candidates, start + scoreChunk);
-      losses.set(await this.scorer.scorePatches(sliceBatch(pool, start, end)), start);
-    }
+    const { power, floor, batchSize, scoreChunk } = this.options;
+    const { pool, losses } = await drawAndScore(this.name, this.kinds, scoreChunk, this.source, this.scorer, ctx.random);
     // log((loss + floor)^power); a NaN or infinite loss gets weight 0 (a broken score is not "hard")
     const logWeights = Float64Array.from(losses, (l) => (Number.isFinite(l) ? power * Math.log(Math.max(l, 0) + floor) : -Infinity));
-    const chosen = weightedSampleWithoutReplacement(logWeights, batchSize, ctx.random);
-    const batch = selectPatches(pool, chosen);
-    return {
-      batch,
-      mined: {
-        strategy: this.name,
-        candidates,
-        selected: batchSize,
-        positiveCandidates: countFlags(pool.containsLesion),
-        positiveSelected: countFlags(batch.containsLesion),
-        meanCandidateLoss: mean(losses),
-        meanSelectedLoss: mean(Float32Array.from(chosen, (i) => losses[i])),
-      },
-    };
+    return minedBatch(this.name, pool, losses, weightedSampleWithoutReplacement(logWeights, batchSize, ctx.random));
   }
 }

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from '../config/config.ts';
 import { PRESETS } from '../config/presets.ts';
+import { intOption, parseOptions } from './parse.ts';
 
 export interface CliOptions {
   config: string | null;
@@ -51,35 +51,19 @@ Run folder: config.json, split.json, events.jsonl, checkpoints/latest, checkpoin
 Ctrl-C saves checkpoints/latest and exits; continue with --resume RUN_DIR.`;
 }
 
-function int(name: string, v: string | undefined): number | null {
-  if (v === undefined) return null;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} needs a non-negative integer, got "${v}"`);
-  return Number(v);
-}
-
 export function parseCli(argv: string[]): CliOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        preset: { type: 'string' },
-        data: { type: 'string' },
-        out: { type: 'string' },
-        budget: { type: 'string' },
-        iterations: { type: 'string' },
-        seed: { type: 'string' },
-        backend: { type: 'string' },
-        resume: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message} (see --help)`);
-  }
+  const values = parseOptions(argv, {
+    config: { type: 'string' },
+    preset: { type: 'string' },
+    data: { type: 'string' },
+    out: { type: 'string' },
+    budget: { type: 'string' },
+    iterations: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    resume: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const s = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : null);
   const opts: CliOptions = {
     config: s('config'),
@@ -87,8 +71,8 @@ export function parseCli(argv: string[]): CliOptions {
     data: s('data'),
     out: s('out'),
     budget: s('budget'),
-    iterations: int('iterations', s('iterations') ?? undefined),
-    seed: int('seed', s('seed') ?? undefined),
+    iterations: intOption('iterations', values.iterations, null),
+    seed: intOption('seed', values.seed, null),
     backend: null,
     resume: s('resume'),
     help: values['help'] === true,

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../cli/args.ts';
+import { intOption, parseOptions } from '../cli/parse.ts';
 
 /** The paper's six configurations (Figure 2). */
 export const COMPARISON_PRESETS = ['ohem-m0', 'ohem-m0.9', 'ohem-m0.99', 'oversample-p0', 'oversample-p0.1', 'oversample-p0.5'] as const;
@@ -50,37 +50,21 @@ Writes OUT/<configuration>/ (a run folder each, with evaluation/), OUT/curves.sv
 OUT/table.md, OUT/table.csv, OUT/timing.json and OUT/report.html.`;
 }
 
-function positiveInt(name: string, v: string | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`--${name} needs a positive integer, got "${v}"`);
-  return Number(v);
-}
-
 export function parseCompareArgs(argv: string[]): CompareOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string' },
-        out: { type: 'string' },
-        budget: { type: 'string' },
-        presets: { type: 'string' },
-        scale: { type: 'string' },
-        seed: { type: 'string' },
-        backend: { type: 'string' },
-        parallel: { type: 'string' },
-        'test-data': { type: 'string' },
-        'skip-training': { type: 'boolean' },
-        figures: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const values = parseOptions(argv, {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    budget: { type: 'string' },
+    presets: { type: 'string' },
+    scale: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    parallel: { type: 'string' },
+    'test-data': { type: 'string' },
+    'skip-training': { type: 'boolean' },
+    figures: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const s = (k: string) => values[k] as string | undefined;
   const presets = (s('presets') ?? COMPARISON_PRESETS.join(','))
     .split(',')
@@ -91,22 +75,18 @@ export function parseCompareArgs(argv: string[]): CompareOptions {
   if (new Set(presets).size !== presets.length) throw new UsageError('--presets lists a configuration twice');
   const scale = s('scale') ?? 'quick';
   if (!(SCALES as readonly string[]).includes(scale)) throw new UsageError(`--scale must be one of ${SCALES.join(', ')}, got "${scale}"`);
-  const seed = s('seed');
-  if (seed !== undefined && !/^\d+$/.test(seed)) throw new UsageError(`--seed needs a non-negative integer, got "${seed}"`);
-  const figures = s('figures');
-  if (figures !== undefined && !/^\d+$/.test(figures)) throw new UsageError(`--figures needs a non-negative integer, got "${figures}"`);
   return {
     data: s('data') ?? null,
     out: s('out') ?? null,
     budget: s('budget') ?? '10m',
     presets,
     scale: scale as Scale,
-    seed: seed === undefined ? null : Number(seed),
+    seed: intOption('seed', values.seed, null),
     backend: s('backend') ?? null,
-    parallel: positiveInt('parallel', s('parallel'), 1),
+    parallel: intOption('parallel', values.parallel, 1, true) as number,
     testData: s('test-data') ?? null,
     skipTraining: values['skip-training'] === true,
-    figures: figures === undefined ? 3 : Number(figures),
+    figures: intOption('figures', values.figures, 3) as number,
     help: values.help === true,
   };
 }

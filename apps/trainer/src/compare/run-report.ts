@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { patientFigures, readEvaluation, readRunFolder, writeRunReport } from '@lesionseg/report';
 import { UsageError } from '../cli/args.ts';
+import { intOption, parseOptions } from '../cli/parse.ts';
 import { resolveUserPath } from '../cli/paths.ts';
 import type { ChildRunner } from './child-process.ts';
 
@@ -33,34 +33,22 @@ Usage: npx nx run trainer:report -- --run RUN_DIR [--data DIR] [--no-evaluate] [
 }
 
 export function parseRunReportArgs(argv: string[]): RunReportOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        run: { type: 'string' },
-        data: { type: 'string' },
-        'no-evaluate': { type: 'boolean' },
-        backend: { type: 'string' },
-        figures: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const values = parseOptions(argv, {
+    run: { type: 'string' },
+    data: { type: 'string' },
+    'no-evaluate': { type: 'boolean' },
+    backend: { type: 'string' },
+    figures: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return { run: '', data: null, evaluate: true, backend: null, figures: 3, help: true };
   if (typeof values.run !== 'string') throw new UsageError('--run RUN_DIR is required');
-  const figures = values.figures as string | undefined;
-  if (figures !== undefined && !/^\d+$/.test(figures)) throw new UsageError(`--figures needs a non-negative integer, got "${figures}"`);
   return {
     run: values.run,
     data: (values.data as string | undefined) ?? null,
     evaluate: values['no-evaluate'] !== true,
     backend: (values.backend as string | undefined) ?? null,
-    figures: figures === undefined ? 3 : Number(figures),
+    figures: intOption('figures', values.figures, 3) as number,
     help: false,
   };
 }
