@@ -43,3 +43,4 @@ export { slidingWindowPredict, windowCount, type SlidingWindowOptions, type Vec3
 export { windowStarts, axisWeights, axisNormaliser } from './inference/window-grid.ts';
 export { ReplicaPool, shares, type ReplicaPoolOptions } from './parallel/replica-pool.ts';
 export { DEFAULT_MEMORY_BUDGET, capPatchesPerPass, inferenceBytesPerPatch, trainingBytesPerPatch } from './train/memory-budget.ts';
+export * from './pipeline/index.ts';

@@ -7,24 +7,39 @@ export class ProgressBar {
   private readonly start = Date.now();
   private readonly stream: NodeJS.WriteStream;
   private readonly enabled: boolean;
+  /** Names the stage when one command shows several bars (evaluate: predict, then score). */
+  private readonly prefix: string;
 
   constructor(
     private readonly total: number,
-    options: { stream?: NodeJS.WriteStream; enabled?: boolean } = {},
+    options: { stream?: NodeJS.WriteStream; enabled?: boolean; prefix?: string } = {},
   ) {
     this.stream = options.stream ?? process.stderr;
     this.enabled = options.enabled ?? true;
+    this.prefix = options.prefix ? `${options.prefix} ` : '';
   }
 
   /** Report that `done` patients are finished, the last one being `label`. */
   tick(done: number, label: string): void {
     if (!this.enabled) return;
+    this.stream.write(this.stream.isTTY ? `\r${this.line(done, label)}\x1b[K${done === this.total ? '\n' : ''}` : `${this.line(done, label)}\n`);
+  }
+
+  /**
+   * Progress inside the current patient (`done` may be fractional, e.g. 2.4 = two patients and
+   * 40 % of the windows of the third). Drawn on a terminal only: in a log file one line per
+   * patient is enough.
+   */
+  partial(done: number, label: string): void {
+    if (!this.enabled || !this.stream.isTTY) return;
+    this.stream.write(`\r${this.line(done, label)}\x1b[K`);
+  }
+
+  private line(done: number, label: string): string {
     const width = 24;
     const filled = this.total > 0 ? Math.round((width * done) / this.total) : width;
     const elapsed = (Date.now() - this.start) / 1000;
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;
-    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${label}  ${elapsed.toFixed(1)}s elapsed, ~${eta.toFixed(0)}s left`;
-    if (this.stream.isTTY) this.stream.write(`\r${line}\x1b[K${done === this.total ? '\n' : ''}`);
-    else this.stream.write(`${line}\n`);
+    return `${this.prefix}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(done)}/${this.total} ${label}  ${elapsed.toFixed(1)}s elapsed, ~${eta.toFixed(0)}s left`;
   }
 }

@@ -1,7 +1,7 @@
 import { resolveScoreParams, scoreRuns, summarizeCohort } from '@lesionseg/metrics';
 import { writeFileAtomic } from '@lesionseg/data';
 import type { ScoreCliOptions } from './args.ts';
-import { findInputs } from './inputs.ts';
+import { findInputs, type ScorePair } from './inputs.ts';
 import { checkSameGrid, loadMask } from './load.ts';
 import { ProgressBar } from './progress.ts';
 import type { PatientResult, ScoreResults } from './results.ts';
@@ -28,12 +28,24 @@ export async function scoreFiles(
 
 /** The whole `evaluator score` command: pair inputs, score every patient, write the outputs. */
 export async function runScore(opts: ScoreCliOptions): Promise<ScoreResults> {
-  const params = resolveScoreParams(opts.params);
+  resolveScoreParams(opts.params); // bad parameters fail before any file is read
   const { pairs, unmatched } = await findInputs(opts.gt, opts.pred);
   if (unmatched.length > 0 && !opts.quiet) {
     process.stderr.write(`warning: ${unmatched.length} prediction file(s) match no ground-truth patient and are ignored: ${unmatched.join(', ')}\n`);
   }
-  const bar = new ProgressBar(pairs.length, { enabled: !opts.quiet });
+  return scoreAndWrite(pairs, opts);
+}
+
+/**
+ * Score given pairs and write results.json (+ the optional CSV / Markdown / lesion tables): the
+ * second half of `evaluator score`, also used by `evaluator evaluate` on the patients it predicted.
+ */
+export async function scoreAndWrite(
+  pairs: readonly ScorePair[],
+  opts: Pick<ScoreCliOptions, 'gt' | 'pred' | 'out' | 'csv' | 'md' | 'lesionsCsv' | 'params' | 'ignoreGeometry' | 'quiet'>,
+): Promise<ScoreResults> {
+  const params = resolveScoreParams(opts.params);
+  const bar = new ProgressBar(pairs.length, { enabled: !opts.quiet, prefix: 'score' });
   const patients: PatientResult[] = [];
   for (const [k, pair] of pairs.entries()) {
     patients.push(await scoreFiles(pair.patient, pair.gt, pair.pred, { params, ignoreGeometry: opts.ignoreGeometry }));

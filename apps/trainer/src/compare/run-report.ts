@@ -27,7 +27,7 @@ run's validation patients, per-patient table and Figure-3-style overlays.
 Usage: npx nx run trainer:report -- --run RUN_DIR [--data DIR] [--no-evaluate] [--figures N] [--backend NAME]
 
   --run RUN_DIR   a training run folder (config.json, split.json, events.jsonl, checkpoints/)
-  --data DIR      the dataset it was trained on (default ./data/phantoms)
+  --data DIR      the dataset it was trained on (default: data.path of the run's config.json)
   --no-evaluate   reuse RUN_DIR/evaluation/results.json instead of predicting again
   --figures N     overlay figures (default 3)`;
 }
@@ -65,7 +65,9 @@ export async function runReport(o: RunReportOptions, deps: RunReportDeps): Promi
   const runDir = resolveUserPath(o.run, deps.env);
   if (!existsSync(path.join(runDir, 'events.jsonl'))) throw new Error(`${runDir} is not a run folder (no events.jsonl)`);
   const run = await readRunFolder(runDir);
-  const dataDir = o.data ? resolveUserPath(o.data, deps.env) : deps.defaultDataDir;
+  // The trainer records the dataset it used in config.json (data.path).
+  const recorded = (run.config as { data?: { path?: unknown } } | null)?.data?.path;
+  const dataDir = o.data ? resolveUserPath(o.data, deps.env) : typeof recorded === 'string' && existsSync(recorded) ? recorded : deps.defaultDataDir;
   const evaluationDir = path.join(runDir, 'evaluation');
   if (o.evaluate) {
     const args = ['--checkpoint', runDir, '--data', dataDir, '--out', evaluationDir, '--patients', `${path.join(runDir, 'split.json')}:validation`, ...(o.backend ? ['--backend', o.backend] : [])];

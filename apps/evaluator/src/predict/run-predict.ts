@@ -1,0 +1,186 @@
+import { join } from 'node:path';
+import type { Container } from 'inversify';
+import type { NiftiImage, PatientFiles } from '@lesionseg/data';
+import { listPatients, readNifti, writeNifti } from '@lesionseg/data';
+import { loadPredictor, predictPatient, ReplicaPool, type PatchBatch, type Predictor } from '@lesionseg/models';
+import { resolveBus, resolvePostProcessor } from '../container.ts';
+import { ProgressBar } from '../score/progress.ts';
+import type { InferenceCliOptions, PredictCliOptions } from './args.ts';
+import { selectPatients } from './patients.ts';
+import type { PostProcessor } from './postprocess.ts';
+
+/** What one prediction wrote and found. */
+export interface PredictedPatient {
+  patient: string;
+  flair1: string;
+  flair2: string;
+  mask: string;
+  probabilities: string | null;
+  lesionVoxels: number;
+  lesionVolumeMm3: number;
+  removedComponents: number;
+  removedVoxels: number;
+  seconds: number;
+}
+
+export interface PredictSettings {
+  threshold: number;
+  weighting: 'average' | 'gaussian';
+  postProcessor: PostProcessor;
+  /** Runs a batch of windows elsewhere (a ReplicaPool over worker threads); default: the main thread. */
+  predictWindows?: (windows: PatchBatch) => Promise<Float32Array>;
+}
+
+/** Load the checkpoint the options name, with the weights they ask for. */
+export function openPredictor(opts: InferenceCliOptions, log: (line: string) => void): Promise<Predictor> {
+  return loadPredictor(opts.checkpoint, { backend: opts.backend, useEma: opts.raw ? false : undefined, log });
+}
+
+/**
+ * Run `fn` with `--workers` replicas of the predictor's network on worker threads (tfjs-wasm uses
+ * one core per thread): windows are split between the main thread and the workers. The pool is
+ * always terminated, also on failure.
+ */
+export async function withWorkers<T>(
+  predictor: Predictor,
+  workers: number,
+  log: (line: string) => void,
+  fn: (predictWindows: PredictSettings['predictWindows']) => Promise<T>,
+): Promise<T> {
+  if (workers === 0) return fn(undefined);
+  if (predictor.backend !== 'wasm' && predictor.backend !== 'cpu') {
+    throw new Error(`--workers needs the wasm or cpu backend (worker replicas run on those), but the backend is ${predictor.backend}`);
+  }
+  const pool = await ReplicaPool.create(predictor.model, { workers, backend: predictor.backend });
+  log(`windows split between the main thread and ${workers} worker thread(s)`);
+  try {
+    return await fn((b) => pool.predictPatches(predictor.model, b));
+  } finally {
+    await pool.dispose();
+  }
+}
+
+/**
+ * One patient: read both FLAIRs, predict, post-process, write the uint8 mask (and optionally the
+ * float32 probabilities) with flair1's header, so they overlay it exactly. Writes are atomic.
+ */
+export async function predictFiles(
+  predictor: Predictor,
+  files: { id: string; flair1: string; flair2: string; mask: string; probabilities: string | null },
+  settings: PredictSettings,
+  onWindows?: (done: number, total: number) => void,
+): Promise<PredictedPatient> {
+  const t0 = Date.now();
+  const [flair1, flair2]: NiftiImage[] = await Promise.all([readNifti(files.flair1), readNifti(files.flair2)]);
+  const r = await predictPatient(predictor, flair1, flair2, {
+    id: files.id,
+    threshold: settings.threshold,
+    weighting: settings.weighting,
+    onProgress: onWindows,
+    predict: settings.predictWindows,
+  });
+  const post = settings.postProcessor.apply(r.mask);
+  await writeNifti(files.mask, post.mask, { datatype: 'uint8', template: flair1, description: 'lesionseg new-lesion mask' });
+  if (files.probabilities) {
+    await writeNifti(files.probabilities, r.probabilities, { datatype: 'float32', template: flair1, description: 'lesionseg new-lesion probability' });
+  }
+  let lesionVoxels = 0;
+  for (const v of post.mask.data) lesionVoxels += v;
+  const [sx, sy, sz] = flair1.spacing;
+  return {
+    patient: files.id,
+    flair1: files.flair1,
+    flair2: files.flair2,
+    mask: files.mask,
+    probabilities: files.probabilities,
+    lesionVoxels,
+    lesionVolumeMm3: lesionVoxels * sx * sy * sz,
+    removedComponents: post.removedComponents,
+    removedVoxels: post.removedVoxels,
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+/**
+ * Predict a list of patients into `outDir/<patient>.nii.gz` (the layout `evaluator score --pred`
+ * reads). Progress goes to the container's bus (windowsDone, patientDone) and from there to a
+ * progress bar on stderr.
+ */
+export async function predictPatients(
+  c: Container,
+  predictor: Predictor,
+  patients: readonly PatientFiles[],
+  dirs: { out: string; probabilities: string | null },
+  settings: PredictSettings,
+  quiet: boolean,
+): Promise<PredictedPatient[]> {
+  const bus = resolveBus(c);
+  const t0 = Date.now();
+  const bar = new ProgressBar(patients.length, { enabled: !quiet, prefix: 'predict' });
+  const onWindows = (e: { patient: string; done: number; total: number }, k: number): void =>
+    bar.partial(k + e.done / Math.max(1, e.total), `${e.patient} (windows ${e.done}/${e.total})`);
+  const onPatient = (e: { patient: string; done: number }): void => bar.tick(e.done, e.patient);
+  let current = 0;
+  const windowsHandler = (e: { patient: string; done: number; total: number }): void => onWindows(e, current);
+  bus.on('windowsDone', windowsHandler);
+  bus.on('patientDone', onPatient);
+  const out: PredictedPatient[] = [];
+  try {
+    for (const [k, p] of patients.entries()) {
+      current = k;
+      const r = await predictFiles(
+        predictor,
+        {
+          id: p.id,
+          flair1: p.baseline,
+          flair2: p.followup,
+          mask: join(dirs.out, `${p.id}.nii.gz`),
+          probabilities: dirs.probabilities ? join(dirs.probabilities, `${p.id}.nii.gz`) : null,
+        },
+        settings,
+        (done, total) => bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done, total }),
+      );
+      out.push(r);
+      bus.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done: k + 1, total: patients.length, stage: 'predict' });
+    }
+  } finally {
+    bus.off('windowsDone', windowsHandler);
+    bus.off('patientDone', onPatient);
+  }
+  return out;
+}
+
+/** The whole `evaluator predict` command. */
+export async function runPredict(
+  c: Container,
+  opts: PredictCliOptions,
+  context: { baseDir: string; log: (line: string) => void },
+): Promise<PredictedPatient[]> {
+  // Resolve the plugin first: a typo fails before the checkpoint is read.
+  const postProcessor = resolvePostProcessor(c, opts.postprocess);
+  const settings: PredictSettings = { threshold: opts.threshold, weighting: opts.weighting, postProcessor };
+  if (opts.mode === 'files') {
+    const predictor = await openPredictor(opts, context.log);
+    try {
+      context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}`);
+      const files = { id: 'input', flair1: opts.flair1, flair2: opts.flair2, mask: opts.out, probabilities: opts.probabilities };
+      const onWindows = (done: number, total: number): void => {
+        if (!opts.quiet && process.stderr.isTTY) process.stderr.write(`\rwindows ${done}/${total}\x1b[K${done === total ? '\n' : ''}`);
+      };
+      return [await withWorkers(predictor, opts.workers, context.log, (predictWindows) => predictFiles(predictor, files, { ...settings, predictWindows }, onWindows))];
+    } finally {
+      predictor.dispose();
+    }
+  }
+  const all = await listPatients(opts.data, { requireGroundTruth: false });
+  const predictor = await openPredictor(opts, context.log);
+  try {
+    const { patients, description } = await selectPatients(all, opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
+    context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
+    return await withWorkers(predictor, opts.workers, context.log, (predictWindows) =>
+      predictPatients(c, predictor, patients, { out: opts.out, probabilities: opts.probabilities }, { ...settings, predictWindows }, opts.quiet),
+    );
+  } finally {
+    predictor.dispose();
+  }
+}

@@ -1,0 +1,12 @@
+// Inference for users: a trained checkpoint + two FLAIRs -> probabilities and mask on the input's grid.
+export {
+  loadPredictor,
+  resolveCheckpointDir,
+  PredictorError,
+  PREPROCESSING_PLUGIN_KEY,
+  type Predictor,
+  type LoadPredictorOptions,
+  type InferencePreprocessing,
+  type PreprocessingState,
+} from './predictor.ts';
+export { predictPatient, type PredictPatientOptions, type PatientPrediction } from './predict-patient.ts';
