@@ -92,9 +92,10 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
     if (!o.skipTraining) {
       const configFile = path.join(outDir, 'configs', `${name}.json`);
       await writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n');
-      deps.log(`[${name}] training (log: ${path.join(runDir, 'train.log')})`);
+      const logFile = path.join(outDir, 'logs', `${name}-train.log`);
+      deps.log(`[${name}] training (log: ${logFile})`);
       const args = ['--config', configFile, '--data', dataDir, '--out', runDir, '--budget', o.budget, ...common, ...(o.seed !== null ? ['--seed', String(o.seed)] : [])];
-      const r = await deps.run({ label: `${name} training`, script: trainerMain, args, logFile: path.join(outDir, 'logs', `${name}-train.log`), cwd: root });
+      const r = await deps.run({ label: `${name} training`, script: trainerMain, args, logFile, cwd: root });
       if (r.exitCode !== 0) {
         failed.push(name);
         deps.log(`[${name}] training failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);

@@ -108,7 +108,8 @@ class UNet3D implements UNet {
 
   async getWeights(): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
-    for (const [name, v] of this.params) out.set(name, (await v.data()) as Float32Array);
+    // A copy: the cpu backend's data() is the tensor's own storage.
+    for (const [name, v] of this.params) out.set(name, ((await v.data()) as Float32Array).slice());
     return out;
   }
 
