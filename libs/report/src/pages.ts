@@ -136,7 +136,7 @@ export async function writeCompareReport(outDir: string, input: CompareReportInp
   ];
   if (input.figures) sections.push({ heading: `Patients${input.figuresOf ? ` (predictions of ${input.figuresOf})` : ''}`, html: figuresHtml(input.figures) });
   if (input.notes && input.notes.length > 0) sections.push({ heading: 'Notes', html: `<ul>${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` });
-  sections.push({ heading: 'Configurations', html: runs.map((r) => `<h3>${escapeHtml(r.name)}</h3>${preHtml(JSON.stringify(r.config, null, 2))}`).join('\n') });
+  sections.push({ heading: 'Configurations', html: runs.map((r) => `<details><summary>${escapeHtml(r.name)}</summary>${preHtml(JSON.stringify(r.config, null, 2))}</details>`).join('\n') });
   const path = join(outDir, 'report.html');
   await writeFileAtomic(path, buildReportHtml({ title: 'lesionseg comparison: OHEM vs fixed oversampling', subtitle: `Comparison folder: ${outDir}`, sections }));
   return path;

@@ -6,8 +6,8 @@
  *   Conv2D with the kernel reshaped to `[kh, kw, kd*Ci, Co]` does the rest;
  * - input gradient: a forward conv of dy with the spatially flipped, in/out-swapped kernel and
  *   the complementary padding (stride 1 only);
- * - filter gradient: for each (kd, kh) tap, an im2col slab `[M, kw*Ci]` of the padded input
- *   and one matMul `dy^T [Co, M] x slab [M, kw*Ci]`.
+ * - filter gradient: for each (kd, kh) tap, an im2col slab `[kw*Ci, L]` taken as column shifts
+ *   of the channel-major padded input, and one matMul `slab x dy [L, Co]` (see below).
  * Dilation must be 1. Layout NDHWC, kernels `[kd, kh, kw, Ci, Co]`.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -73,32 +73,41 @@ export function conv3dStride1BackpropInput(dy: tf.Tensor5D, filter: tf.Tensor5D,
   });
 }
 
-/** dfilter of y = conv3d(x, filter, stride 1, pads), given dy. */
+/**
+ * dfilter of y = conv3d(x, filter, stride 1, pads), given dy:
+ *   dW[a, b, c, ci, co] = sum over (n, d, h, w) of xp[n, d+a, h+b, w+c, ci] * dy[n, d, h, w, co]
+ * Flattened over the padded grid (n, Dp, Hp, Wp), the tap (a, b, c) is a plain shift by
+ * off = a*Hp*Wp + b*Wp + c, provided dy is embedded in a zero grid of the same size (its zeros
+ * kill the terms that wrap around a row, plane or sample). So each tap's im2col block is a
+ * column range of the channel-major input [Ci, L]: a copy with long contiguous runs, instead of
+ * a gather of W-float rows. One matMul per (a, b): slab [kw*Ci, L] x dy [L, Co] (the small
+ * dimension as XNNPACK's packed operand, 2x faster than the other way round).
+ * Tried and no faster: blocks of L per matMul; one slab per depth tap; per-(a, b) rank-5 slices
+ * (W-float rows). Slower: one Conv2D per depth tap with dy as a [H, W, (n, d), Co] kernel
+ * (rank-5 transposes, huge kernels).
+ */
 export function conv3dStride1BackpropFilter(x: tf.Tensor5D, dy: tf.Tensor5D, filterShape: readonly number[], pads: Pads3): tf.Tensor5D {
   return tf.tidy(() => {
     const [kd, kh, kw, ci, co] = filterShape;
     const [n, dOut, hOut, wOut] = dy.shape;
-    const m = n * dOut * hOut * wOut;
     const xp = pad3(x, pads);
     const [, dp, hp, wp] = xp.shape;
-    // Channel-major copy of the padded input, once (a 2-D transpose: rank-5 ones are slow on
-    // wasm): each tap's im2col block is then a slice that is already transposed, [Ci, M], and
-    // the product slab^T [kw*Ci, M] x dy [M, Co] has the small dimension as XNNPACK's packed
-    // operand (2x faster than the other way round). Tried and slower: one Conv2D per depth tap
-    // with dy as a [H, W, (n, d), Co] kernel (rank-5 transposes, huge kernels).
-    const xT = tf.reshape(tf.transpose(tf.reshape(xp, [n * dp * hp * wp, ci])), [ci, n, dp, hp, wp]);
-    const dy2 = tf.reshape(dy, [m, co]);
+    const len = n * dp * hp * wp;
+    const maxShift = (kd - 1) * hp * wp + (kh - 1) * wp + (kw - 1);
+    const xT = tf.transpose(tf.reshape(xp, [len, ci])); // [Ci, L], a 2-D transpose (rank-5 ones are slow on wasm)
+    const xTp = maxShift > 0 ? tf.pad(xT, [[0, 0], [0, maxShift]]) : xT;
+    const dyGrid = tf.reshape(pad3(dy, [[0, dp - dOut], [0, hp - hOut], [0, wp - wOut]]), [len, co]);
     const rows: tf.Tensor[] = [];
     for (let a = 0; a < kd; a++) {
       for (let b = 0; b < kh; b++) {
         const cols: tf.Tensor[] = [];
-        for (let c = 0; c < kw; c++) cols.push(tf.reshape(tf.slice(xT, [0, 0, a, b, c], [ci, n, dOut, hOut, wOut]), [ci, m]));
-        const slabT = kw === 1 ? cols[0] : tf.concat(cols, 0); // [kw*Ci, M]
-        rows.push(tf.matMul(slabT as tf.Tensor2D, dy2 as tf.Tensor2D)); // [kw*Ci, Co]
-        tf.dispose([slabT, ...cols]);
+        for (let c = 0; c < kw; c++) cols.push(tf.slice(xTp, [0, a * hp * wp + b * wp + c], [ci, len]));
+        const slab = cols.length === 1 ? cols[0] : tf.concat(cols, 0); // [kw*Ci, L]
+        rows.push(tf.matMul(slab as tf.Tensor2D, dyGrid as tf.Tensor2D)); // [kw*Ci, Co]
+        tf.dispose([slab, ...cols]);
       }
     }
-    return tf.reshape(tf.concat(rows, 0), [kd, kh, kw, ci, co]);
+    return tf.reshape(rows.length === 1 ? rows[0] : tf.concat(rows, 0), [kd, kh, kw, ci, co]);
   });
 }
 
