@@ -7,13 +7,13 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '@lesionseg/events';
 import { createRng, precomputePositives, type PreprocessedPatient } from '@lesionseg/data';
-import { selectBackend } from '@lesionseg/models';
+import { loadPredictor, selectBackend } from '@lesionseg/models';
 import { builtinStrategies, StepLrSchedule, PAPER_MILESTONES, systemClock } from '@lesionseg/strategies';
 import { DataPatchSource } from '../src/adapters/patch-source.ts';
 import { DiceValidator, diceScore } from '../src/adapters/dice-validator.ts';
 import { UNetTraining } from '../src/adapters/unet-runtime.ts';
 import { TrainLoop } from '../src/core/train-loop.ts';
-import { StopSignal } from '../src/core/types.ts';
+import { StopSignal, type TrainerState } from '../src/core/types.ts';
 import { tempDir } from './harness.ts';
 
 /** A 12^3 two-channel patient with a bright 3^3 "new lesion" in the follow-up (or none). */
@@ -120,6 +120,17 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
     }
     full.training.dispose();
     second.training.dispose();
+  });
+
+  it('checkpoints carry the preprocessing, so the predictor needs no run folder', async () => {
+    const pre = { spacingMm: 0.8, patchSize: 4, stride: 3, validationModel: 'ema' as const };
+    const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null, 1e-3, pre);
+    const dir = path.join(tempDir(), 'lonely-checkpoint');
+    await training.save(dir, { iteration: 0 } as unknown as TrainerState);
+    const predictor = await loadPredictor(dir, { backend: 'cpu', log: () => {} });
+    expect(predictor.preprocessing).toMatchObject({ spacingMm: 0.8, window: 4, stride: 3 });
+    expect(predictor.preprocessing.source).toContain('plugins.preprocessing');
+    training.dispose();
   });
 
   it('the patch source serves positive patches holding a lesion, and uniform ones anywhere', async () => {

@@ -59,6 +59,7 @@ export async function createRealRuntime(
     config.seed,
     (config.model.options as unknown as ModelOptions).microBatch,
     (config.lrSchedule.options as { initialLr: number }).initialLr,
+    { spacingMm: data.spacingMm, patchSize: data.patchSize, stride: validation?.stride ?? null, validationModel: validation?.model ?? null },
   );
   let validator: DiceValidator | null = null;
   if (validation && val.length > 0) {

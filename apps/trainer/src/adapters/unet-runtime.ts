@@ -9,7 +9,9 @@ import {
   scorePatches,
   setLearningRate,
   trainStep,
+  PREPROCESSING_PLUGIN_KEY,
   type PatchLoss,
+  type PreprocessingState,
   type UNet,
 } from '@lesionseg/models';
 import type { PatchBatch, PatchScorer } from '@lesionseg/strategies';
@@ -40,6 +42,8 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
     seed: number,
     private readonly microBatch: number | null,
     initialLr = 1e-3,
+    /** Stored in every checkpoint, so a checkpoint copied out of its run folder still predicts. */
+    private readonly preprocessing: PreprocessingState | null = null,
   ) {
     this.model = createUNet({ widths: model.widths, groups: model.groups, inChannels: 2, seed });
     this.optimizer = createAdam(initialLr, optimizer);
@@ -64,7 +68,9 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
   }
 
   save(dir: string, state: TrainerState): Promise<void> {
-    return saveCheckpoint(dir, { model: this.model, optimizer: this.optimizer, ema: this.ema, plugins: { [TRAINER_KEY]: state } });
+    const plugins: Record<string, unknown> = { [TRAINER_KEY]: state };
+    if (this.preprocessing) plugins[PREPROCESSING_PLUGIN_KEY] = this.preprocessing;
+    return saveCheckpoint(dir, { model: this.model, optimizer: this.optimizer, ema: this.ema, plugins });
   }
 
   async load(dir: string): Promise<TrainerState> {
