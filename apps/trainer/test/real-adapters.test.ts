@@ -58,7 +58,7 @@ function patient(id: string, lesion: boolean, seed: number): PreprocessedPatient
 const patients = [patient('a', true, 1), patient('b', false, 2), patient('c', true, 3)];
 
 function realRun(runDir: string, iterations: number, seed: number) {
-  const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
+  const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
   const source = new DataPatchSource(patients, 4);
   const registry = builtinStrategies();
   const strategy = registry.create(registry.parse({ type: 'ohem', candidates: 6, batchSize: 2, scoreChunk: 4 }), { source, scorer: training.scorer });
@@ -122,9 +122,37 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
     second.training.dispose();
   });
 
+  it('with a worker replica the steps, the OHEM scores and the EMA are those of the main thread alone', async () => {
+    const run = async (workers: number) => {
+      const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
+      await training.startReplicas(workers, 'cpu');
+      const source = new DataPatchSource(patients, 4);
+      const batch = await source.sample(['positive', 'uniform', 'positive', 'uniform'], createRng(5));
+      const losses: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        losses.push((await training.trainStep(batch, 1e-2)).loss);
+        await training.update();
+      }
+      const scores = Array.from(await training.scorer.scorePatches(batch));
+      const weights = await training.ema.model.getWeights();
+      training.dispose();
+      return { losses, scores, weights };
+    };
+    const alone = await run(0);
+    const shared = await run(1);
+    for (let k = 0; k < 3; k++) expect(shared.losses[k]).toBeCloseTo(alone.losses[k], 5);
+    for (let k = 0; k < alone.scores.length; k++) expect(shared.scores[k]).toBeCloseTo(alone.scores[k], 5);
+    for (const [name, w] of alone.weights) {
+      const v = shared.weights.get(name) as Float32Array;
+      let max = 0;
+      for (let i = 0; i < w.length; i++) max = Math.max(max, Math.abs(w[i] - v[i]));
+      expect(max, name).toBeLessThan(1e-5);
+    }
+  }, 60_000);
+
   it('checkpoints carry the preprocessing, so the predictor needs no run folder', async () => {
     const pre = { spacingMm: 0.8, patchSize: 4, stride: 3, validationModel: 'ema' as const };
-    const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null, 1e-3, pre);
+    const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null, 1e-3, pre);
     const dir = path.join(tempDir(), 'lonely-checkpoint');
     await training.save(dir, { iteration: 0 } as unknown as TrainerState);
     const predictor = await loadPredictor(dir, { backend: 'cpu', log: () => {} });
@@ -150,7 +178,7 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
   });
 
   it('the validator predicts every validation patient and averages Dice over those with new lesions', async () => {
-    const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 3, null);
+    const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 3, null);
     // threshold 0: every voxel predicted positive, so Dice = 2|G| / (|V| + |G|) exactly
     const v = new DiceValidator(patients, () => training.ema.model, 'ema', { window: 4, stride: 3, threshold: 0 });
     const r = await v.validate();

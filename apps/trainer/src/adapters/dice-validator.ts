@@ -1,5 +1,5 @@
 import type { PreprocessedPatient } from '@lesionseg/data';
-import { slidingWindowPredict, type UNet } from '@lesionseg/models';
+import { slidingWindowPredict, type PatchBatch, type UNet } from '@lesionseg/models';
 import type { Validator, ValidationResult } from '../core/types.ts';
 
 /** Voxel Dice of a thresholded probability map against a 0/1 mask; null when both are empty. */
@@ -31,7 +31,7 @@ export class DiceValidator implements Validator {
     private readonly patients: readonly PreprocessedPatient[],
     private readonly model: () => UNet,
     private readonly which: 'ema' | 'raw',
-    private readonly options: { window: number; stride: number; threshold: number; batchSize?: number },
+    private readonly options: { window: number; stride: number; threshold: number; batchSize?: number; predict?: (b: PatchBatch) => Promise<Float32Array> },
   ) {}
 
   /** The data lib interleaves the two channels; sliding-window inference takes one volume per channel. */
@@ -57,6 +57,7 @@ export class DiceValidator implements Validator {
         window: this.options.window,
         stride: this.options.stride,
         batchSize: this.options.batchSize ?? 8,
+        predict: this.options.predict,
       });
       const dice = p.positives.length > 0 ? diceScore(prob, p.mask, this.options.threshold) : null;
       perPatient.push({ patient: p.id, dice });

@@ -61,12 +61,18 @@ export async function createRealRuntime(
     (config.lrSchedule.options as { initialLr: number }).initialLr,
     { spacingMm: data.spacingMm, patchSize: data.patchSize, stride: validation?.stride ?? null, validationModel: validation?.model ?? null },
   );
+  const workers = (config.model.options as unknown as ModelOptions).workers;
+  if (workers > 0) {
+    await training.startReplicas(workers, selection.name === 'cpu' ? 'cpu' : 'wasm');
+    log(`training on the main thread and ${workers} worker replica(s)`);
+  }
   let validator: DiceValidator | null = null;
   if (validation && val.length > 0) {
     validator = new DiceValidator(val, () => (validation.model === 'ema' ? training.ema.model : training.model), validation.model, {
       window: data.patchSize,
       stride: validation.stride ?? Math.max(1, Math.round(data.patchSize * 0.75)),
       threshold: validation.threshold,
+      predict: training.predictWith(() => (validation.model === 'ema' ? training.ema.model : training.model)),
     });
   } else if (validation) {
     log('validation is configured but there is no validation patient (data.validationFraction is 0): no validation');

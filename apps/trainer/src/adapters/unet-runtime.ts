@@ -10,6 +10,8 @@ import {
   setLearningRate,
   trainStep,
   PREPROCESSING_PLUGIN_KEY,
+  ReplicaPool,
+  type PatchBatch as WindowBatch,
   type PatchLoss,
   type PreprocessingState,
   type UNet,
@@ -33,6 +35,8 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
   readonly scorer: PatchScorer;
   private readonly optimizer;
   private readonly loss: PatchLoss;
+  private readonly lossConfig: LossOptions;
+  private pool: ReplicaPool | null = null;
 
   constructor(
     model: ModelOptions,
@@ -49,7 +53,23 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
     this.optimizer = createAdam(initialLr, optimizer);
     this.ema = new Ema(this.model, decay);
     this.loss = createPatchLoss(loss);
-    this.scorer = { scorePatches: (batch) => scorePatches(this.ema.model, batch, { chunk: batch.count, loss: this.loss }) };
+    this.lossConfig = loss;
+    this.scorer = {
+      scorePatches: (batch) =>
+        this.pool ? this.pool.scorePatches(this.ema.model, batch, { chunk: batch.count }) : scorePatches(this.ema.model, batch, { chunk: batch.count, loss: this.loss }),
+    };
+  }
+
+  /** Share every step, OHEM scoring and validation windows with `workers` worker-thread replicas. */
+  async startReplicas(workers: number, backend: 'wasm' | 'cpu'): Promise<void> {
+    if (workers <= 0 || this.pool) return;
+    this.pool = await ReplicaPool.create(this.model, { workers, backend, loss: this.lossConfig });
+  }
+
+  /** Forward passes for sliding-window validation: on the replicas too when there are some. */
+  predictWith(model: () => UNet): ((b: WindowBatch) => Promise<Float32Array>) | undefined {
+    const pool = this.pool;
+    return pool ? (b) => pool.predictPatches(model(), b) : undefined;
   }
 
   get decay(): number {
@@ -58,7 +78,10 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
 
   async trainStep(batch: PatchBatch, lr: number): Promise<StepResult> {
     setLearningRate(this.optimizer, lr);
-    const r = await trainStep(this.model, this.optimizer, batch, { loss: this.loss, microBatch: this.microBatch ?? undefined });
+    const microBatch = this.microBatch ?? undefined;
+    const r = this.pool
+      ? await this.pool.trainStep(this.model, this.optimizer, batch, { microBatch })
+      : await trainStep(this.model, this.optimizer, batch, { loss: this.loss, microBatch });
     return { loss: r.loss };
   }
 
@@ -82,6 +105,9 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
   }
 
   dispose(): void {
+    // Terminating the workers is what lets the process exit.
+    if (this.pool) void this.pool.dispose();
+    this.pool = null;
     this.ema.dispose();
     this.model.dispose();
     this.optimizer.dispose();

@@ -46,7 +46,8 @@ export const PRESETS: Record<string, { summary: string; config: Record<string, u
       ...comparison('quick', { type: 'oversample', p: 0.5, batchSize: 8 }, 0.9, 'ema'),
       budget: { type: 'time', duration: '3m' },
       data: { type: 'msseg2', validationFraction: 0.25, spacingMm: null, patchSize: 16, synthPatients: 12, synthSize: 64 },
-      model: { type: 'unet', widths: [8, 16], groups: 4 },
+      // One worker replica: the second core takes half of every batch (same step, ~1.8x faster here).
+      model: { type: 'unet', widths: [8, 16], groups: 4, workers: 1 },
       loss: { type: 'bce+dice', diceWeight: 1, smooth: 1 },
       lrSchedule: { type: 'step', initialLr: 3e-3, milestones: [{ at: 0.5, factor: 0.1 }, { at: 0.8, factor: 0.01 }] },
       validation: { type: 'dice', everySeconds: 45, model: 'ema', maxPatients: 3 },

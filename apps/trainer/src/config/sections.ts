@@ -61,6 +61,11 @@ export interface ModelOptions {
   groups: number;
   /** Patches per forward/backward pass inside one step (same step, bounded memory); null: whole batch. */
   microBatch: number | null;
+  /**
+   * Worker-thread replicas that share each batch with the main thread (one more core each):
+   * gradients are summed and one Adam update is applied, so the step is the same. 0 = main thread only.
+   */
+  workers: number;
 }
 
 export const modelSection = section<ModelOptions>('model', {
@@ -70,6 +75,7 @@ export const modelSection = section<ModelOptions>('model', {
       widths: list(num({ integer: true, min: 1 }), { default: [16, 32, 64], minLength: 1 }),
       groups: num({ default: 8, integer: true, min: 1 }),
       microBatch: optional(num({ integer: true, min: 1 })),
+      workers: num({ default: 0, integer: true, min: 0 }),
     },
   },
 });
