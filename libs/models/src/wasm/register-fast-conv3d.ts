@@ -11,6 +11,7 @@
  * input-gradient kernel is never used.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { KernelOverrides } from './kernel-overrides.ts';
 import { conv3dStride1, conv3dStride1BackpropFilter, conv3dStride1BackpropInput, padsFromInfo } from './conv3d-via-2d.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -19,9 +20,6 @@ interface Backend {
   incRef(dataId: object): void;
 }
 
-const BACKEND = 'wasm';
-let originals: Partial<Record<string, KernelFunc>> | undefined;
-const setups: Partial<Record<string, tf.KernelConfig['setupFunc']>> = {};
 
 function isStride1(strides: number | number[], dilations: number | number[] | undefined): boolean {
   const s = typeof strides === 'number' ? [strides] : strides;
@@ -51,7 +49,7 @@ function runOps(backend: Backend, inputs: Info[], compute: (...t: tf.Tensor[]) =
 
 const conv3d: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; filter: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; dilations?: number[] } };
-  if (!isStride1(attrs.strides, attrs.dilations)) return (originals?.Conv3D as KernelFunc)(args);
+  if (!isStride1(attrs.strides, attrs.dilations)) return overrides.original('Conv3D')(args);
   const info = tf.backend_util.computeConv3DInfo(inputs.x.shape as never, inputs.filter.shape as never, 1, 1, attrs.pad);
   return runOps(backend, [inputs.x, inputs.filter], (x, f) => conv3dStride1(x as tf.Tensor5D, f as tf.Tensor5D, padsFromInfo(info)));
 };
@@ -67,45 +65,28 @@ const conv3dBackpropInput: KernelFunc = (args) => {
 
 const conv3dBackpropFilter: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; dy: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; filterShape: number[] } };
-  if (!isStride1(attrs.strides, 1)) return (originals?.Conv3DBackpropFilterV2 as KernelFunc)(args);
+  if (!isStride1(attrs.strides, 1)) return overrides.original('Conv3DBackpropFilterV2')(args);
   const info = tf.backend_util.computeConv3DInfo(inputs.x.shape as never, attrs.filterShape as never, 1, 1, attrs.pad);
   return runOps(backend, [inputs.x, inputs.dy], (x, dy) => conv3dStride1BackpropFilter(x as tf.Tensor5D, dy as tf.Tensor5D, attrs.filterShape, padsFromInfo(info)));
 };
 
-const KERNELS: [string, KernelFunc][] = [
+const overrides = new KernelOverrides('wasm', [
   ['Conv3D', conv3d],
   ['Conv3DBackpropInputV2', conv3dBackpropInput],
   ['Conv3DBackpropFilterV2', conv3dBackpropFilter],
-];
+]);
 
 /** Replace the wasm backend's Conv3D kernels (idempotent). Other backends are untouched. */
 export function registerFastWasmConv3d(): void {
-  if (originals) return;
-  originals = {};
-  for (const [name, fn] of KERNELS) {
-    const existing = tf.getKernel(name, BACKEND);
-    if (existing) {
-      originals[name] = existing.kernelFunc;
-      setups[name] = existing.setupFunc;
-      tf.unregisterKernel(name, BACKEND);
-    }
-    // Keep the original's setupFunc: the backend runs it at initialisation, and our fallbacks
-    // call the original kernel function, which needs it.
-    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: fn, setupFunc: existing?.setupFunc });
-  }
+  overrides.register();
 }
 
 /** Put the stock kernels back (tests and benchmarks compare both). */
 export function unregisterFastWasmConv3d(): void {
-  if (!originals) return;
-  for (const [name] of KERNELS) {
-    tf.unregisterKernel(name, BACKEND);
-    const fn = originals[name];
-    if (fn) tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: fn, setupFunc: setups[name] });
-  }
-  originals = undefined;
+  overrides.unregister();
 }
 
 export function fastWasmConv3dRegistered(): boolean {
-  return originals !== undefined;
+  return overrides.registered;
 }
+

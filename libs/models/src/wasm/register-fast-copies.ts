@@ -9,6 +9,7 @@
  * loop for short ones). 4-byte dtypes only; others go to the original kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { KernelOverrides } from './kernel-overrides.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
@@ -19,9 +20,6 @@ interface WasmBackend {
   disposeData(dataId: object): boolean;
 }
 
-const BACKEND = 'wasm';
-let originals: Partial<Record<string, KernelFunc>> | undefined;
-const setups: Partial<Record<string, tf.KernelConfig['setupFunc']>> = {};
 
 function strides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -99,7 +97,7 @@ function sliceInfo(b: WasmBackend, x: Info, begin: number[], size: number[]): In
 const slice: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info }; backend: WasmBackend; attrs: { begin: number | number[]; size?: number | number[] } };
   const x = inputs.x;
-  if (!fourBytes(x.dtype)) return (originals?.Slice as KernelFunc)(args);
+  if (!fourBytes(x.dtype)) return overrides.original('Slice')(args);
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
   return sliceInfo(backend, x, begin, size);
 };
@@ -107,7 +105,7 @@ const slice: KernelFunc = (args) => {
 const splitV: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info }; backend: WasmBackend; attrs: { numOrSizeSplits: number | number[]; axis: number } };
   const x = inputs.x;
-  if (!fourBytes(x.dtype)) return (originals?.SplitV as KernelFunc)(args);
+  if (!fourBytes(x.dtype)) return overrides.original('SplitV')(args);
   const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);
   const begin = new Array<number>(x.shape.length).fill(0);
@@ -123,7 +121,7 @@ const splitV: KernelFunc = (args) => {
 const unpack: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { value: Info }; backend: WasmBackend; attrs: { axis: number } };
   const x = inputs.value;
-  if (!fourBytes(x.dtype)) return (originals?.Unpack as KernelFunc)(args);
+  if (!fourBytes(x.dtype)) return overrides.original('Unpack')(args);
   const axis = attrs.axis < 0 ? attrs.axis + x.shape.length : attrs.axis;
   const outShape = x.shape.filter((_, i) => i !== axis);
   const size = [...x.shape];
@@ -155,7 +153,7 @@ function concatInfos(b: WasmBackend, inputs: Info[], axis: number): Info {
 
 const concat: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: Info[]; backend: WasmBackend; attrs: { axis: number } };
-  if (!fourBytes(inputs[0].dtype) || inputs.length === 1) return (originals?.Concat as KernelFunc)(args);
+  if (!fourBytes(inputs[0].dtype) || inputs.length === 1) return overrides.original('Concat')(args);
   const axis = tf.util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
   tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
   return concatInfos(backend, inputs, axis);
@@ -163,7 +161,7 @@ const concat: KernelFunc = (args) => {
 
 const pack: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: Info[]; backend: WasmBackend; attrs: { axis: number } };
-  if (!fourBytes(inputs[0].dtype) || inputs.length === 1) return (originals?.Pack as KernelFunc)(args);
+  if (!fourBytes(inputs[0].dtype) || inputs.length === 1) return overrides.original('Pack')(args);
   const rank = inputs[0].shape.length;
   const axis = attrs.axis < 0 ? attrs.axis + rank + 1 : attrs.axis;
   inputs.forEach((t) => tf.util.assertShapesMatch(inputs[0].shape, t.shape, 'All tensors passed to stack must have matching shapes'));
@@ -172,37 +170,20 @@ const pack: KernelFunc = (args) => {
   return concatInfos(backend, expanded, axis);
 };
 
-const KERNELS: [string, KernelFunc][] = [
+const overrides = new KernelOverrides('wasm', [
   ['Slice', slice],
   ['SplitV', splitV],
   ['Unpack', unpack],
   ['Concat', concat],
   ['Pack', pack],
-];
+]);
 
 /** Replace the wasm backend's copy kernels (idempotent). Other backends are untouched. */
 export function registerFastWasmCopies(): void {
-  if (originals) return;
-  originals = {};
-  for (const [name, fn] of KERNELS) {
-    const existing = tf.getKernel(name, BACKEND);
-    if (existing) {
-      originals[name] = existing.kernelFunc;
-      setups[name] = existing.setupFunc;
-      tf.unregisterKernel(name, BACKEND);
-    }
-    // Keep the original's setupFunc: the backend runs it at initialisation, and our fallbacks
-    // call the original kernel function, which needs it.
-    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: fn, setupFunc: existing?.setupFunc });
-  }
+  overrides.register();
 }
 
+/** Put the stock kernels back (tests and benchmarks compare both). */
 export function unregisterFastWasmCopies(): void {
-  if (!originals) return;
-  for (const [name] of KERNELS) {
-    tf.unregisterKernel(name, BACKEND);
-    const fn = originals[name];
-    if (fn) tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: fn, setupFunc: setups[name] });
-  }
-  originals = undefined;
+  overrides.unregister();
 }
