@@ -3,23 +3,13 @@
  * results.json (the contract of the score command; NaN is written as null there).
  */
 import { readFile } from 'node:fs/promises';
-import type { CohortSummary, MeanSem } from '@lesionseg/metrics';
-import type { LesionLocation } from './overlay.ts';
+import type { CohortSummary, MeanSem, PatientScore } from '@lesionseg/metrics';
 
-export interface EvaluatedPatient {
-  patient: string;
-  gtEmpty: boolean;
-  dice: number | null;
-  lesionSensitivity: number | null;
-  lesionPpv: number | null;
-  lesionF1: number | null;
-  nGtLesions: number;
-  nPredLesions: number;
-  gtFile?: string;
-  predFile?: string;
-  gtLesions: (LesionLocation & { matched?: boolean })[];
-  predLesions: (LesionLocation & { matched?: boolean })[];
-}
+/** One patient of results.json: the score command's fields that the reports use. */
+export type EvaluatedPatient = Pick<
+  PatientScore,
+  'gtEmpty' | 'dice' | 'lesionSensitivity' | 'lesionPpv' | 'lesionF1' | 'nGtLesions' | 'nPredLesions' | 'gtLesions' | 'predLesions'
+> & { patient: string; gtFile?: string; predFile?: string };
 
 export interface Evaluation {
   path: string;
