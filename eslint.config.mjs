@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const TF = ['@tensorflow/*'];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/fixtures/**', 'eslint.config.mjs', 'tools/ci/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/fixtures/**', 'libs/models/assembly/**', 'eslint.config.mjs', 'tools/ci/**'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {

@@ -12,7 +12,9 @@
  *   quick the trainer's small config (--widths 8,16,32 --patch 16 --batch 8 by default): step time
  *
  *   npx tsx tools/bench/models-bench.ts [--workloads conv,W1,W2,W3,quick] [--backend wasm|stock-wasm|cpu]
- *        [--reps 3] [--micro 4] [--torch] [--threads 2] [--replicas 1]
+ *        [--reps 3] [--micro 4] [--torch] [--threads 2] [--replicas 1] [--conv simd|ops]
+ * --conv ops runs the wasm convolutions through XNNPACK ops instead of our SIMD kernels
+ * (LESIONSEG_SIMD_KERNELS=0), for an A/B of the two paths.
  * --replicas N adds N worker_threads replicas (data-parallel, see ReplicaPool) to W1, W2 and quick.
  * Prints one line per workload: seconds (median), GFLOP/s, and with --torch the PyTorch figures and the ratio.
  */
@@ -34,8 +36,11 @@ const { values: opt } = parseArgs({
     batch: { type: 'string', default: '8' },
     replicas: { type: 'string', default: '0' },
     batches: { type: 'string', default: '4' },
+    conv: { type: 'string', default: 'simd' },
   },
 });
+if (opt.conv !== 'simd' && opt.conv !== 'ops') throw new Error(`--conv must be simd or ops, not "${opt.conv}"`);
+if (opt.conv === 'ops') process.env.LESIONSEG_SIMD_KERNELS = '0';
 if (opt.backend === 'stock-wasm') process.env.LESIONSEG_STOCK_WASM = '1';
 
 const tf = await import('@tensorflow/tfjs-core');
@@ -207,7 +212,7 @@ for (const w of (opt.workloads as string).split(',')) {
   } else throw new Error(`unknown workload "${w}"`);
   const last = rows[rows.length - 1];
   if (replicas > 0 && last.workload !== 'conv' && last.workload !== 'W3big') last.note = `${last.note ?? ''}, ${replicas} worker replica(s) + main`;
-  console.log(`tfjs ${opt.backend} ${last.workload}: ${last.seconds.toFixed(3)} s, ${last.gflops.toFixed(2)} GFLOP/s${last.note ? ` (${last.note})` : ''}`);
+  console.log(`tfjs ${opt.backend}${opt.backend === 'wasm' ? `/${opt.conv}` : ''} ${last.workload}: ${last.seconds.toFixed(3)} s, ${last.gflops.toFixed(2)} GFLOP/s${last.note ? ` (${last.note})` : ''}`);
 }
 
 for (const p of pools.values()) await p.dispose();

@@ -2,13 +2,15 @@
  * GroupNorm with PyTorch's semantics (torch.nn.GroupNorm): for each sample, channels are split
  * into `groups` consecutive groups; each group is normalised with its mean and *biased*
  * variance over (channels of the group x all voxels), eps inside the square root, then a
- * per-channel affine (gamma, beta). tfjs has no such op; this one is built from tfjs ops so
- * autodiff gives its gradients.
+ * per-channel affine (gamma, beta). tfjs has no such op. On the wasm backend it runs as one
+ * fused kernel with its own gradient kernel (wasm/group-norm-kernel.ts); elsewhere it is built
+ * from tfjs ops so autodiff gives its gradients.
  *
  * Shapes are kept at rank <= 4 on purpose: rank-5 reductions and broadcasts take slow generic
  * paths on the wasm backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { GROUP_NORM_KERNEL, groupNormKernelActive } from '../wasm/group-norm-kernel.ts';
 
 export const GROUP_NORM_EPS = 1e-5;
 
@@ -24,6 +26,11 @@ export function groupNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, g
   if (c % groups !== 0) throw new Error(`groupNorm: ${c} channels cannot be split into ${groups} groups`);
   const spatial = shape.slice(1, -1).reduce((a, b) => a * b, 1);
   const cg = c / groups;
+  if (groupNormKernelActive() && x.dtype === 'float32') {
+    const [y, mean, rstd] = tf.engine().runKernel(GROUP_NORM_KERNEL, { x, gamma, beta }, { groups, eps } as never) as tf.Tensor[];
+    tf.dispose([mean, rstd]); // the gradient keeps its own saved copies
+    return y;
+  }
   return tf.tidy(() => {
     // [N, S, G, Cg]: statistics over axes 1 and 3.
     const v = tf.reshape(x, [n, spatial, groups, cg]);

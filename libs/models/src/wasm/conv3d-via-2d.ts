@@ -60,17 +60,21 @@ export function conv3dStride1(x: tf.Tensor5D, filter: tf.Tensor5D, pads: Pads3):
   });
 }
 
+/** The kernel whose forward conv of dy is dx: flipped spatially, in/out swapped ([kd, kh, kw, Co, Ci]). */
+export function flippedFilter(filter: tf.Tensor5D): tf.Tensor5D {
+  return tf.transpose(tf.reverse(filter, [0, 1, 2]), [0, 1, 2, 4, 3]);
+}
+
+/** Padding of that dx conv: the complement of the forward pads within the kernel. */
+export function fullPads(kernel: readonly number[], pads: Pads3): Pads3 {
+  const full = pads.map(([b, a], i) => [kernel[i] - 1 - b, kernel[i] - 1 - a]) as Pads3;
+  if (full.some(([b, a]) => b < 0 || a < 0)) throw new Error('conv3d input gradient: padding larger than the kernel is not supported');
+  return full;
+}
+
 /** dx of y = conv3d(x, filter, stride 1, pads), given dy. */
 export function conv3dStride1BackpropInput(dy: tf.Tensor5D, filter: tf.Tensor5D, pads: Pads3): tf.Tensor5D {
-  return tf.tidy(() => {
-    const [kd, kh, kw] = filter.shape;
-    const k = [kd, kh, kw];
-    // Flip spatially, swap in/out: [kd, kh, kw, Co, Ci].
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1, 2]), [0, 1, 2, 4, 3]) as tf.Tensor5D;
-    const full = pads.map(([b, a], i) => [k[i] - 1 - b, k[i] - 1 - a]) as Pads3;
-    if (full.some(([b, a]) => b < 0 || a < 0)) throw new Error('conv3d input gradient: padding larger than the kernel is not supported');
-    return conv3dStride1(dy, flipped, full);
-  });
+  return tf.tidy(() => conv3dStride1(dy, flippedFilter(filter), fullPads(filter.shape, pads)));
 }
 
 /**

@@ -4,16 +4,23 @@
  */
 import { registerFastWasmConv3d, unregisterFastWasmConv3d } from './register-fast-conv3d.ts';
 import { registerFastWasmCopies, unregisterFastWasmCopies } from './register-fast-copies.ts';
+import { registerFastWasmMaxPool, unregisterFastWasmMaxPool } from './register-max-pool.ts';
+import { registerGroupNormKernels, unregisterGroupNormKernels } from './group-norm-kernel.ts';
 
 export function registerFastWasmKernels(): void {
   registerFastWasmCopies();
   registerFastWasmConv3d();
+  registerFastWasmMaxPool();
+  registerGroupNormKernels();
 }
 
 export function unregisterFastWasmKernels(): void {
+  unregisterGroupNormKernels();
+  unregisterFastWasmMaxPool();
   unregisterFastWasmConv3d();
   unregisterFastWasmCopies();
 }
 
-export { registerFastWasmConv3d, unregisterFastWasmConv3d, fastWasmConv3dRegistered } from './register-fast-conv3d.ts';
+export { registerFastWasmConv3d, unregisterFastWasmConv3d, fastWasmConv3dRegistered, conv3dPathCounts } from './register-fast-conv3d.ts';
+export { setSimdKernelsEnabled } from './simd-kernels.ts';
 export { registerFastWasmCopies, unregisterFastWasmCopies } from './register-fast-copies.ts';

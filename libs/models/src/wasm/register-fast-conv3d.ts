@@ -4,20 +4,72 @@
  * tfjs-backend-wasm 4.22's own Conv3D kernels are naive loops (0.3-0.4 GFLOP/s), and its
  * `Conv3DBackpropInputV2` returns wrong input gradients (NaN/Inf and large errors), so the stock
  * wasm backend cannot train this UNet. We re-register `Conv3D`, `Conv3DBackpropInputV2` and
- * `Conv3DBackpropFilterV2` for 'wasm' with implementations built on the backend's XNNPACK
- * Conv2D and 2-D matMul (see conv3d-via-2d.ts). User code keeps calling `tf.conv3d`, and
- * autodiff (Conv3D's registered gradient calls the two backprop kernels) keeps working.
+ * `Conv3DBackpropFilterV2` for 'wasm'. User code keeps calling `tf.conv3d`, and autodiff
+ * (Conv3D's registered gradient calls the two backprop kernels) keeps working.
+ *
+ * Two implementations, chosen per call:
+ * - SIMD: our WebAssembly SIMD kernels (simd-kernels.ts, sources in libs/models/assembly/)
+ *   working in place on the backend's memory; used for float32 stride-1 convolutions whose
+ *   output channels (input channels, for the input gradient) are a multiple of 4 - every
+ *   3x3x3 conv of the UNet.
+ * - ops: the backend's XNNPACK Conv2D and 2-D matMul (conv3d-via-2d.ts), for the rest (the
+ *   final 1x1x1 conv with one output channel, the 2-channel input's gradient).
  * Strides or dilations other than 1 go to the original forward/filter kernels; the original
  * input-gradient kernel is never used.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelOverrides } from './kernel-overrides.ts';
-import { conv3dStride1, conv3dStride1BackpropFilter, conv3dStride1BackpropInput, padsFromInfo } from './conv3d-via-2d.ts';
+import { conv3dStride1, conv3dStride1BackpropFilter, conv3dStride1BackpropInput, fullPads, padsFromInfo, type Pads3 } from './conv3d-via-2d.ts';
+import { simdKernelsFor } from './simd-kernels.ts';
+import { floatOffset, heapF32, type WasmBackend as Backend } from './wasm-heap.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
-interface Backend {
-  incRef(dataId: object): void;
+
+/** How many kernel calls took each implementation (tests check that the SIMD one ran). */
+export const conv3dPathCounts = { simd: 0, ops: 0 };
+
+function simdUsable(backend: Backend, tensors: Info[], channels: number) {
+  const kernels = simdKernelsFor(backend);
+  const ok = kernels !== undefined && channels % 4 === 0 && tensors.every((t) => t.dtype === 'float32' && t.shape.every((s) => s > 0));
+  return ok ? kernels : undefined;
+}
+
+function offset(backend: Backend, t: Info): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/**
+ * The input-gradient kernel [kd, kh, kw, Co, Ci] (spatially flipped, in/out swapped) as a plain
+ * heap copy: tfjs's wasm Reverse + Transpose took longer than the convolution for small layers.
+ * The caller disposes the result with `backend.disposeData`.
+ */
+function flipFilterOnHeap(backend: Backend, filter: Info): Info {
+  const [kd, kh, kw, ci, co] = filter.shape;
+  const out = backend.makeOutput([kd, kh, kw, co, ci], 'float32');
+  const heap = heapF32(backend);
+  const src = floatOffset(backend, filter);
+  const dst = floatOffset(backend, out);
+  const taps = kd * kh * kw;
+  const block = ci * co;
+  for (let t = 0; t < taps; t++) {
+    const s = src + (taps - 1 - t) * block;
+    const d = dst + t * block;
+    for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) heap[d + o * ci + i] = heap[s + i * co + o];
+  }
+  return out;
+}
+
+/** y = conv3d(x, filter) (stride 1, explicit pads, output spatial size `outDhw`) with the SIMD kernel, or undefined. */
+function simdForward(backend: Backend, x: Info, filter: Info, outDhw: readonly number[], pads: Pads3): Info | undefined {
+  const [n, d, h, w, ci] = x.shape;
+  const [kd, kh, kw, , co] = filter.shape;
+  const kernels = simdUsable(backend, [x, filter], co);
+  if (!kernels) return undefined;
+  const out = backend.makeOutput([n, outDhw[0], outDhw[1], outDhw[2], co], 'float32');
+  kernels.conv3dForward(offset(backend, x), offset(backend, filter), offset(backend, out), n, d, h, w, ci, outDhw[0], outDhw[1], outDhw[2], co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
+  conv3dPathCounts.simd++;
+  return out;
 }
 
 
@@ -27,20 +79,19 @@ function isStride1(strides: number | number[], dilations: number | number[] | un
   return s.every((v) => v === 1) && d.every((v) => v === 1);
 }
 
+/** A tensor over a kernel input that holds its own reference (disposing it returns that reference). */
+function wrap(backend: Backend, info: Info): tf.Tensor {
+  const t = tf.engine().makeTensorFromTensorInfo(info);
+  backend.incRef(info.dataId);
+  return t;
+}
+
 /**
- * Run tfjs ops inside a kernel: wrap the input TensorInfos as tensors (holding a reference),
- * compute, and hand the result's buffer to the engine as the kernel's output.
+ * Run tfjs ops inside a kernel: wrap the input TensorInfos as tensors, compute, and hand the
+ * result's buffer to the engine as the kernel's output.
  */
 function runOps(backend: Backend, inputs: Info[], compute: (...t: tf.Tensor[]) => tf.Tensor): Info {
-  const engine = tf.engine();
-  const result = tf.tidy(() => {
-    const wrapped = inputs.map((info) => {
-      const t = engine.makeTensorFromTensorInfo(info);
-      backend.incRef(info.dataId); // the wrapper owns one reference; tidy's dispose returns it
-      return t;
-    });
-    return compute(...wrapped);
-  });
+  const result = tf.tidy(() => compute(...inputs.map((info) => wrap(backend, info))));
   backend.incRef(result.dataId); // the kernel output keeps the buffer alive after `result` is disposed
   const out = { dataId: result.dataId, shape: result.shape, dtype: result.dtype };
   result.dispose();
@@ -51,6 +102,9 @@ const conv3d: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; filter: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; dilations?: number[] } };
   if (!isStride1(attrs.strides, attrs.dilations)) return overrides.original('Conv3D')(args);
   const info = tf.backend_util.computeConv3DInfo(inputs.x.shape as never, inputs.filter.shape as never, 1, 1, attrs.pad);
+  const simd = simdForward(backend, inputs.x, inputs.filter, [info.outDepth, info.outHeight, info.outWidth], padsFromInfo(info));
+  if (simd) return simd;
+  conv3dPathCounts.ops++;
   return runOps(backend, [inputs.x, inputs.filter], (x, f) => conv3dStride1(x as tf.Tensor5D, f as tf.Tensor5D, padsFromInfo(info)));
 };
 
@@ -60,6 +114,14 @@ const conv3dBackpropInput: KernelFunc = (args) => {
     throw new Error('Conv3DBackpropInputV2 on wasm: only stride 1 is supported (the stock wasm kernel gives wrong gradients); use the cpu backend');
   }
   const info = tf.backend_util.computeConv3DInfo(attrs.inputShape as never, inputs.filter.shape as never, 1, 1, attrs.pad);
+  // dx is the forward conv of dy with the flipped, in/out-swapped kernel (output channels = Ci).
+  if (simdUsable(backend, [inputs.dy, inputs.filter], attrs.inputShape[4])) {
+    const flipped = flipFilterOnHeap(backend, inputs.filter);
+    const simd = simdForward(backend, inputs.dy, flipped, attrs.inputShape.slice(1, 4), fullPads(inputs.filter.shape, padsFromInfo(info)));
+    backend.disposeData(flipped.dataId); // never seen by the engine
+    if (simd) return simd;
+  }
+  conv3dPathCounts.ops++;
   return runOps(backend, [inputs.dy, inputs.filter], (dy, f) => conv3dStride1BackpropInput(dy as tf.Tensor5D, f as tf.Tensor5D, padsFromInfo(info)));
 };
 
@@ -67,6 +129,18 @@ const conv3dBackpropFilter: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; dy: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; filterShape: number[] } };
   if (!isStride1(attrs.strides, 1)) return overrides.original('Conv3DBackpropFilterV2')(args);
   const info = tf.backend_util.computeConv3DInfo(inputs.x.shape as never, attrs.filterShape as never, 1, 1, attrs.pad);
+  const kernels = simdUsable(backend, [inputs.x, inputs.dy], attrs.filterShape[4]);
+  if (kernels) {
+    const [n, d, h, w, ci] = inputs.x.shape;
+    const [, dO, hO, wO, co] = inputs.dy.shape;
+    const [kd, kh, kw] = attrs.filterShape;
+    const pads = padsFromInfo(info);
+    const out = backend.makeOutput([...attrs.filterShape], 'float32');
+    kernels.conv3dFilterGrad(offset(backend, inputs.x), offset(backend, inputs.dy), offset(backend, out), n, d, h, w, ci, dO, hO, wO, co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
+    conv3dPathCounts.simd++;
+    return out;
+  }
+  conv3dPathCounts.ops++;
   return runOps(backend, [inputs.x, inputs.dy], (x, dy) => conv3dStride1BackpropFilter(x as tf.Tensor5D, dy as tf.Tensor5D, attrs.filterShape, padsFromInfo(info)));
 };
 

@@ -1,5 +1,5 @@
 /**
- * Faster data-movement kernels for tfjs's wasm backend: Slice, SplitV, Unpack, Concat, Pack.
+ * Faster data-movement kernels for tfjs's wasm backend: Identity, Slice, SplitV, Unpack, Concat, Pack.
  *
  * tfjs-backend-wasm 4.22's Slice starts with `backend.readSync(x)`, which copies the *whole*
  * input out of the wasm heap for every slice (SplitV and Unpack call it once per output), and
@@ -170,7 +170,22 @@ const pack: KernelFunc = (args) => {
   return concatInfos(backend, expanded, axis);
 };
 
+/**
+ * Identity shares the input's buffer (a reference count) instead of copying it, as tfjs's cpu
+ * backend does. Autodiff clones every tensor it saves for the backward pass through Identity, so
+ * the stock wasm kernel copied most activations of a training step once more. Sharing is safe:
+ * no kernel writes into its inputs, and variables are updated by swapping buffers.
+ */
+const identity: KernelFunc = (args) => {
+  const { inputs, backend } = args as unknown as { inputs: { x: Info }; backend: WasmBackend & { incRef(dataId: object): void } };
+  const { x } = inputs;
+  if (x.dtype === 'string') return overrides.original('Identity')(args);
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 const overrides = new KernelOverrides('wasm', [
+  ['Identity', identity],
   ['Slice', slice],
   ['SplitV', splitV],
   ['Unpack', unpack],

@@ -1,0 +1,8 @@
+/**
+ * WebAssembly SIMD kernels that run inside tfjs's wasm backend memory (imported as env.memory).
+ * They allocate nothing and keep no globals or data segments: every buffer is a tensor that tfjs
+ * allocated, passed as a byte offset. Built to ../src/wasm/simd-kernels.wasm, which is committed;
+ * a test rebuilds it from these sources and compares the bytes.
+ */
+export { conv3dForward } from './conv3d-forward';
+export { conv3dFilterGrad } from './conv3d-filter-grad';

@@ -1,0 +1,112 @@
+/**
+ * The TypeScript kernels that work on the wasm heap (MaxPool3D, GroupNorm) against tfjs's
+ * pure-JS `cpu` backend (GroupNorm there is the tfjs-op composition checked against PyTorch).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relMaxError } from '../../test/fixtures.ts';
+import '../register-gradients.ts';
+import { groupNorm } from '../ops/group-norm.ts';
+import { mulberry32, uniformArray } from '../util/rng.ts';
+import { GROUP_NORM_KERNEL } from './group-norm-kernel.ts';
+import { registerFastWasmKernels, unregisterFastWasmKernels } from './index.ts';
+
+const rand = mulberry32(11);
+const arr = (n: number, scale = 1) => uniformArray(n, scale, rand);
+
+async function on<T>(backend: string, f: () => T): Promise<T> {
+  if (!(await tf.setBackend(backend))) throw new Error(`${backend} backend failed`);
+  return f();
+}
+
+beforeAll(() => registerFastWasmKernels());
+afterAll(() => unregisterFastWasmKernels());
+
+describe('MaxPool3D on wasm', () => {
+  const xs: [number, number, number, number, number] = [2, 4, 6, 4, 3];
+  // Negative values everywhere and whole windows of zeros (what a ReLU gives).
+  const x = arr(600).map((v, i) => (i % 7 < 3 ? 0 : v - 0.6));
+
+  it('stock tfjs-backend-wasm 4.22 returns FLT_MIN for a window of negative values (why it is replaced)', async () => {
+    unregisterFastWasmKernels();
+    const y = await on('wasm', () => tf.tidy(() => tf.maxPool3d(tf.fill([1, 2, 2, 2, 1], -1) as tf.Tensor5D, 2, 2, 'valid').dataSync()));
+    registerFastWasmKernels();
+    expect(y[0]).toBeCloseTo(1.1754943508222875e-38, 45);
+    const fixed = await on('wasm', () => tf.tidy(() => tf.maxPool3d(tf.fill([1, 2, 2, 2, 1], -1) as tf.Tensor5D, 2, 2, 'valid').dataSync()));
+    expect(fixed[0]).toBe(-1);
+  });
+
+  it('matches the cpu backend: values and gradient (2x2x2 / 2 and 1x2x2 / 1x2x2, odd sizes cropped)', async () => {
+    for (const [f, odd] of [[2, false], [[1, 2, 2], true]] as const) {
+      const shape: [number, number, number, number, number] = odd ? [2, 4, 5, 5, 3] : xs;
+      const v = x.slice(0, shape.reduce((a, b) => a * b, 1));
+      const weights = arr(200); // the same upstream gradient on both backends
+      const run = (backend: string) =>
+        on(backend, () =>
+          tf.tidy(() => {
+            const t = tf.tensor5d(v, shape);
+            const g = tf.tensor1d(weights);
+            const fn = (a: tf.Tensor) => {
+              const y = tf.maxPool3d(a as tf.Tensor5D, f as never, f as never, 'valid');
+              return tf.sum(tf.mul(tf.reshape(y, [-1]), tf.slice(g, 0, y.size)));
+            };
+            const y = tf.maxPool3d(t, f as never, f as never, 'valid');
+            return [Array.from(y.dataSync()), Array.from(tf.grad(fn)(t).dataSync())];
+          }),
+        );
+      const ref = await run('cpu');
+      expect(await run('wasm')).toEqual(ref);
+    }
+  });
+});
+
+describe('GroupNorm kernel on wasm', () => {
+  const cases = [
+    { shape: [2, 3, 4, 5, 8], groups: 4 },
+    { shape: [1, 6, 5, 4, 12], groups: 3 },
+    { shape: [3, 2, 3, 2, 6], groups: 6 },
+  ];
+  for (const { shape, groups } of cases) {
+    it(`matches the tfjs-op GroupNorm: values and the gradients of x, gamma, beta (${shape.join('x')}, ${groups} groups)`, async () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const c = shape[shape.length - 1];
+      // An offset mean per channel, so that a sum-of-squares variance would lose digits.
+      const x = arr(size, 2).map((v, i) => v + 3 + (i % c));
+      const gamma = arr(c).map((v) => v + 1);
+      const beta = arr(c);
+      const dy = arr(size);
+      const run = (backend: string) =>
+        on(backend, () =>
+          tf.tidy(() => {
+            const X = tf.tensor(x, shape);
+            const G = tf.tensor1d(gamma);
+            const B = tf.tensor1d(beta);
+            const DY = tf.tensor(dy, shape);
+            const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(groupNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, groups), DY));
+            const y = groupNorm(X, G, B, groups);
+            const grads = tf.grads(f)([X, G, B]);
+            return [y, ...grads].map((t) => t.dataSync());
+          }),
+        );
+      const ref = await run('cpu');
+      const fast = await run('wasm');
+      expect(tf.getKernel(GROUP_NORM_KERNEL, 'wasm')).toBeDefined();
+      ['y', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => expect(relMaxError(fast[i], ref[i]), name).toBeLessThan(2e-5));
+    });
+  }
+
+  it('leaves no tensor behind across repeated forward + gradient calls', async () => {
+    await tf.setBackend('wasm');
+    const X = tf.tensor(arr(2 * 4 * 4 * 4 * 8), [2, 4, 4, 4, 8]);
+    const G = tf.ones([8]) as tf.Tensor1D;
+    const B = tf.zeros([8]) as tf.Tensor1D;
+    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(groupNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, 2))))([X, G, B]).map((t) => t.dataSync()));
+    step();
+    const before = tf.memory();
+    for (let i = 0; i < 3; i++) step();
+    expect([tf.memory().numTensors, tf.memory().numDataBuffers, tf.memory().numBytes]).toEqual([before.numTensors, before.numDataBuffers, before.numBytes]);
+    tf.dispose([X, G, B]);
+  });
+});
