@@ -12,9 +12,10 @@
  *   quick the trainer's small config (--widths 8,16,32 --patch 16 --batch 8 by default): step time
  *
  *   npx tsx tools/bench/models-bench.ts [--workloads conv,W1,W2,W3,quick] [--backend wasm|stock-wasm|cpu]
- *        [--reps 3] [--micro 4] [--torch] [--threads 2] [--replicas 1] [--conv simd|ops]
- * --conv ops runs the wasm convolutions through XNNPACK ops instead of our SIMD kernels
- * (LESIONSEG_SIMD_KERNELS=0), for an A/B of the two paths.
+ *        [--reps 3] [--micro 4] [--torch] [--threads 2] [--replicas 1] [--conv auto|fma|simd|ops]
+ * --conv picks the wasm convolution path (LESIONSEG_SIMD_KERNELS, worker replicas included): our
+ * SIMD kernels with fused multiply-adds (fma), without (simd), the best the runtime takes (auto),
+ * or the XNNPACK-op path they replaced (ops), for A/B runs.
  * --replicas N adds N worker_threads replicas (data-parallel, see ReplicaPool) to W1, W2 and quick.
  * Prints one line per workload: seconds (median), GFLOP/s, and with --torch the PyTorch figures and the ratio.
  */
@@ -36,11 +37,11 @@ const { values: opt } = parseArgs({
     batch: { type: 'string', default: '8' },
     replicas: { type: 'string', default: '0' },
     batches: { type: 'string', default: '4' },
-    conv: { type: 'string', default: 'simd' },
+    conv: { type: 'string', default: 'auto' },
   },
 });
-if (opt.conv !== 'simd' && opt.conv !== 'ops') throw new Error(`--conv must be simd or ops, not "${opt.conv}"`);
-if (opt.conv === 'ops') process.env.LESIONSEG_SIMD_KERNELS = '0';
+if (!['auto', 'fma', 'simd', 'ops'].includes(opt.conv)) throw new Error(`--conv must be auto, fma, simd or ops, not "${opt.conv}"`);
+process.env.LESIONSEG_SIMD_KERNELS = opt.conv === 'ops' ? '0' : opt.conv;
 if (opt.backend === 'stock-wasm') process.env.LESIONSEG_STOCK_WASM = '1';
 
 const tf = await import('@tensorflow/tfjs-core');

@@ -12,6 +12,8 @@
  * made and no flop is spent on padding.
  */
 
+import { madd } from './madd';
+
 // @ts-ignore: decorator
 @inline
 function k4x8(x: usize, dy: usize, dw: usize, rows: i32, cols: i32, xRow: usize, dyRow: usize, xStep: usize, dyStep: usize, dwRow: usize): void {
@@ -25,13 +27,13 @@ function k4x8(x: usize, dy: usize, dw: usize, rows: i32, cols: i32, xRow: usize,
     for (let k = 0; k < cols; k++) {
       const d0 = v128.load(dp), d1 = v128.load(dp, 16);
       let s = v128.load32_splat(xp);
-      a00 = f32x4.add(a00, f32x4.mul(s, d0)); a01 = f32x4.add(a01, f32x4.mul(s, d1));
+      a00 = madd(s, d0, a00); a01 = madd(s, d1, a01);
       s = v128.load32_splat(xp, 4);
-      a10 = f32x4.add(a10, f32x4.mul(s, d0)); a11 = f32x4.add(a11, f32x4.mul(s, d1));
+      a10 = madd(s, d0, a10); a11 = madd(s, d1, a11);
       s = v128.load32_splat(xp, 8);
-      a20 = f32x4.add(a20, f32x4.mul(s, d0)); a21 = f32x4.add(a21, f32x4.mul(s, d1));
+      a20 = madd(s, d0, a20); a21 = madd(s, d1, a21);
       s = v128.load32_splat(xp, 12);
-      a30 = f32x4.add(a30, f32x4.mul(s, d0)); a31 = f32x4.add(a31, f32x4.mul(s, d1));
+      a30 = madd(s, d0, a30); a31 = madd(s, d1, a31);
       xp += xStep; dp += dyStep;
     }
   }
@@ -50,7 +52,7 @@ function k1x8(x: usize, dy: usize, dw: usize, rows: i32, cols: i32, xRow: usize,
     let dp = dy + <usize>r * dyRow;
     for (let k = 0; k < cols; k++) {
       const s = v128.load32_splat(xp);
-      a00 = f32x4.add(a00, f32x4.mul(s, v128.load(dp))); a01 = f32x4.add(a01, f32x4.mul(s, v128.load(dp, 16)));
+      a00 = madd(s, v128.load(dp), a00); a01 = madd(s, v128.load(dp, 16), a01);
       xp += xStep; dp += dyStep;
     }
   }
@@ -66,10 +68,10 @@ function k4x4(x: usize, dy: usize, dw: usize, rows: i32, cols: i32, xRow: usize,
     let dp = dy + <usize>r * dyRow;
     for (let k = 0; k < cols; k++) {
       const d0 = v128.load(dp);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), d0));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp, 4), d0));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp, 8), d0));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp, 12), d0));
+      a0 = madd(v128.load32_splat(xp), d0, a0);
+      a1 = madd(v128.load32_splat(xp, 4), d0, a1);
+      a2 = madd(v128.load32_splat(xp, 8), d0, a2);
+      a3 = madd(v128.load32_splat(xp, 12), d0, a3);
       xp += xStep; dp += dyStep;
     }
   }
@@ -84,7 +86,7 @@ function k1x4(x: usize, dy: usize, dw: usize, rows: i32, cols: i32, xRow: usize,
     let xp = x + <usize>r * xRow;
     let dp = dy + <usize>r * dyRow;
     for (let k = 0; k < cols; k++) {
-      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
+      a0 = madd(v128.load32_splat(xp), v128.load(dp), a0);
       xp += xStep; dp += dyStep;
     }
   }

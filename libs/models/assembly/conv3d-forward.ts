@@ -11,6 +11,8 @@
  * depth-stacked input it replaces (tools/bench/conv3d-kernels-bench.ts).
  */
 
+import { madd } from './madd';
+
 // 4 consecutive output voxels x 8 output channels over taps (a, b, c) in the given ranges.
 // @ts-ignore: decorator
 @inline
@@ -25,13 +27,13 @@ function v4o8(x: usize, k: usize, y: usize, aN: i32, bN: i32, cLo: i32, cHi: i32
         for (let i = 0; i < ci; i++) {
           const w0 = v128.load(wp), w1 = v128.load(wp, 16);
           let s = v128.load32_splat(xp);
-          a00 = f32x4.add(a00, f32x4.mul(s, w0)); a01 = f32x4.add(a01, f32x4.mul(s, w1));
+          a00 = madd(s, w0, a00); a01 = madd(s, w1, a01);
           s = v128.load32_splat(xp + xs);
-          a10 = f32x4.add(a10, f32x4.mul(s, w0)); a11 = f32x4.add(a11, f32x4.mul(s, w1));
+          a10 = madd(s, w0, a10); a11 = madd(s, w1, a11);
           s = v128.load32_splat(xp + 2 * xs);
-          a20 = f32x4.add(a20, f32x4.mul(s, w0)); a21 = f32x4.add(a21, f32x4.mul(s, w1));
+          a20 = madd(s, w0, a20); a21 = madd(s, w1, a21);
           s = v128.load32_splat(xp + 3 * xs);
-          a30 = f32x4.add(a30, f32x4.mul(s, w0)); a31 = f32x4.add(a31, f32x4.mul(s, w1));
+          a30 = madd(s, w0, a30); a31 = madd(s, w1, a31);
           xp += 4; wp += kI;
         }
       }
@@ -54,10 +56,10 @@ function v4o4(x: usize, k: usize, y: usize, aN: i32, bN: i32, cLo: i32, cHi: i32
         let wp = k + <usize>a * kA + <usize>b * kB + <usize>c * kC;
         for (let i = 0; i < ci; i++) {
           const w0 = v128.load(wp);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), w0));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp + xs), w0));
-          a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp + 2 * xs), w0));
-          a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp + 3 * xs), w0));
+          a0 = madd(v128.load32_splat(xp), w0, a0);
+          a1 = madd(v128.load32_splat(xp + xs), w0, a1);
+          a2 = madd(v128.load32_splat(xp + 2 * xs), w0, a2);
+          a3 = madd(v128.load32_splat(xp + 3 * xs), w0, a3);
           xp += 4; wp += kI;
         }
       }
@@ -77,7 +79,7 @@ function v1o8(x: usize, k: usize, y: usize, aN: i32, bN: i32, cLo: i32, cHi: i32
         let wp = k + <usize>a * kA + <usize>b * kB + <usize>c * kC;
         for (let i = 0; i < ci; i++) {
           const s = v128.load32_splat(xp);
-          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wp))); a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wp, 16)));
+          a0 = madd(s, v128.load(wp), a0); a1 = madd(s, v128.load(wp, 16), a1);
           xp += 4; wp += kI;
         }
       }
@@ -96,7 +98,7 @@ function v1o4(x: usize, k: usize, y: usize, aN: i32, bN: i32, cLo: i32, cHi: i32
         let xp = x + <usize>a * xPlane + <usize>b * xRow + <usize>c * xs;
         let wp = k + <usize>a * kA + <usize>b * kB + <usize>c * kC;
         for (let i = 0; i < ci; i++) {
-          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp), v128.load(wp)));
+          a0 = madd(v128.load32_splat(xp), v128.load(wp), a0);
           xp += 4; wp += kI;
         }
       }

@@ -6,10 +6,12 @@
  * clamped below at 0. For one axis of length n that gives, for input index i:
  *   out[2i]   = 0.75 x[i] + 0.25 x[max(i-1, 0)]
  *   out[2i+1] = 0.75 x[i] + 0.25 x[min(i+1, n-1)]
- * Trilinear is separable, so the three axes are done one after another. Built from slice /
- * concat / stack / reshape, so autodiff gives the gradient.
+ * Trilinear is separable, so the three axes are done one after another. On the wasm backend it
+ * runs as one kernel with its own gradient kernel (wasm/upsample-kernel.ts); elsewhere it is
+ * built from slice / concat / stack / reshape, so autodiff gives the gradient.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { UPSAMPLE_KERNEL, upsampleKernelActive } from '../wasm/upsample-kernel.ts';
 
 /** Upsample one axis of a rank-3 view `[outer, n, inner]` by 2. */
 function upsampleAxis(v: tf.Tensor3D): tf.Tensor3D {
@@ -29,6 +31,7 @@ function upsampleAxis(v: tf.Tensor3D): tf.Tensor3D {
 /** @param x `[N, D, H, W, C]` -> `[N, 2D, 2H, 2W, C]` */
 export function upsampleTrilinear2x(x: tf.Tensor5D): tf.Tensor5D {
   const [n, d, h, w, c] = x.shape;
+  if (upsampleKernelActive() && x.dtype === 'float32') return tf.engine().runKernel(UPSAMPLE_KERNEL, { x }, {}) as tf.Tensor5D;
   return tf.tidy(() => {
     let v = upsampleAxis(tf.reshape(x, [n, d, h * w * c]));
     v = upsampleAxis(tf.reshape(v, [n * 2 * d, h, w * c]));

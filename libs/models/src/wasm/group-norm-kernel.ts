@@ -146,8 +146,8 @@ let registered = false;
 export function registerGroupNormKernels(): void {
   if (registered) return;
   registered = true;
-  if (!tf.getKernel(GROUP_NORM_KERNEL, 'wasm')) tf.registerKernel({ kernelName: GROUP_NORM_KERNEL, backendName: 'wasm', kernelFunc: forward });
-  if (!tf.getKernel(GROUP_NORM_GRAD_KERNEL, 'wasm')) tf.registerKernel({ kernelName: GROUP_NORM_GRAD_KERNEL, backendName: 'wasm', kernelFunc: gradient });
+  tf.registerKernel({ kernelName: GROUP_NORM_KERNEL, backendName: 'wasm', kernelFunc: forward });
+  tf.registerKernel({ kernelName: GROUP_NORM_GRAD_KERNEL, backendName: 'wasm', kernelFunc: gradient });
   if (!tf.getGradient(GROUP_NORM_KERNEL)) {
     tf.registerGradient({
       kernelName: GROUP_NORM_KERNEL,

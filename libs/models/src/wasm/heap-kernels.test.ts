@@ -1,6 +1,7 @@
 /**
- * The TypeScript kernels that work on the wasm heap (MaxPool3D, GroupNorm) against tfjs's
- * pure-JS `cpu` backend (GroupNorm there is the tfjs-op composition checked against PyTorch).
+ * The TypeScript kernels that work on the wasm heap (MaxPool3D, GroupNorm, trilinear x2
+ * upsampling) against tfjs's pure-JS `cpu` backend (GroupNorm and upsampling there are the
+ * tfjs-op compositions checked against PyTorch).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -9,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relMaxError } from '../../test/fixtures.ts';
 import '../register-gradients.ts';
 import { groupNorm } from '../ops/group-norm.ts';
+import { upsampleTrilinear2x } from '../ops/upsample-trilinear.ts';
 import { mulberry32, uniformArray } from '../util/rng.ts';
 import { GROUP_NORM_KERNEL } from './group-norm-kernel.ts';
+import { UPSAMPLE_KERNEL } from './upsample-kernel.ts';
 import { registerFastWasmKernels, unregisterFastWasmKernels } from './index.ts';
 
 const rand = mulberry32(11);
@@ -109,4 +112,29 @@ describe('GroupNorm kernel on wasm', () => {
     expect([tf.memory().numTensors, tf.memory().numDataBuffers, tf.memory().numBytes]).toEqual([before.numTensors, before.numDataBuffers, before.numBytes]);
     tf.dispose([X, G, B]);
   });
+});
+
+describe('trilinear x2 upsampling kernel on wasm', () => {
+  for (const shape of [[2, 3, 4, 5, 3], [1, 1, 2, 1, 4], [1, 4, 4, 4, 8]] as [number, number, number, number, number][]) {
+    it(`matches the tfjs-op upsampling: values and gradient (${shape.join('x')}, size-1 axes included)`, async () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const x = arr(size);
+      const g = arr(size * 8);
+      const run = (backend: string) =>
+        on(backend, () =>
+          tf.tidy(() => {
+            const X = tf.tensor5d(x, shape);
+            const G = tf.tensor(g, [shape[0], 2 * shape[1], 2 * shape[2], 2 * shape[3], shape[4]]);
+            const y = upsampleTrilinear2x(X);
+            const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(upsampleTrilinear2x(a as tf.Tensor5D), G)))(X);
+            return [y.dataSync(), dx.dataSync()];
+          }),
+        );
+      const ref = await run('cpu');
+      const fast = await run('wasm');
+      expect(tf.getKernel(UPSAMPLE_KERNEL, 'wasm')).toBeDefined();
+      expect(relMaxError(fast[0], ref[0]), 'y').toBeLessThan(1e-6);
+      expect(relMaxError(fast[1], ref[1]), 'dx').toBeLessThan(1e-6);
+    });
+  }
 });

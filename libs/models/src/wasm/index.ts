@@ -6,15 +6,18 @@ import { registerFastWasmConv3d, unregisterFastWasmConv3d } from './register-fas
 import { registerFastWasmCopies, unregisterFastWasmCopies } from './register-fast-copies.ts';
 import { registerFastWasmMaxPool, unregisterFastWasmMaxPool } from './register-max-pool.ts';
 import { registerGroupNormKernels, unregisterGroupNormKernels } from './group-norm-kernel.ts';
+import { registerUpsampleKernels, unregisterUpsampleKernels } from './upsample-kernel.ts';
 
 export function registerFastWasmKernels(): void {
   registerFastWasmCopies();
   registerFastWasmConv3d();
   registerFastWasmMaxPool();
   registerGroupNormKernels();
+  registerUpsampleKernels();
 }
 
 export function unregisterFastWasmKernels(): void {
+  unregisterUpsampleKernels();
   unregisterGroupNormKernels();
   unregisterFastWasmMaxPool();
   unregisterFastWasmConv3d();
@@ -22,5 +25,5 @@ export function unregisterFastWasmKernels(): void {
 }
 
 export { registerFastWasmConv3d, unregisterFastWasmConv3d, fastWasmConv3dRegistered, conv3dPathCounts } from './register-fast-conv3d.ts';
-export { setSimdKernelsEnabled } from './simd-kernels.ts';
+export { useSimdKernels } from './simd-kernels.ts';
 export { registerFastWasmCopies, unregisterFastWasmCopies } from './register-fast-copies.ts';

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relMaxError } from '../../test/fixtures.ts';
 import '../register-gradients.ts';
 import { mulberry32, uniformArray } from '../util/rng.ts';
-import { conv3dPathCounts, registerFastWasmKernels, setSimdKernelsEnabled, unregisterFastWasmKernels } from './index.ts';
-import { SIMD_KERNELS_URL } from './simd-kernels.ts';
+import { conv3dPathCounts, registerFastWasmKernels, useSimdKernels, unregisterFastWasmKernels } from './index.ts';
+import { SIMD_FMA_KERNELS_URL, SIMD_KERNELS_URL, simdBuild } from './simd-kernels.ts';
 
 const rand = mulberry32(7);
 const arr = (shape: number[]) => uniformArray(shape.reduce((a, b) => a * b, 1), 1, rand);
@@ -37,7 +37,7 @@ async function convAndGrads(backend: string, x: Float32Array, xs: Shape5, f: Flo
 
 beforeAll(() => registerFastWasmKernels());
 afterAll(() => {
-  setSimdKernelsEnabled(true);
+  useSimdKernels('auto');
   unregisterFastWasmKernels();
 });
 
@@ -78,16 +78,16 @@ describe('SIMD conv3d kernels on the wasm backend', () => {
     for (let i = 0; i < 3; i++) expect(relMaxError(fast[i], ref[i])).toBeLessThan(2e-6);
   });
 
-  it('can be switched off (setSimdKernelsEnabled(false) -> XNNPACK ops), giving the same numbers', async () => {
+  it('can be switched off (useSimdKernels("off") -> XNNPACK ops), giving the same numbers', async () => {
     const xs: Shape5 = [2, 5, 6, 7, 8];
     const fs: Shape5 = [3, 3, 3, 8, 8];
     const x = arr(xs);
     const f = arr(fs);
     const simd = await convAndGrads('wasm', x, xs, f, fs, 'same', 3);
-    setSimdKernelsEnabled(false);
+    useSimdKernels('off');
     const before = { ...conv3dPathCounts };
     const ops = await convAndGrads('wasm', x, xs, f, fs, 'same', 3);
-    setSimdKernelsEnabled(true);
+    useSimdKernels('auto');
     expect([conv3dPathCounts.simd - before.simd, conv3dPathCounts.ops - before.ops]).toEqual([0, 4]);
     for (let i = 0; i < 3; i++) expect(relMaxError(simd[i], ops[i])).toBeLessThan(2e-6);
   });
@@ -105,25 +105,44 @@ describe('SIMD conv3d kernels on the wasm backend', () => {
   });
 });
 
-describe('simd-kernels.wasm', () => {
-  it('is what libs/models/assembly builds to (rebuild after editing the sources: npm run build:wasm -w libs/models)', async () => {
-    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as { scripts: Record<string, string> };
-    const args = pkg.scripts['build:wasm'].split(/\s+/).slice(1);
-    const out = mkdtempSync(join(tmpdir(), 'simd-kernels-'));
-    try {
-      const outFile = join(out, 'k.wasm');
-      const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-      args[0] = join(root, args[0]); // the entry file, relative to libs/models in the script
-      args[args.indexOf('--outFile') + 1] = outFile;
-      // Imported by a non-literal name: asc's type declarations redeclare globals (console) for
-      // AssemblyScript code and would leak into this project's type check.
-      const ascModule = 'assemblyscript/asc';
-      const { default: asc } = (await import(ascModule)) as { default: { main(args: string[]): Promise<{ error: Error | null; stderr: { toString(): string } }> } };
-      const { error, stderr } = await asc.main(args);
-      expect(error, stderr.toString()).toBeNull();
-      expect(Buffer.compare(readFileSync(outFile), readFileSync(SIMD_KERNELS_URL))).toBe(0);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
+describe('simd-kernels.wasm and simd-kernels-fma.wasm', () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  for (const [script, url] of [['build:wasm:simd', SIMD_KERNELS_URL], ['build:wasm:fma', SIMD_FMA_KERNELS_URL]] as const) {
+    it(`${script}: the committed binary is what libs/models/assembly builds to (after editing the sources: npm run build:wasm -w libs/models)`, async () => {
+      const args = pkg.scripts[script].split(/\s+/).slice(1);
+      const out = mkdtempSync(join(tmpdir(), 'simd-kernels-'));
+      try {
+        const outFile = join(out, 'k.wasm');
+        args[0] = join(root, args[0]); // the entry file, relative to libs/models in the script
+        args[args.indexOf('--outFile') + 1] = outFile;
+        // Imported by a non-literal name: asc's type declarations redeclare globals (console) for
+        // AssemblyScript code and would leak into this project's type check.
+        const ascModule = 'assemblyscript/asc';
+        const { default: asc } = (await import(ascModule)) as { default: { main(args: string[]): Promise<{ error: Error | null; stderr: { toString(): string } }> } };
+        const { error, stderr } = await asc.main(args);
+        expect(error, stderr.toString()).toBeNull();
+        expect(Buffer.compare(readFileSync(outFile), readFileSync(url))).toBe(0);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+
+  it('auto picks the FMA build here; both builds match the cpu backend', async () => {
+    const xs: Shape5 = [2, 6, 5, 9, 8];
+    const fs: Shape5 = [3, 3, 3, 8, 12];
+    const x = arr(xs);
+    const f = arr(fs);
+    const ref = await convAndGrads('cpu', x, xs, f, fs, 'same', 9);
+    for (const build of ['auto', 'simd', 'fma'] as const) {
+      useSimdKernels(build);
+      const before = conv3dPathCounts.simd;
+      const out = await convAndGrads('wasm', x, xs, f, fs, 'same', 9);
+      expect(conv3dPathCounts.simd - before, build).toBe(4);
+      expect(simdBuild()).toBe(build === 'simd' ? 'simd' : 'fma'); // Node 20 with the relaxed-SIMD flag, or a newer Node
+      for (let i = 0; i < 3; i++) expect(relMaxError(out[i], ref[i]), build).toBeLessThan(2e-6);
     }
-  }, 60_000);
+    useSimdKernels('auto');
+  });
 });

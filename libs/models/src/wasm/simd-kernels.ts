@@ -9,6 +9,7 @@
  * shared memory) `simdKernelsFor` returns undefined and callers keep the tfjs-op path.
  */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 export interface SimdKernels {
   /** Stride-1 conv: x [n,d,h,w,ci], k [kd,kh,kw,ci,co] -> y [n,dO,hO,wO,co]. 0 if co % 4 != 0. */
@@ -34,22 +35,59 @@ interface WasmApi {
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export const SIMD_KERNELS_URL = new URL('./simd-kernels.wasm', import.meta.url);
+/** The same kernels built with relaxed SIMD: fused multiply-adds (x86 FMA3). */
+export const SIMD_FMA_KERNELS_URL = new URL('./simd-kernels-fma.wasm', import.meta.url);
 
-let compiled: object | undefined;
-const instances = new WeakMap<WasmMemory, SimdKernels | null>();
-// LESIONSEG_SIMD_KERNELS=0 keeps the XNNPACK-op path everywhere, worker replicas included (A/B benchmarks).
-let enabled = process.env.LESIONSEG_SIMD_KERNELS !== '0';
+/**
+ * Which build to use. LESIONSEG_SIMD_KERNELS: unset or 'auto' (the FMA build where the runtime
+ * takes it, else the plain one), 'fma', 'simd', or '0' (none: the XNNPACK-op path everywhere,
+ * worker replicas included; for A/B benchmarks).
+ */
+export type SimdChoice = 'auto' | 'fma' | 'simd' | 'off';
+function choiceFromEnv(): SimdChoice {
+  const v = process.env.LESIONSEG_SIMD_KERNELS ?? 'auto';
+  if (v === '0') return 'off';
+  if (v === 'auto' || v === 'fma' || v === 'simd') return v;
+  throw new Error(`LESIONSEG_SIMD_KERNELS must be auto, fma, simd or 0, not "${v}"`);
+}
+
+/**
+ * Node 20 (V8 11.3) has relaxed SIMD behind a flag; V8 12 (Node 22) ships it. The flag only
+ * widens what the WebAssembly compiler accepts, so turning it on at run time is harmless.
+ */
+function compileFma(): object | undefined {
+  const bytes = readFileSync(SIMD_FMA_KERNELS_URL);
+  const api = wasmApi as WasmApi & { validate(b: Uint8Array): boolean };
+  if (!api.validate(bytes)) setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return api.validate(bytes) ? new wasmApi.Module(bytes) : undefined;
+}
+
+let choice = choiceFromEnv();
+let compiled: { module: object; build: 'fma' | 'simd' } | undefined;
+let instances = new WeakMap<WasmMemory, SimdKernels | null>();
+
+function compile(): { module: object; build: 'fma' | 'simd' } {
+  const fma = choice === 'simd' ? undefined : compileFma();
+  if (fma) return { module: fma, build: 'fma' };
+  if (choice === 'fma') throw new Error('LESIONSEG_SIMD_KERNELS=fma, but this runtime does not accept relaxed SIMD');
+  return { module: new wasmApi.Module(readFileSync(SIMD_KERNELS_URL)), build: 'simd' };
+}
+
+/** The build in use ('fma' or 'simd'), once a kernel has run; undefined before or when off. */
+export function simdBuild(): 'fma' | 'simd' | undefined {
+  return choice === 'off' ? undefined : compiled?.build;
+}
 
 /** The kernels bound to this backend's memory, or undefined when they cannot be used. */
 export function simdKernelsFor(backend: WasmBackendMemory): SimdKernels | undefined {
-  if (!enabled) return undefined;
+  if (choice === 'off') return undefined;
   const memory = backend.wasm?.asm?.memory;
   if (!(memory instanceof wasmApi.Memory)) return undefined;
   let kernels = instances.get(memory);
   if (kernels === undefined) {
     try {
-      compiled ??= new wasmApi.Module(readFileSync(SIMD_KERNELS_URL));
-      kernels = new wasmApi.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+      compiled ??= compile();
+      kernels = new wasmApi.Instance(compiled.module, { env: { memory } }).exports as unknown as SimdKernels;
     } catch {
       kernels = null; // e.g. shared memory of the threaded build: the import type does not match
     }
@@ -58,7 +96,9 @@ export function simdKernelsFor(backend: WasmBackendMemory): SimdKernels | undefi
   return kernels ?? undefined;
 }
 
-/** Switch the SIMD kernels off (true -> on again): benchmarks and tests compare both paths. */
-export function setSimdKernelsEnabled(on: boolean): void {
-  enabled = on;
+/** Choose the build from now on ('off': the XNNPACK-op path); benchmarks and tests compare them. */
+export function useSimdKernels(build: SimdChoice): void {
+  choice = build;
+  compiled = undefined;
+  instances = new WeakMap();
 }
