@@ -6,3 +6,4 @@
  */
 export { conv3dForward } from './conv3d-forward';
 export { conv3dFilterGrad } from './conv3d-filter-grad';
+export { groupNormForward, groupNormBackward } from './group-norm';

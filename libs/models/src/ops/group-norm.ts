@@ -26,11 +26,7 @@ export function groupNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, g
   if (c % groups !== 0) throw new Error(`groupNorm: ${c} channels cannot be split into ${groups} groups`);
   const spatial = shape.slice(1, -1).reduce((a, b) => a * b, 1);
   const cg = c / groups;
-  if (groupNormKernelActive() && x.dtype === 'float32') {
-    const [y, mean, rstd] = tf.engine().runKernel(GROUP_NORM_KERNEL, { x, gamma, beta }, { groups, eps } as never) as tf.Tensor[];
-    tf.dispose([mean, rstd]); // the gradient keeps its own saved copies
-    return y;
-  }
+  if (groupNormKernelActive() && x.dtype === 'float32') return tf.tidy(() => fusedKernel(x, tf.zeros([c]), gamma, beta, groups, eps, false));
   return tf.tidy(() => {
     // [N, S, G, Cg]: statistics over axes 1 and 3.
     const v = tf.reshape(x, [n, spatial, groups, cg]);
@@ -47,6 +43,28 @@ export function groupNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, g
     const flat = tf.reshape(normalized, [n * spatial, c]);
     const out = tf.add(tf.mul(flat, gamma), beta);
     return tf.reshape(out, shape);
+  });
+}
+
+/** The wasm kernel: y = [relu](GroupNorm(x + bias)); its statistics outputs are dropped (the gradient saves its own). */
+function fusedKernel(x: tf.Tensor, bias: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, groups: number, eps: number, relu: boolean): tf.Tensor {
+  const [y, mean, rstd] = tf.engine().runKernel(GROUP_NORM_KERNEL, { x, bias, gamma, beta }, { groups, eps, relu } as never) as tf.Tensor[];
+  tf.dispose([mean, rstd]);
+  return y;
+}
+
+/**
+ * relu(GroupNorm(x + bias)): the UNet's conv bias, normalisation and activation. One fused
+ * kernel (and one gradient kernel) on wasm; the same ops composed elsewhere.
+ */
+export function biasGroupNormRelu(x: tf.Tensor, bias: tf.Tensor1D, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number, eps = GROUP_NORM_EPS): tf.Tensor {
+  const c = x.shape[x.shape.length - 1];
+  if (c % groups !== 0) throw new Error(`groupNorm: ${c} channels cannot be split into ${groups} groups`);
+  if (groupNormKernelActive() && x.dtype === 'float32') return fusedKernel(x, bias, gamma, beta, groups, eps, true);
+  return tf.tidy(() => {
+    // A 2-D bias broadcast (rank-5 broadcasts are slow on wasm).
+    const shifted = tf.reshape(tf.add(tf.reshape(x, [-1, c]), bias), x.shape);
+    return tf.relu(groupNorm(shifted, gamma, beta, groups, eps));
   });
 }
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '../register-gradients.ts';
-import { groupNorm } from '../ops/group-norm.ts';
+import { biasGroupNormRelu } from '../ops/group-norm.ts';
 import { upsampleTrilinear2x } from '../ops/upsample-trilinear.ts';
 import { checkPatchShape, resolveUNetOptions, type ResolvedUNetOptions, type UNetOptions } from './options.ts';
 import { blockSpecs, initialValues, paramSpecs, type BlockSpec, type ParamSpec } from './params.ts';
@@ -77,8 +77,10 @@ class UNet3D implements UNet {
       // autodiff the tensors the backward pass needs are kept by the tape regardless.
       const input = y;
       y = tf.tidy(() => {
-        const c = this.conv(input, `${b.name}/conv${i}`);
-        return tf.relu(groupNorm(c, this.p(`${b.name}/norm${i}/gamma`) as tf.Tensor1D, this.p(`${b.name}/norm${i}/beta`) as tf.Tensor1D, b.groups)) as tf.Tensor5D;
+        const name = `${b.name}/conv${i}`;
+        const c = tf.conv3d(input, this.p(`${name}/kernel`) as tf.Tensor5D, 1, 'same');
+        const [bias, gamma, beta] = [`${name}/bias`, `${b.name}/norm${i}/gamma`, `${b.name}/norm${i}/beta`].map((p) => this.p(p) as tf.Tensor1D);
+        return biasGroupNormRelu(c, bias, gamma, beta, b.groups) as tf.Tensor5D;
       });
     }
     return y;

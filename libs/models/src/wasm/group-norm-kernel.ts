@@ -1,22 +1,26 @@
 /**
- * GroupNorm as one kernel (and one gradient kernel) on tfjs's wasm backend, with PyTorch's
- * semantics (see ops/group-norm.ts, which uses it on 'wasm' and composes tfjs ops elsewhere).
+ * y = [relu](GroupNorm(x + bias)) as one kernel, and its gradient as one kernel, on tfjs's wasm
+ * backend, with PyTorch's GroupNorm semantics (see ops/group-norm.ts, which uses them on 'wasm'
+ * and composes tfjs ops elsewhere). The UNet's conv bias and ReLU around each GroupNorm are
+ * folded in, so a layer's element-wise work is two passes forward and two backward.
  *
- * Why: composed from tfjs ops, GroupNorm and its autodiff gradient are ~20 element-wise passes
- * and reductions over the activation, plus a saved copy per op; on the wasm backend they took
- * about as long as the convolutions. Here the forward is two passes over x (per-channel sums
- * and sums of squares in float64, then y = a[c] x + b[c]) and the gradient two passes over
- * (x, dy): per-channel sums of dy and dy x, then dx = a[c] dy + b[c] x + k[c], where
- *   xhat = (x - mean) rstd,  dgamma[c] = sum dy xhat,  dbeta[c] = sum dy,
- *   dx = rstd gamma dy - rstd/M (sum_g gamma dy) - xhat rstd/M (sum_g gamma dy xhat)
- * with sums over a sample's group (M = voxels x channels of the group).
+ * Why: composed from tfjs ops, bias + GroupNorm + ReLU and their autodiff gradients are ~20
+ * element-wise passes and reductions over the activation; on the wasm backend they took about as
+ * long as the convolutions. Math (sums over a sample's group, M = voxels x channels in it):
+ *   v = x + bias, xhat = (v - mean) rstd, z = gamma xhat + beta, y = relu(z), g = dy [z > 0]
+ *   dgamma[c] = sum g xhat, dbeta[c] = sum g,
+ *   dv = rstd gamma g - rstd/M (sum_grp gamma g) - xhat rstd/M (sum_grp gamma g xhat),
+ *   dx = dv, dbias[c] = sum dv.
+ * Two implementations: the SIMD one (assembly/group-norm.ts) when the channel count is a
+ * multiple of 4, and a TypeScript loop over the heap (float64 sums) otherwise.
  *
- * Kernel 'LesionsegGroupNorm': inputs {x [N, ..., C], gamma [C], beta [C]}, attrs {groups, eps};
- * outputs [y, mean [N, G], rstd [N, G]] (the statistics are saved for the gradient).
- * Kernel 'LesionsegGroupNormGrad': inputs {dy, x, gamma, mean, rstd}, attrs {groups};
- * outputs [dx, dgamma, dbeta].
+ * Kernel 'LesionsegGroupNorm': inputs {x [N, ..., C], bias [C], gamma [C], beta [C]},
+ * attrs {groups, eps, relu}; outputs [y, mean [N, G], rstd [N, G]].
+ * Kernel 'LesionsegGroupNormGrad': inputs {dy, x, y, bias, gamma, mean, rstd}, attrs {groups,
+ * relu}; outputs [dx, dgamma, dbeta, dbias].
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { simdKernelsFor } from './simd-kernels.ts';
 import { floatOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
 
 export const GROUP_NORM_KERNEL = 'LesionsegGroupNorm';
@@ -24,6 +28,11 @@ export const GROUP_NORM_GRAD_KERNEL = 'LesionsegGroupNormGrad';
 
 type Info = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
+interface Attrs {
+  groups: number;
+  eps: number;
+  relu: boolean;
+}
 
 function dims(x: Info, groups: number) {
   const n = x.shape[0];
@@ -33,30 +42,44 @@ function dims(x: Info, groups: number) {
   return { n, c, voxels, cg: c / groups, count: voxels * (c / groups) };
 }
 
+/** Runs `f` with `bytes` of scratch memory in the heap (a buffer the engine never sees). */
+function withScratch<T>(backend: WasmBackend, bytes: number, f: (ptr: number) => T): T {
+  const scratch = backend.makeOutput([Math.ceil(bytes / 4) + 4], 'float32');
+  try {
+    return f(backend.dataIdMap.get(scratch.dataId).memoryOffset);
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+}
+
 const forward: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; gamma: Info; beta: Info }; backend: WasmBackend; attrs: { groups: number; eps: number } };
-  const { x, gamma, beta } = inputs;
+  const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; bias: Info; gamma: Info; beta: Info }; backend: WasmBackend; attrs: Attrs };
+  const { x, bias, gamma, beta } = inputs;
   const g = attrs.groups;
   const { n, c, voxels, cg, count } = dims(x, g);
   const y = backend.makeOutput(x.shape, 'float32');
   const mean = backend.makeOutput([n, g], 'float32');
   const rstd = backend.makeOutput([n, g], 'float32');
+  const simd = c % 4 === 0 && voxels > 0 ? simdKernelsFor(backend) : undefined;
+  if (simd) {
+    const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    withScratch(backend, 64 * c, (scratch) => simd.groupNormForward(at(x), at(bias), at(gamma), at(beta), at(y), at(mean), at(rstd), scratch, n, voxels, c, g, attrs.eps, attrs.relu ? 1 : 0));
+    return [y, mean, rstd];
+  }
   const heap = heapF32(backend);
-  const [xo, yo, go, bo, mo, ro] = [x, y, gamma, beta, mean, rstd].map((t) => floatOffset(backend, t));
+  const [xo, bio, go, bo, yo, mo, ro] = [x, bias, gamma, beta, y, mean, rstd].map((t) => floatOffset(backend, t));
   const s1 = new Float64Array(c);
   const s2 = new Float64Array(c);
   const a = new Float64Array(c);
   const b = new Float64Array(c);
   for (let s = 0; s < n; s++) {
     const base = s * voxels * c;
-    // Sum and sum of squares in float64 from float32 inputs: the variance from them is exact to
-    // ~1e-12 relative here, far below float32 rounding.
     s1.fill(0);
     s2.fill(0);
     let i = xo + base;
     for (let v = 0; v < voxels; v++) {
       for (let ch = 0; ch < c; ch++, i++) {
-        const val = heap[i];
+        const val = heap[i] + heap[bio + ch];
         s1[ch] += val;
         s2[ch] += val * val;
       }
@@ -74,70 +97,94 @@ const forward: KernelFunc = (args) => {
       heap[ro + s * g + grp] = r;
       for (let ch = grp * cg; ch < (grp + 1) * cg; ch++) {
         a[ch] = r * heap[go + ch];
-        b[ch] = heap[bo + ch] - m * a[ch];
+        b[ch] = heap[bo + ch] + a[ch] * (heap[bio + ch] - m); // y = a x + b
       }
     }
     i = base;
-    for (let v = 0; v < voxels; v++) for (let ch = 0; ch < c; ch++, i++) heap[yo + i] = heap[xo + i] * a[ch] + b[ch];
+    for (let v = 0; v < voxels; v++) {
+      for (let ch = 0; ch < c; ch++, i++) {
+        const z = heap[xo + i] * a[ch] + b[ch];
+        heap[yo + i] = attrs.relu && !(z > 0) ? 0 : z;
+      }
+    }
   }
   return [y, mean, rstd];
 };
 
 const gradient: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { dy: Info; x: Info; gamma: Info; mean: Info; rstd: Info }; backend: WasmBackend; attrs: { groups: number } };
-  const { dy, x, gamma, mean, rstd } = inputs;
+  const { inputs, backend, attrs } = args as unknown as { inputs: { dy: Info; x: Info; y: Info; bias: Info; gamma: Info; mean: Info; rstd: Info }; backend: WasmBackend; attrs: Attrs };
+  const { dy, x, y, bias, gamma, mean, rstd } = inputs;
   const g = attrs.groups;
   const { n, c, voxels, cg, count } = dims(x, g);
   const dx = backend.makeOutput(x.shape, 'float32');
   const dgamma = backend.makeOutput([c], 'float32');
   const dbeta = backend.makeOutput([c], 'float32');
+  const dbias = backend.makeOutput([c], 'float32');
+  const simd = c % 4 === 0 && voxels > 0 ? simdKernelsFor(backend) : undefined;
+  if (simd) {
+    const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    withScratch(backend, 64 * c, (scratch) =>
+      simd.groupNormBackward(at(dy), at(x), at(y), at(bias), at(gamma), at(mean), at(rstd), at(dx), at(dgamma), at(dbeta), at(dbias), scratch, n, voxels, c, g, attrs.relu ? 1 : 0),
+    );
+    return [dx, dgamma, dbeta, dbias];
+  }
   const heap = heapF32(backend);
-  const [dyo, xo, go, mo, ro, dxo, dgo, dbo] = [dy, x, gamma, mean, rstd, dx, dgamma, dbeta].map((t) => floatOffset(backend, t));
-  const sumDy = new Float64Array(c);
-  const sumDyX = new Float64Array(c);
+  const [dyo, xo, yo, bio, go, mo, ro, dxo, dgo, dbo, dbio] = [dy, x, y, bias, gamma, mean, rstd, dx, dgamma, dbeta, dbias].map((t) => floatOffset(backend, t));
+  const grad = (i: number) => (attrs.relu && !(heap[yo + i] > 0) ? 0 : heap[dyo + i]);
+  const sumG = new Float64Array(c);
+  const sumGV = new Float64Array(c);
+  const sumV = new Float64Array(c);
   const dg = new Float64Array(c);
   const db = new Float64Array(c);
+  const dbi = new Float64Array(c);
   const ka = new Float64Array(c);
   const kb = new Float64Array(c);
   const kc = new Float64Array(c);
   for (let s = 0; s < n; s++) {
     const base = s * voxels * c;
-    sumDy.fill(0);
-    sumDyX.fill(0);
+    sumG.fill(0);
+    sumGV.fill(0);
+    sumV.fill(0);
     let i = base;
     for (let v = 0; v < voxels; v++) {
       for (let ch = 0; ch < c; ch++, i++) {
-        const d = heap[dyo + i];
-        sumDy[ch] += d;
-        sumDyX[ch] += d * heap[xo + i];
+        const d = grad(i);
+        const val = heap[xo + i] + heap[bio + ch];
+        sumG[ch] += d;
+        sumGV[ch] += d * val;
+        sumV[ch] += val;
       }
     }
     for (let grp = 0; grp < g; grp++) {
       const m = heap[mo + s * g + grp];
       const r = heap[ro + s * g + grp];
-      let s1 = 0; // sum over the group of gamma dy
-      let s2 = 0; // sum over the group of gamma dy xhat
+      let t1 = 0; // sum over the group of gamma g
+      let t2 = 0; // sum over the group of gamma g xhat
       for (let ch = grp * cg; ch < (grp + 1) * cg; ch++) {
-        const dyXhat = r * (sumDyX[ch] - m * sumDy[ch]);
-        dg[ch] += dyXhat;
-        db[ch] += sumDy[ch];
-        s1 += heap[go + ch] * sumDy[ch];
-        s2 += heap[go + ch] * dyXhat;
+        const gXhat = r * (sumGV[ch] - m * sumG[ch]);
+        dg[ch] += gXhat;
+        db[ch] += sumG[ch];
+        t1 += heap[go + ch] * sumG[ch];
+        t2 += heap[go + ch] * gXhat;
       }
       for (let ch = grp * cg; ch < (grp + 1) * cg; ch++) {
         ka[ch] = r * heap[go + ch];
-        kb[ch] = (-r * r * s2) / count;
-        kc[ch] = (-r * s1) / count + (m * r * r * s2) / count;
+        kb[ch] = (-r * r * t2) / count;
+        kc[ch] = (-r * t1) / count + (m * r * r * t2) / count;
+        dbi[ch] += ka[ch] * sumG[ch] + kb[ch] * sumV[ch] + kc[ch] * voxels;
       }
     }
     i = base;
-    for (let v = 0; v < voxels; v++) for (let ch = 0; ch < c; ch++, i++) heap[dxo + i] = ka[ch] * heap[dyo + i] + kb[ch] * heap[xo + i] + kc[ch];
+    for (let v = 0; v < voxels; v++) {
+      for (let ch = 0; ch < c; ch++, i++) heap[dxo + i] = ka[ch] * grad(i) + kb[ch] * (heap[xo + i] + heap[bio + ch]) + kc[ch];
+    }
   }
   for (let ch = 0; ch < c; ch++) {
     heap[dgo + ch] = dg[ch];
     heap[dbo + ch] = db[ch];
+    heap[dbio + ch] = dbi[ch];
   }
-  return [dx, dgamma, dbeta];
+  return [dx, dgamma, dbeta, dbias];
 };
 
 let registered = false;
@@ -151,13 +198,13 @@ export function registerGroupNormKernels(): void {
   if (!tf.getGradient(GROUP_NORM_KERNEL)) {
     tf.registerGradient({
       kernelName: GROUP_NORM_KERNEL,
-      inputsToSave: ['x', 'gamma'],
-      outputsToSave: [false, true, true],
+      inputsToSave: ['x', 'bias', 'gamma'],
+      outputsToSave: [true, true, true],
       gradFunc: (dy, saved, attrs) => {
-        const [x, gamma, mean, rstd] = saved;
+        const [x, bias, gamma, y, mean, rstd] = saved;
         const dyY = Array.isArray(dy) ? dy[0] : dy;
-        const [dx, dgamma, dbeta] = tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy: dyY, x, gamma, mean, rstd }, attrs as never) as tf.Tensor[];
-        return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+        const [dx, dgamma, dbeta, dbias] = tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy: dyY, x, y, bias, gamma, mean, rstd }, attrs as never) as tf.Tensor[];
+        return { x: () => dx, bias: () => dbias, gamma: () => dgamma, beta: () => dbeta };
       },
     });
   }

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relMaxError } from '../../test/fixtures.ts';
 import '../register-gradients.ts';
-import { groupNorm } from '../ops/group-norm.ts';
+import { biasGroupNormRelu, groupNorm } from '../ops/group-norm.ts';
 import { upsampleTrilinear2x } from '../ops/upsample-trilinear.ts';
 import { mulberry32, uniformArray } from '../util/rng.ts';
 import { GROUP_NORM_KERNEL } from './group-norm-kernel.ts';
@@ -65,38 +65,40 @@ describe('MaxPool3D on wasm', () => {
   });
 });
 
-describe('GroupNorm kernel on wasm', () => {
+describe('GroupNorm kernels on wasm (SIMD for channels in multiples of 4, TypeScript otherwise)', () => {
   const cases = [
     { shape: [2, 3, 4, 5, 8], groups: 4 },
     { shape: [1, 6, 5, 4, 12], groups: 3 },
     { shape: [3, 2, 3, 2, 6], groups: 6 },
+    { shape: [2, 9, 9, 9, 16], groups: 8 }, // more voxels than one 64-voxel block
   ];
   for (const { shape, groups } of cases) {
-    it(`matches the tfjs-op GroupNorm: values and the gradients of x, gamma, beta (${shape.join('x')}, ${groups} groups)`, async () => {
+    it(`groupNorm and relu(groupNorm(x + bias)) match the tfjs-op versions: values and every gradient (${shape.join('x')}, ${groups} groups)`, async () => {
       const size = shape.reduce((a, b) => a * b, 1);
       const c = shape[shape.length - 1];
-      // An offset mean per channel, so that a sum-of-squares variance would lose digits.
-      const x = arr(size, 2).map((v, i) => v + 3 + (i % c));
+      // A large offset mean per channel, so that a plain sum-of-squares variance would lose digits.
+      const x = arr(size, 2).map((v, i) => v + 30 + (i % c));
       const gamma = arr(c).map((v) => v + 1);
       const beta = arr(c);
+      const bias = arr(c);
       const dy = arr(size);
       const run = (backend: string) =>
         on(backend, () =>
           tf.tidy(() => {
-            const X = tf.tensor(x, shape);
-            const G = tf.tensor1d(gamma);
-            const B = tf.tensor1d(beta);
+            const [X, G, B, BI] = [tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta), tf.tensor1d(bias)];
             const DY = tf.tensor(dy, shape);
-            const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(groupNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, groups), DY));
-            const y = groupNorm(X, G, B, groups);
-            const grads = tf.grads(f)([X, G, B]);
-            return [y, ...grads].map((t) => t.dataSync());
+            const plain = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(groupNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, groups), DY));
+            const fused = (a: tf.Tensor, bi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(biasGroupNormRelu(a, bi as tf.Tensor1D, g as tf.Tensor1D, b as tf.Tensor1D, groups), DY));
+            const outs = [groupNorm(X, G, B, groups), ...tf.grads(plain)([X, G, B]), biasGroupNormRelu(X, BI, G, B, groups), ...tf.grads(fused)([X, BI, G, B])];
+            return outs.map((t) => t.dataSync());
           }),
         );
       const ref = await run('cpu');
       const fast = await run('wasm');
       expect(tf.getKernel(GROUP_NORM_KERNEL, 'wasm')).toBeDefined();
-      ['y', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => expect(relMaxError(fast[i], ref[i]), name).toBeLessThan(2e-5));
+      // The bias gradient sums to ~0 over a group (GroupNorm ignores a shift of its group), and is
+      // exactly 0 with one channel per group: errors are taken relative to at least 1.
+      ['y', 'dx', 'dgamma', 'dbeta', 'fused y', 'fused dx', 'fused dbias', 'fused dgamma', 'fused dbeta'].forEach((name, i) => expect(relMaxError(fast[i], ref[i], 1), name).toBeLessThan(2e-5));
     });
   }
 

@@ -16,6 +16,10 @@ export interface SimdKernels {
   conv3dForward(x: number, k: number, y: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
   /** Its filter gradient from x and dy [n,dO,hO,wO,co] into dw [kd,kh,kw,ci,co]. 0 if co % 4 != 0. */
   conv3dFilterGrad(x: number, dy: number, dw: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
+  /** y = [relu](GroupNorm(x + bias)); c % 4 == 0; bias 0 = none; scratch of 64 c bytes. */
+  groupNormForward(x: number, bias: number, gamma: number, beta: number, y: number, mean: number, rstd: number, scratch: number, n: number, voxels: number, c: number, groups: number, eps: number, relu: number): void;
+  /** Its gradient; dbias 0 = not wanted; scratch of 64 c bytes. */
+  groupNormBackward(dy: number, x: number, y: number, bias: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number, dbias: number, scratch: number, n: number, voxels: number, c: number, groups: number, relu: number): void;
 }
 
 /** The parts of tfjs's wasm backend object used here. */
