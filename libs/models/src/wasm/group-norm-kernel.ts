@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { simdKernelsFor } from './simd-kernels.ts';
-import { floatOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
+import { byteOffset, floatOffset, heapF32, withScratch, type WasmBackend } from './wasm-heap.ts';
 
 export const GROUP_NORM_KERNEL = 'LesionsegGroupNorm';
 export const GROUP_NORM_GRAD_KERNEL = 'LesionsegGroupNormGrad';
@@ -42,16 +42,6 @@ function dims(x: Info, groups: number) {
   return { n, c, voxels, cg: c / groups, count: voxels * (c / groups) };
 }
 
-/** Runs `f` with `bytes` of scratch memory in the heap (a buffer the engine never sees). */
-function withScratch<T>(backend: WasmBackend, bytes: number, f: (ptr: number) => T): T {
-  const scratch = backend.makeOutput([Math.ceil(bytes / 4) + 4], 'float32');
-  try {
-    return f(backend.dataIdMap.get(scratch.dataId).memoryOffset);
-  } finally {
-    backend.disposeData(scratch.dataId);
-  }
-}
-
 const forward: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; bias: Info; gamma: Info; beta: Info }; backend: WasmBackend; attrs: Attrs };
   const { x, bias, gamma, beta } = inputs;
@@ -62,7 +52,7 @@ const forward: KernelFunc = (args) => {
   const rstd = backend.makeOutput([n, g], 'float32');
   const simd = c % 4 === 0 && voxels > 0 ? simdKernelsFor(backend) : undefined;
   if (simd) {
-    const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: Info) => byteOffset(backend, t);
     withScratch(backend, 64 * c, (scratch) => simd.groupNormForward(at(x), at(bias), at(gamma), at(beta), at(y), at(mean), at(rstd), scratch, n, voxels, c, g, attrs.eps, attrs.relu ? 1 : 0));
     return [y, mean, rstd];
   }
@@ -122,7 +112,7 @@ const gradient: KernelFunc = (args) => {
   const dbias = backend.makeOutput([c], 'float32');
   const simd = c % 4 === 0 && voxels > 0 ? simdKernelsFor(backend) : undefined;
   if (simd) {
-    const at = (t: Info) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: Info) => byteOffset(backend, t);
     withScratch(backend, 64 * c, (scratch) =>
       simd.groupNormBackward(at(dy), at(x), at(y), at(bias), at(gamma), at(mean), at(rstd), at(dx), at(dgamma), at(dbeta), at(dbias), scratch, n, voxels, c, g, attrs.relu ? 1 : 0),
     );

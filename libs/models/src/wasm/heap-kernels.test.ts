@@ -28,10 +28,6 @@ beforeAll(() => registerFastWasmKernels());
 afterAll(() => unregisterFastWasmKernels());
 
 describe('MaxPool3D on wasm', () => {
-  const xs: [number, number, number, number, number] = [2, 4, 6, 4, 3];
-  // Negative values everywhere and whole windows of zeros (what a ReLU gives).
-  const x = arr(600).map((v, i) => (i % 7 < 3 ? 0 : v - 0.6));
-
   it('stock tfjs-backend-wasm 4.22 returns FLT_MIN for a window of negative values (why it is replaced)', async () => {
     unregisterFastWasmKernels();
     const y = await on('wasm', () => tf.tidy(() => tf.maxPool3d(tf.fill([1, 2, 2, 2, 1], -1) as tf.Tensor5D, 2, 2, 'valid').dataSync()));
@@ -41,11 +37,18 @@ describe('MaxPool3D on wasm', () => {
     expect(fixed[0]).toBe(-1);
   });
 
-  it('matches the cpu backend: values and gradient (2x2x2 / 2 and 1x2x2 / 1x2x2, odd sizes cropped)', async () => {
-    for (const [f, odd] of [[2, false], [[1, 2, 2], true]] as const) {
-      const shape: [number, number, number, number, number] = odd ? [2, 4, 5, 5, 3] : xs;
-      const v = x.slice(0, shape.reduce((a, b) => a * b, 1));
-      const weights = arr(200); // the same upstream gradient on both backends
+  it('matches the cpu backend: values and gradient (2x2x2 / 2 and 1x2x2 / 1x2x2, odd sizes cropped; SIMD for 8 channels)', async () => {
+    const cases: [number | [number, number, number], [number, number, number, number, number]][] = [
+      [2, [2, 4, 6, 4, 3]],
+      [[1, 2, 2], [2, 4, 5, 5, 3]],
+      [2, [2, 4, 5, 5, 8]], // SIMD kernel, odd sizes
+      [2, [1, 2, 4, 2, 4]],
+    ];
+    for (const [f, shape] of cases) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      // Negative values everywhere and whole windows of zeros (what a ReLU gives).
+      const v = arr(size).map((u, i) => (i % 7 < 3 ? 0 : u - 0.6));
+      const weights = arr(size); // the same upstream gradient on both backends
       const run = (backend: string) =>
         on(backend, () =>
           tf.tidy(() => {
@@ -60,7 +63,30 @@ describe('MaxPool3D on wasm', () => {
           }),
         );
       const ref = await run('cpu');
-      expect(await run('wasm')).toEqual(ref);
+      expect(await run('wasm'), shape.join('x')).toEqual(ref);
+    }
+  });
+});
+
+describe('channel concat and split on wasm (SIMD for two tensors of 4k channels)', () => {
+  it('match the cpu backend, values and gradients', async () => {
+    for (const [ca, cb] of [[8, 4], [16, 32], [3, 5]]) {
+      const a = arr(2 * 3 * 5 * ca);
+      const b = arr(2 * 3 * 5 * cb);
+      const g = arr(2 * 3 * 5 * (ca + cb));
+      const run = (backend: string) =>
+        on(backend, () =>
+          tf.tidy(() => {
+            const [A, B] = [tf.tensor4d(a, [2, 3, 5, ca]), tf.tensor4d(b, [2, 3, 5, cb])];
+            const G = tf.tensor4d(g, [2, 3, 5, ca + cb]);
+            const joined = tf.concat([A, B], 3);
+            const grads = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.concat([p, q], -1), G)))([A, B]);
+            const parts = tf.split(G, [ca, cb], 3);
+            return [joined, ...grads, ...parts].map((t) => Array.from(t.dataSync()));
+          }),
+        );
+      const ref = await run('cpu');
+      expect(await run('wasm'), `${ca}+${cb}`).toEqual(ref);
     }
   });
 });

@@ -10,15 +10,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelOverrides } from './kernel-overrides.ts';
+import { simdKernelsFor } from './simd-kernels.ts';
+import { byteOffset, type WasmBackend } from './wasm-heap.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  wasm: { HEAPU8: Uint8Array };
-  disposeData(dataId: object): boolean;
-}
 
 
 function strides(shape: readonly number[]): number[] {
@@ -102,12 +98,28 @@ const slice: KernelFunc = (args) => {
   return sliceInfo(backend, x, begin, size);
 };
 
+/**
+ * The decoder's case, two float32 tensors joined or split along the last axis with channel
+ * counts in multiples of 4, as one SIMD copy (assembly/resample.ts); undefined otherwise.
+ */
+function simdLastAxis2(backend: WasmBackend, dtype: tf.DataType, rank: number, axis: number, channels: readonly number[]) {
+  const fits = dtype === 'float32' && axis === rank - 1 && channels.length === 2 && channels.every((c) => c > 0 && c % 4 === 0);
+  return fits ? simdKernelsFor(backend) : undefined;
+}
+
 const splitV: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info }; backend: WasmBackend; attrs: { numOrSizeSplits: number | number[]; axis: number } };
   const x = inputs.x;
   if (!fourBytes(x.dtype)) return overrides.original('SplitV')(args);
   const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, attrs.numOrSizeSplits, axis);
+  const simd = simdLastAxis2(backend, x.dtype, x.shape.length, axis, sizes);
+  if (simd) {
+    const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const [a, b] = sizes.map((s) => backend.makeOutput([...x.shape.slice(0, -1), s], x.dtype));
+    simd.splitLast2(byteOffset(backend, x), byteOffset(backend, a), byteOffset(backend, b), rows, sizes[0], sizes[1]);
+    return [a, b];
+  }
   const begin = new Array<number>(x.shape.length).fill(0);
   return sizes.map((s) => {
     const size = [...x.shape];
@@ -156,6 +168,15 @@ const concat: KernelFunc = (args) => {
   if (!fourBytes(inputs[0].dtype) || inputs.length === 1) return overrides.original('Concat')(args);
   const axis = tf.util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
   tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
+  const rank = inputs[0].shape.length;
+  const simd = simdLastAxis2(backend, inputs[0].dtype, rank, axis, inputs.map((t) => t.shape[rank - 1]));
+  if (simd && inputs.every((t) => t.dtype === 'float32')) {
+    const [a, b] = inputs;
+    const out = backend.makeOutput([...a.shape.slice(0, -1), a.shape[rank - 1] + b.shape[rank - 1]], 'float32');
+    const rows = a.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+    simd.concatLast2(byteOffset(backend, a), byteOffset(backend, b), byteOffset(backend, out), rows, a.shape[rank - 1], b.shape[rank - 1]);
+    return out;
+  }
   return concatInfos(backend, inputs, axis);
 };
 
@@ -177,7 +198,7 @@ const pack: KernelFunc = (args) => {
  * no kernel writes into its inputs, and variables are updated by swapping buffers.
  */
 const identity: KernelFunc = (args) => {
-  const { inputs, backend } = args as unknown as { inputs: { x: Info }; backend: WasmBackend & { incRef(dataId: object): void } };
+  const { inputs, backend } = args as unknown as { inputs: { x: Info }; backend: WasmBackend };
   const { x } = inputs;
   if (x.dtype === 'string') return overrides.original('Identity')(args);
   backend.incRef(x.dataId);

@@ -7,12 +7,15 @@
  * window of negative values gives 1.18e-38 instead of its maximum. After a ReLU that only turns
  * exact zeros into tiny values, but those flow into the next convolution, where products with
  * weights are denormal floats, and denormal arithmetic made those convolutions 5-10x slower.
+ * 2x2x2 pools over channels in multiples of 4 run as SIMD kernels (assembly/resample.ts), the
+ * rest as TypeScript loops over the heap.
  * Gradient: dy goes to the last maximum of each window (tfjs's cpu backend does the same; ties
  * only occur between zeros after a ReLU, whose own gradient is zero there).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelOverrides } from './kernel-overrides.ts';
-import { floatOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
+import { simdKernelsFor } from './simd-kernels.ts';
+import { byteOffset, floatOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
@@ -31,6 +34,12 @@ function simplePool(xShape: number[], attrs: PoolAttrs, dtype: tf.DataType): tf.
   const p = info.padInfo;
   const same = info.filterDepth === info.strideDepth && info.filterHeight === info.strideHeight && info.filterWidth === info.strideWidth;
   return same && p.front + p.back + p.top + p.bottom + p.left + p.right === 0 ? info : undefined;
+}
+
+/** The SIMD kernels when the pool is 2x2x2 / 2 over a multiple of 4 channels. */
+function simdPool2(backend: WasmBackend, info: tf.backend_util.Conv3DInfo) {
+  const two = [info.filterDepth, info.filterHeight, info.filterWidth].every((f) => f === 2);
+  return two && info.inChannels % 4 === 0 ? simdKernelsFor(backend) : undefined;
 }
 
 /** Visits each window: `visit(window start in x, output index)`, both in floats from the tensor starts, channel 0. */
@@ -57,6 +66,11 @@ const maxPool3d: KernelFunc = (args) => {
   const info = simplePool(inputs.x.shape, attrs, inputs.x.dtype);
   if (!info) return overrides.original('MaxPool3D')(args);
   const out = backend.makeOutput(info.outShape, 'float32');
+  const simd = simdPool2(backend, info);
+  if (simd) {
+    simd.maxPool2(byteOffset(backend, inputs.x), byteOffset(backend, out), info.batchSize, info.inDepth, info.inHeight, info.inWidth, info.inChannels);
+    return out;
+  }
   const heap = heapF32(backend);
   const xo = floatOffset(backend, inputs.x);
   const yo = floatOffset(backend, out);
@@ -81,6 +95,11 @@ const maxPool3dGrad: KernelFunc = (args) => {
   const info = simplePool(inputs.input.shape, attrs, inputs.input.dtype);
   if (!info || inputs.dy.dtype !== 'float32') return overrides.original('MaxPool3DGrad')(args);
   const out = backend.makeOutput(inputs.input.shape, 'float32');
+  const simd = simdPool2(backend, info);
+  if (simd) {
+    simd.maxPool2Grad(byteOffset(backend, inputs.input), byteOffset(backend, inputs.dy), byteOffset(backend, out), info.batchSize, info.inDepth, info.inHeight, info.inWidth, info.inChannels);
+    return out;
+  }
   const heap = heapF32(backend);
   const xo = floatOffset(backend, inputs.input);
   const dyo = floatOffset(backend, inputs.dy);

@@ -19,6 +19,15 @@ export interface SimdKernels {
   /** y = [relu](GroupNorm(x + bias)); c % 4 == 0; bias 0 = none; scratch of 64 c bytes. */
   groupNormForward(x: number, bias: number, gamma: number, beta: number, y: number, mean: number, rstd: number, scratch: number, n: number, voxels: number, c: number, groups: number, eps: number, relu: number): void;
   /** Its gradient; dbias 0 = not wanted; scratch of 64 c bytes. */
+  /** 2x2x2 / 2 max pooling, c % 4 == 0, and its gradient (dy to the last maximum). */
+  maxPool2(x: number, y: number, n: number, d: number, h: number, w: number, c: number): void;
+  maxPool2Grad(x: number, dy: number, dx: number, n: number, d: number, h: number, w: number, c: number): void;
+  /** One axis of x2 trilinear upsampling on [outer, n, inner] (inner % 4 == 0), and its adjoint. */
+  upsampleAxis(src: number, dst: number, outer: number, n: number, inner: number): void;
+  upsampleAxisAdjoint(g: number, dst: number, outer: number, n: number, inner: number): void;
+  /** Two tensors joined / split along the last axis, channel counts multiples of 4. */
+  concatLast2(a: number, b: number, out: number, rows: number, ca: number, cb: number): void;
+  splitLast2(src: number, a: number, b: number, rows: number, ca: number, cb: number): void;
   groupNormBackward(dy: number, x: number, y: number, bias: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number, dbias: number, scratch: number, n: number, voxels: number, c: number, groups: number, relu: number): void;
 }
 

@@ -6,13 +6,15 @@
  *
  * Along one axis of length n, output 2i is 0.75 x[i] + 0.25 x[max(i-1, 0)] and output 2i+1 is
  * 0.75 x[i] + 0.25 x[min(i+1, n-1)]. The gradient applies the adjoint of each axis pass in
- * reverse order.
+ * reverse order. Channel counts in multiples of 4 run the SIMD passes (assembly/resample.ts)
+ * with their intermediates in heap scratch memory; others TypeScript loops.
  *
  * Kernel 'LesionsegUpsample2x': inputs {x [N, D, H, W, C]}, output [N, 2D, 2H, 2W, C].
  * Kernel 'LesionsegUpsample2xGrad': inputs {dy [N, 2D, 2H, 2W, C]}, output [N, D, H, W, C].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { floatOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
+import { simdKernelsFor } from './simd-kernels.ts';
+import { byteOffset, floatOffset, heapF32, withScratch, type WasmBackend } from './wasm-heap.ts';
 
 export const UPSAMPLE_KERNEL = 'LesionsegUpsample2x';
 export const UPSAMPLE_GRAD_KERNEL = 'LesionsegUpsample2xGrad';
@@ -65,6 +67,17 @@ const upsample: KernelFunc = (args) => {
   const { inputs, backend } = args as unknown as { inputs: { x: Info }; backend: WasmBackend };
   const [n, d, h, w, c] = inputs.x.shape;
   const out = backend.makeOutput([n, 2 * d, 2 * h, 2 * w, c], 'float32');
+  const simd = c % 4 === 0 ? simdKernelsFor(backend) : undefined;
+  if (simd) {
+    const t1Bytes = 4 * n * 2 * d * h * w * c;
+    withScratch(backend, t1Bytes + 4 * n * 2 * d * 2 * h * w * c, (t1) => {
+      const t2 = t1 + t1Bytes;
+      simd.upsampleAxis(byteOffset(backend, inputs.x), t1, n, d, h * w * c);
+      simd.upsampleAxis(t1, t2, n * 2 * d, h, w * c);
+      simd.upsampleAxis(t2, byteOffset(backend, out), n * 2 * d * 2 * h, w, c);
+    });
+    return out;
+  }
   const heap = heapF32(backend);
   const t1 = new Float32Array(n * 2 * d * h * w * c);
   const t2 = new Float32Array(n * 2 * d * 2 * h * w * c);
@@ -79,6 +92,17 @@ const upsampleGrad: KernelFunc = (args) => {
   const [n, d2, h2, w2, c] = inputs.dy.shape;
   const [d, h, w] = [d2 / 2, h2 / 2, w2 / 2];
   const out = backend.makeOutput([n, d, h, w, c], 'float32');
+  const simd = c % 4 === 0 ? simdKernelsFor(backend) : undefined;
+  if (simd) {
+    const t2Bytes = 4 * n * d2 * h2 * w * c;
+    withScratch(backend, t2Bytes + 4 * n * d2 * h * w * c, (t2) => {
+      const t1 = t2 + t2Bytes;
+      simd.upsampleAxisAdjoint(byteOffset(backend, inputs.dy), t2, n * d2 * h2, w, c);
+      simd.upsampleAxisAdjoint(t2, t1, n * d2, h, w * c);
+      simd.upsampleAxisAdjoint(t1, byteOffset(backend, out), n, d, h * w * c);
+    });
+    return out;
+  }
   const heap = heapF32(backend);
   const t2 = new Float32Array(n * d2 * h2 * w * c);
   const t1 = new Float32Array(n * d2 * h * w * c);

@@ -24,3 +24,18 @@ export function floatOffset(backend: WasmBackend, t: tf.TensorInfo): number {
 export function heapF32(backend: WasmBackend): Float32Array {
   return backend.wasm.HEAPF32;
 }
+
+/** Byte offset of a tensor in the heap (what the SIMD kernels take). */
+export function byteOffset(backend: WasmBackend, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/** Runs `f` with `bytes` of scratch memory in the heap (a buffer the engine never sees). */
+export function withScratch<T>(backend: WasmBackend, bytes: number, f: (ptr: number) => T): T {
+  const scratch = backend.makeOutput([Math.ceil(bytes / 4) + 4], 'float32');
+  try {
+    return f(backend.dataIdMap.get(scratch.dataId).memoryOffset);
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+}
