@@ -11,7 +11,9 @@
  * - SIMD: our WebAssembly SIMD kernels (simd-kernels.ts, sources in libs/models/assembly/)
  *   working in place on the backend's memory; used for float32 stride-1 convolutions whose
  *   output channels (input channels, for the input gradient) are a multiple of 4 - every
- *   3x3x3 conv of the UNet.
+ *   3x3x3 conv of the UNet. 3x3x3 'same' convolutions with Ci % 4 == 0 and Co % 8 == 0 (forward
+ *   and input gradient) use Winograd F(2x2x2, 3x3x3): 64 instead of 216 multiplications per
+ *   2x2x2 outputs, 1.1-1.9x faster than the direct kernel here; the rest the direct kernel.
  * - ops: the backend's XNNPACK Conv2D and 2-D matMul (conv3d-via-2d.ts), for the rest (the
  *   final 1x1x1 conv with one output channel, the 2-channel input's gradient).
  * Strides or dilations other than 1 go to the original forward/filter kernels; the original
@@ -21,13 +23,26 @@ import * as tf from '@tensorflow/tfjs-core';
 import { KernelOverrides } from './kernel-overrides.ts';
 import { conv3dStride1, conv3dStride1BackpropFilter, conv3dStride1BackpropInput, fullPads, padsFromInfo, type Pads3 } from './conv3d-via-2d.ts';
 import { simdKernelsFor } from './simd-kernels.ts';
-import { floatOffset, heapF32, type WasmBackend as Backend } from './wasm-heap.ts';
+import { floatOffset, heapF32, withScratch, type WasmBackend as Backend } from './wasm-heap.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
 
-/** How many kernel calls took each implementation (tests check that the SIMD one ran). */
-export const conv3dPathCounts = { simd: 0, ops: 0 };
+/** How many kernel calls took each implementation (tests check that the SIMD one ran); winograd counts within simd. */
+export const conv3dPathCounts = { simd: 0, winograd: 0, ops: 0 };
+
+// LESIONSEG_WINOGRAD=0 keeps every convolution direct (A/B runs; worker replicas included).
+let winogradOn = process.env.LESIONSEG_WINOGRAD !== '0';
+
+/** Use Winograd F(2x2x2, 3x3x3) for the 3x3x3 'same' convolutions it covers (default on). */
+export function useWinogradConv(on: boolean): void {
+  winogradOn = on;
+}
+
+function isSame3(filter: Info, pads: Pads3, x: Info, outDhw: readonly number[]): boolean {
+  const [kd, kh, kw] = filter.shape;
+  return kd === 3 && kh === 3 && kw === 3 && pads.every(([b, a]) => b === 1 && a === 1) && outDhw.every((s, i) => s === x.shape[i + 1]);
+}
 
 function simdUsable(backend: Backend, tensors: Info[], channels: number) {
   const kernels = simdKernelsFor(backend);
@@ -67,6 +82,14 @@ function simdForward(backend: Backend, x: Info, filter: Info, outDhw: readonly n
   const kernels = simdUsable(backend, [x, filter], co);
   if (!kernels) return undefined;
   const out = backend.makeOutput([n, outDhw[0], outDhw[1], outDhw[2], co], 'float32');
+  if (winogradOn && ci % 4 === 0 && co % 8 === 0 && isSame3(filter, pads, x, outDhw)) {
+    withScratch(backend, kernels.winogradScratchBytes(ci, co), (scratch) =>
+      kernels.conv3dWinograd(offset(backend, x), offset(backend, filter), offset(backend, out), scratch, n, d, h, w, ci, co),
+    );
+    conv3dPathCounts.simd++;
+    conv3dPathCounts.winograd++;
+    return out;
+  }
   kernels.conv3dForward(offset(backend, x), offset(backend, filter), offset(backend, out), n, d, h, w, ci, outDhw[0], outDhw[1], outDhw[2], co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
   conv3dPathCounts.simd++;
   return out;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relMaxError } from '../../test/fixtures.ts';
 import '../register-gradients.ts';
 import { mulberry32, uniformArray } from '../util/rng.ts';
-import { conv3dPathCounts, registerFastWasmKernels, useSimdKernels, unregisterFastWasmKernels } from './index.ts';
+import { conv3dPathCounts, registerFastWasmKernels, useSimdKernels, useWinogradConv, unregisterFastWasmKernels } from './index.ts';
 import { SIMD_FMA_KERNELS_URL, SIMD_KERNELS_URL, simdBuild } from './simd-kernels.ts';
 
 const rand = mulberry32(7);
@@ -103,6 +103,35 @@ describe('SIMD conv3d kernels on the wasm backend', () => {
     expect([tf.memory().numTensors, tf.memory().numBytes, tf.memory().numDataBuffers]).toEqual([before.numTensors, before.numBytes, before.numDataBuffers]);
     tf.dispose([X, F]);
   });
+});
+
+describe('Winograd F(2x2x2, 3x3x3) for 3x3x3 same convolutions', () => {
+  // Odd sizes (partial 2x2x2 blocks and a partial last block of tiles), several samples, and
+  // channel counts that put Winograd on the forward conv, the input gradient or both.
+  const cases: { xs: Shape5; fs: Shape5; winograd: number }[] = [
+    { xs: [2, 5, 7, 9, 8], fs: [3, 3, 3, 8, 16], winograd: 3 }, // y twice (once under grads), dx (Ci' = 16, Co' = 8)
+    { xs: [1, 3, 1, 6, 4], fs: [3, 3, 3, 4, 8], winograd: 2 }, // y twice only (dx has Co' = 4)
+    { xs: [3, 4, 4, 3, 16], fs: [3, 3, 3, 16, 4], winograd: 1 }, // dx only
+  ];
+  for (const { xs, fs, winograd } of cases) {
+    it(`matches the cpu backend and the direct kernel: x ${xs.join('x')}, filter ${fs.join('x')}`, async () => {
+      const x = arr(xs);
+      const f = arr(fs);
+      const ref = await convAndGrads('cpu', x, xs, f, fs, 'same', 4);
+      const before = { ...conv3dPathCounts };
+      const wino = await convAndGrads('wasm', x, xs, f, fs, 'same', 4);
+      expect(conv3dPathCounts.winograd - before.winograd).toBe(winograd);
+      useWinogradConv(false);
+      const mid = conv3dPathCounts.winograd;
+      const direct = await convAndGrads('wasm', x, xs, f, fs, 'same', 4);
+      useWinogradConv(true);
+      expect(conv3dPathCounts.winograd).toBe(mid);
+      for (let i = 0; i < 3; i++) {
+        expect(relMaxError(wino[i], ref[i]), ['y', 'dx', 'dfilter'][i]).toBeLessThan(5e-6);
+        expect(relMaxError(wino[i], direct[i]), ['y', 'dx', 'dfilter'][i]).toBeLessThan(5e-6);
+      }
+    });
+  }
 });
 
 describe('simd-kernels.wasm and simd-kernels-fma.wasm', () => {

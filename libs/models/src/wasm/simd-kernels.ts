@@ -14,6 +14,9 @@ import { setFlagsFromString } from 'node:v8';
 export interface SimdKernels {
   /** Stride-1 conv: x [n,d,h,w,ci], k [kd,kh,kw,ci,co] -> y [n,dO,hO,wO,co]. 0 if co % 4 != 0. */
   conv3dForward(x: number, k: number, y: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
+  /** 3x3x3 'same' conv by Winograd F(2x2x2, 3x3x3); ci % 4 == 0, co % 8 == 0 (else 0); scratch of winogradScratchBytes. */
+  conv3dWinograd(x: number, k: number, y: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
+  winogradScratchBytes(ci: number, co: number): number;
   /** Its filter gradient from x and dy [n,dO,hO,wO,co] into dw [kd,kh,kw,ci,co]. 0 if co % 4 != 0. */
   conv3dFilterGrad(x: number, dy: number, dw: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
   /** y = [relu](GroupNorm(x + bias)); c % 4 == 0; bias 0 = none; scratch of 64 c bytes. */
