@@ -8,4 +8,4 @@ export { conv3dForward } from './conv3d-forward';
 export { conv3dFilterGrad } from './conv3d-filter-grad';
 export { groupNormForward, groupNormBackward } from './group-norm';
 export { maxPool2, maxPool2Grad, upsampleAxis, upsampleAxisAdjoint, concatLast2, splitLast2 } from './resample';
-export { conv3dWinograd, winogradScratchBytes } from './conv3d-winograd';
+export { conv3dWinograd, conv3dWinogradFilterGrad, winogradScratchBytes } from './conv3d-winograd';

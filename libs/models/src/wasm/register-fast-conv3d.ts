@@ -11,9 +11,9 @@
  * - SIMD: our WebAssembly SIMD kernels (simd-kernels.ts, sources in libs/models/assembly/)
  *   working in place on the backend's memory; used for float32 stride-1 convolutions whose
  *   output channels (input channels, for the input gradient) are a multiple of 4 - every
- *   3x3x3 conv of the UNet. 3x3x3 'same' convolutions with Ci % 4 == 0 and Co % 8 == 0 (forward
- *   and input gradient) use Winograd F(2x2x2, 3x3x3): 64 instead of 216 multiplications per
- *   2x2x2 outputs, 1.1-1.9x faster than the direct kernel here; the rest the direct kernel.
+ *   3x3x3 conv of the UNet. 3x3x3 'same' convolutions with Ci % 4 == 0 and Co % 8 == 0 (all
+ *   three kernels) use Winograd F(2x2x2, 3x3x3): 64 instead of 216 multiplications per 2x2x2
+ *   outputs, 1.1-2.7x faster than the direct kernels here; the rest the direct kernels.
  * - ops: the backend's XNNPACK Conv2D and 2-D matMul (conv3d-via-2d.ts), for the rest (the
  *   final 1x1x1 conv with one output channel, the 2-channel input's gradient).
  * Strides or dilations other than 1 go to the original forward/filter kernels; the original
@@ -29,7 +29,7 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
 
 /** How many kernel calls took each implementation (tests check that the SIMD one ran); winograd counts within simd. */
-export const conv3dPathCounts = { simd: 0, winograd: 0, ops: 0 };
+export const conv3dPathCounts = { simd: 0, winograd: 0, pointwise: 0, ops: 0 };
 
 // LESIONSEG_WINOGRAD=0 keeps every convolution direct (A/B runs; worker replicas included).
 let winogradOn = process.env.LESIONSEG_WINOGRAD !== '0';
@@ -148,10 +148,39 @@ const conv3dBackpropInput: KernelFunc = (args) => {
   return runOps(backend, [inputs.dy, inputs.filter], (dy, f) => conv3dStride1BackpropInput(dy as tf.Tensor5D, f as tf.Tensor5D, padsFromInfo(info)));
 };
 
+/**
+ * dW of a 1x1x1 conv with few output channels (the UNet's head: 16 -> 1), a plain sum over
+ * voxels on the heap: dW[i, o] = sum_v x[v, i] dy[v, o]. The XNNPACK formulation ran this at
+ * 0.4 GFLOP/s (a transposed [L, 1] matMul), ~6 ms a step.
+ */
+function pointwiseFilterGrad(backend: Backend, x: Info, dy: Info, filterShape: readonly number[]): Info | undefined {
+  const [kd, kh, kw, ci, co] = filterShape;
+  if (kd !== 1 || kh !== 1 || kw !== 1 || co >= 4 || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  if (x.shape.slice(0, 4).some((s, i) => s !== dy.shape[i])) return undefined;
+  const out = backend.makeOutput([...filterShape], 'float32');
+  const heap = heapF32(backend);
+  const xo = floatOffset(backend, x);
+  const go = floatOffset(backend, dy);
+  const voxels = x.shape.slice(0, 4).reduce((a, b) => a * b, 1);
+  const acc = new Float64Array(ci * co);
+  for (let v = 0; v < voxels; v++) {
+    for (let o = 0; o < co; o++) {
+      const g = heap[go + v * co + o];
+      if (g === 0) continue;
+      for (let i = 0; i < ci; i++) acc[i * co + o] += heap[xo + v * ci + i] * g;
+    }
+  }
+  heap.set(acc, floatOffset(backend, out));
+  conv3dPathCounts.pointwise++;
+  return out;
+}
+
 const conv3dBackpropFilter: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; dy: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; filterShape: number[] } };
   if (!isStride1(attrs.strides, 1)) return overrides.original('Conv3DBackpropFilterV2')(args);
   const info = tf.backend_util.computeConv3DInfo(inputs.x.shape as never, attrs.filterShape as never, 1, 1, attrs.pad);
+  const pointwise = pointwiseFilterGrad(backend, inputs.x, inputs.dy, attrs.filterShape);
+  if (pointwise) return pointwise;
   const kernels = simdUsable(backend, [inputs.x, inputs.dy], attrs.filterShape[4]);
   if (kernels) {
     const [n, d, h, w, ci] = inputs.x.shape;
@@ -159,6 +188,15 @@ const conv3dBackpropFilter: KernelFunc = (args) => {
     const [kd, kh, kw] = attrs.filterShape;
     const pads = padsFromInfo(info);
     const out = backend.makeOutput([...attrs.filterShape], 'float32');
+    const filterInfo = { shape: attrs.filterShape } as Info;
+    if (winogradOn && ci % 4 === 0 && co % 8 === 0 && isSame3(filterInfo, pads, inputs.x, [dO, hO, wO])) {
+      withScratch(backend, kernels.winogradScratchBytes(ci, co), (scratch) =>
+        kernels.conv3dWinogradFilterGrad(offset(backend, inputs.x), offset(backend, inputs.dy), offset(backend, out), scratch, n, d, h, w, ci, co),
+      );
+      conv3dPathCounts.simd++;
+      conv3dPathCounts.winograd++;
+      return out;
+    }
     kernels.conv3dFilterGrad(offset(backend, inputs.x), offset(backend, inputs.dy), offset(backend, out), n, d, h, w, ci, dO, hO, wO, co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
     conv3dPathCounts.simd++;
     return out;

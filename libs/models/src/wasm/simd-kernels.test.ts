@@ -52,6 +52,17 @@ describe('SIMD conv3d kernels on the wasm backend', () => {
     { xs: [2, 5, 4, 11, 8], fs: [3, 1, 2, 8, 16], pad: 'same' },
     { xs: [1, 3, 4, 13, 20], fs: [1, 1, 1, 20, 4], pad: 'same' },
   ];
+  it('the head conv\'s filter gradient (1x1x1, 16 -> 1) takes the heap loop and matches the cpu backend', async () => {
+    const xs: Shape5 = [2, 4, 5, 6, 16];
+    const fs: Shape5 = [1, 1, 1, 16, 1];
+    const x = arr(xs);
+    const f = arr(fs);
+    const ref = await convAndGrads('cpu', x, xs, f, fs, 'same', 8);
+    const before = conv3dPathCounts.pointwise;
+    const fast = await convAndGrads('wasm', x, xs, f, fs, 'same', 8);
+    expect(conv3dPathCounts.pointwise - before).toBe(1);
+    for (let i = 0; i < 3; i++) expect(relMaxError(fast[i], ref[i])).toBeLessThan(2e-6);
+  });
   for (const { xs, fs, pad } of cases) {
     it(`match the cpu backend for x ${xs.join('x')}, filter ${fs.join('x')}, ${pad}, all on the SIMD path`, async () => {
       const x = arr(xs);
@@ -109,9 +120,10 @@ describe('Winograd F(2x2x2, 3x3x3) for 3x3x3 same convolutions', () => {
   // Odd sizes (partial 2x2x2 blocks and a partial last block of tiles), several samples, and
   // channel counts that put Winograd on the forward conv, the input gradient or both.
   const cases: { xs: Shape5; fs: Shape5; winograd: number }[] = [
-    { xs: [2, 5, 7, 9, 8], fs: [3, 3, 3, 8, 16], winograd: 3 }, // y twice (once under grads), dx (Ci' = 16, Co' = 8)
-    { xs: [1, 3, 1, 6, 4], fs: [3, 3, 3, 4, 8], winograd: 2 }, // y twice only (dx has Co' = 4)
-    { xs: [3, 4, 4, 3, 16], fs: [3, 3, 3, 16, 4], winograd: 1 }, // dx only
+    { xs: [2, 5, 7, 9, 8], fs: [3, 3, 3, 8, 16], winograd: 4 }, // y twice (once under grads), dx (Ci' = 16, Co' = 8), dfilter
+    { xs: [1, 3, 1, 6, 4], fs: [3, 3, 3, 4, 8], winograd: 3 }, // y twice and dfilter (dx has Co' = 4)
+    { xs: [3, 4, 4, 3, 16], fs: [3, 3, 3, 16, 4], winograd: 1 }, // dx only (Co = 4 for y and dfilter)
+    { xs: [2, 9, 8, 7, 12], fs: [3, 3, 3, 12, 8], winograd: 3 }, // more tiles than one block of 16; y twice, dfilter
   ];
   for (const { xs, fs, winograd } of cases) {
     it(`matches the cpu backend and the direct kernel: x ${xs.join('x')}, filter ${fs.join('x')}`, async () => {

@@ -16,6 +16,8 @@ export interface SimdKernels {
   conv3dForward(x: number, k: number, y: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
   /** 3x3x3 'same' conv by Winograd F(2x2x2, 3x3x3); ci % 4 == 0, co % 8 == 0 (else 0); scratch of winogradScratchBytes. */
   conv3dWinograd(x: number, k: number, y: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
+  /** Its filter gradient from x and dy (same shapes as the forward's x and y), into dw [3,3,3,ci,co]. */
+  conv3dWinogradFilterGrad(x: number, dy: number, dw: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
   winogradScratchBytes(ci: number, co: number): number;
   /** Its filter gradient from x and dy [n,dO,hO,wO,co] into dw [kd,kh,kw,ci,co]. 0 if co % 4 != 0. */
   conv3dFilterGrad(x: number, dy: number, dw: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
