@@ -20,6 +20,7 @@
  * relu}; outputs [dx, dgamma, dbeta, dbias].
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { CustomKernels, kernelOnActiveBackend } from './kernel-overrides.ts';
 import { simdKernelsFor } from './simd-kernels.ts';
 import { byteOffset, floatOffset, heapF32, withScratch, type WasmBackend } from './wasm-heap.ts';
 
@@ -177,37 +178,35 @@ const gradient: KernelFunc = (args) => {
   return [dx, dgamma, dbeta, dbias];
 };
 
-let registered = false;
+const kernels = new CustomKernels(
+  'wasm',
+  [
+    [GROUP_NORM_KERNEL, forward],
+    [GROUP_NORM_GRAD_KERNEL, gradient],
+  ],
+  {
+    kernelName: GROUP_NORM_KERNEL,
+    inputsToSave: ['x', 'bias', 'gamma'],
+    outputsToSave: [true, true, true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, bias, gamma, y, mean, rstd] = saved;
+      const dyY = Array.isArray(dy) ? dy[0] : dy;
+      const [dx, dgamma, dbeta, dbias] = tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy: dyY, x, y, bias, gamma, mean, rstd }, attrs as never) as tf.Tensor[];
+      return { x: () => dx, bias: () => dbias, gamma: () => dgamma, beta: () => dbeta };
+    },
+  },
+);
 
 /** Register both kernels for 'wasm' and the gradient of the forward one (idempotent). */
 export function registerGroupNormKernels(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({ kernelName: GROUP_NORM_KERNEL, backendName: 'wasm', kernelFunc: forward });
-  tf.registerKernel({ kernelName: GROUP_NORM_GRAD_KERNEL, backendName: 'wasm', kernelFunc: gradient });
-  if (!tf.getGradient(GROUP_NORM_KERNEL)) {
-    tf.registerGradient({
-      kernelName: GROUP_NORM_KERNEL,
-      inputsToSave: ['x', 'bias', 'gamma'],
-      outputsToSave: [true, true, true],
-      gradFunc: (dy, saved, attrs) => {
-        const [x, bias, gamma, y, mean, rstd] = saved;
-        const dyY = Array.isArray(dy) ? dy[0] : dy;
-        const [dx, dgamma, dbeta, dbias] = tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy: dyY, x, y, bias, gamma, mean, rstd }, attrs as never) as tf.Tensor[];
-        return { x: () => dx, bias: () => dbias, gamma: () => dgamma, beta: () => dbeta };
-      },
-    });
-  }
+  kernels.register();
 }
 
 export function unregisterGroupNormKernels(): void {
-  if (!registered) return;
-  registered = false;
-  tf.unregisterKernel(GROUP_NORM_KERNEL, 'wasm');
-  tf.unregisterKernel(GROUP_NORM_GRAD_KERNEL, 'wasm');
+  kernels.unregister();
 }
 
 /** Whether the active backend has the fused kernel. */
 export function groupNormKernelActive(): boolean {
-  return tf.getKernel(GROUP_NORM_KERNEL, tf.getBackend()) !== undefined;
+  return kernelOnActiveBackend(GROUP_NORM_KERNEL);
 }

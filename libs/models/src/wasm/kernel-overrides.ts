@@ -54,3 +54,39 @@ export class KernelOverrides {
     this.originals = undefined;
   }
 }
+
+type GradConfig = Parameters<typeof tf.registerGradient>[0];
+
+/**
+ * New kernels (names tfjs does not have) for one backend, together with the gradient that
+ * autodiff uses for one of them: registered and unregistered as a set, idempotently. The
+ * gradient is global in tfjs (not per backend) and stays registered; without the kernels it is
+ * never reached.
+ */
+export class CustomKernels {
+  private registered = false;
+
+  constructor(
+    private readonly backend: string,
+    private readonly kernels: readonly [string, KernelFunc][],
+    private readonly gradient: GradConfig,
+  ) {}
+
+  register(): void {
+    if (this.registered) return;
+    this.registered = true;
+    for (const [kernelName, kernelFunc] of this.kernels) tf.registerKernel({ kernelName, backendName: this.backend, kernelFunc });
+    if (!tf.getGradient(this.gradient.kernelName)) tf.registerGradient(this.gradient);
+  }
+
+  unregister(): void {
+    if (!this.registered) return;
+    this.registered = false;
+    for (const [name] of this.kernels) tf.unregisterKernel(name, this.backend);
+  }
+}
+
+/** Whether the active backend has a kernel called `name` (a custom kernel's op checks this to choose its path). */
+export function kernelOnActiveBackend(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}

@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { KernelOverrides } from './kernel-overrides.ts';
 import { conv3dStride1, conv3dStride1BackpropFilter, conv3dStride1BackpropInput, fullPads, padsFromInfo, type Pads3 } from './conv3d-via-2d.ts';
 import { simdKernelsFor } from './simd-kernels.ts';
-import { floatOffset, heapF32, withScratch, type WasmBackend as Backend } from './wasm-heap.ts';
+import { byteOffset, floatOffset, heapF32, withScratch, type WasmBackend as Backend } from './wasm-heap.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
@@ -39,19 +39,20 @@ export function useWinogradConv(on: boolean): void {
   winogradOn = on;
 }
 
-function isSame3(filter: Info, pads: Pads3, x: Info, outDhw: readonly number[]): boolean {
-  const [kd, kh, kw] = filter.shape;
-  return kd === 3 && kh === 3 && kw === 3 && pads.every(([b, a]) => b === 1 && a === 1) && outDhw.every((s, i) => s === x.shape[i + 1]);
+/**
+ * Whether a convolution takes the Winograd kernels: on, 3x3x3 with padding 1 on every side and
+ * an output the size of the input ('same'), Ci % 4 == 0 and Co % 8 == 0.
+ */
+function winogradFits(kernel: readonly number[], pads: Pads3, x: Info, outDhw: readonly number[]): boolean {
+  const [kd, kh, kw, ci, co] = kernel;
+  const same3 = kd === 3 && kh === 3 && kw === 3 && pads.every(([b, a]) => b === 1 && a === 1) && outDhw.every((s, i) => s === x.shape[i + 1]);
+  return winogradOn && same3 && ci % 4 === 0 && co % 8 === 0;
 }
 
 function simdUsable(backend: Backend, tensors: Info[], channels: number) {
   const kernels = simdKernelsFor(backend);
   const ok = kernels !== undefined && channels % 4 === 0 && tensors.every((t) => t.dtype === 'float32' && t.shape.every((s) => s > 0));
   return ok ? kernels : undefined;
-}
-
-function offset(backend: Backend, t: Info): number {
-  return backend.dataIdMap.get(t.dataId).memoryOffset;
 }
 
 /**
@@ -82,15 +83,15 @@ function simdForward(backend: Backend, x: Info, filter: Info, outDhw: readonly n
   const kernels = simdUsable(backend, [x, filter], co);
   if (!kernels) return undefined;
   const out = backend.makeOutput([n, outDhw[0], outDhw[1], outDhw[2], co], 'float32');
-  if (winogradOn && ci % 4 === 0 && co % 8 === 0 && isSame3(filter, pads, x, outDhw)) {
+  if (winogradFits(filter.shape, pads, x, outDhw)) {
     withScratch(backend, kernels.winogradScratchBytes(ci, co), (scratch) =>
-      kernels.conv3dWinograd(offset(backend, x), offset(backend, filter), offset(backend, out), scratch, n, d, h, w, ci, co),
+      kernels.conv3dWinograd(byteOffset(backend, x), byteOffset(backend, filter), byteOffset(backend, out), scratch, n, d, h, w, ci, co),
     );
     conv3dPathCounts.simd++;
     conv3dPathCounts.winograd++;
     return out;
   }
-  kernels.conv3dForward(offset(backend, x), offset(backend, filter), offset(backend, out), n, d, h, w, ci, outDhw[0], outDhw[1], outDhw[2], co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
+  kernels.conv3dForward(byteOffset(backend, x), byteOffset(backend, filter), byteOffset(backend, out), n, d, h, w, ci, outDhw[0], outDhw[1], outDhw[2], co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
   conv3dPathCounts.simd++;
   return out;
 }
@@ -188,16 +189,15 @@ const conv3dBackpropFilter: KernelFunc = (args) => {
     const [kd, kh, kw] = attrs.filterShape;
     const pads = padsFromInfo(info);
     const out = backend.makeOutput([...attrs.filterShape], 'float32');
-    const filterInfo = { shape: attrs.filterShape } as Info;
-    if (winogradOn && ci % 4 === 0 && co % 8 === 0 && isSame3(filterInfo, pads, inputs.x, [dO, hO, wO])) {
+    if (winogradFits(attrs.filterShape, pads, inputs.x, [dO, hO, wO])) {
       withScratch(backend, kernels.winogradScratchBytes(ci, co), (scratch) =>
-        kernels.conv3dWinogradFilterGrad(offset(backend, inputs.x), offset(backend, inputs.dy), offset(backend, out), scratch, n, d, h, w, ci, co),
+        kernels.conv3dWinogradFilterGrad(byteOffset(backend, inputs.x), byteOffset(backend, inputs.dy), byteOffset(backend, out), scratch, n, d, h, w, ci, co),
       );
       conv3dPathCounts.simd++;
       conv3dPathCounts.winograd++;
       return out;
     }
-    kernels.conv3dFilterGrad(offset(backend, inputs.x), offset(backend, inputs.dy), offset(backend, out), n, d, h, w, ci, dO, hO, wO, co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
+    kernels.conv3dFilterGrad(byteOffset(backend, inputs.x), byteOffset(backend, inputs.dy), byteOffset(backend, out), n, d, h, w, ci, dO, hO, wO, co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
     conv3dPathCounts.simd++;
     return out;
   }

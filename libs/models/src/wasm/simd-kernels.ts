@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
+import type { WasmBackend } from './wasm-heap.ts';
 
 export interface SimdKernels {
   /** Stride-1 conv: x [n,d,h,w,ci], k [kd,kh,kw,ci,co] -> y [n,dO,hO,wO,co]. 0 if co % 4 != 0. */
@@ -34,11 +35,6 @@ export interface SimdKernels {
   concatLast2(a: number, b: number, out: number, rows: number, ca: number, cb: number): void;
   splitLast2(src: number, a: number, b: number, rows: number, ca: number, cb: number): void;
   groupNormBackward(dy: number, x: number, y: number, bias: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number, dbias: number, scratch: number, n: number, voxels: number, c: number, groups: number, relu: number): void;
-}
-
-/** The parts of tfjs's wasm backend object used here. */
-export interface WasmBackendMemory {
-  wasm?: { asm?: { memory?: unknown } };
 }
 
 // The project's lib settings carry no WebAssembly typings (no DOM lib): the few members used here.
@@ -97,7 +93,7 @@ export function simdBuild(): 'fma' | 'simd' | undefined {
 }
 
 /** The kernels bound to this backend's memory, or undefined when they cannot be used. */
-export function simdKernelsFor(backend: WasmBackendMemory): SimdKernels | undefined {
+export function simdKernelsFor(backend: Pick<WasmBackend, 'wasm'>): SimdKernels | undefined {
   if (choice === 'off') return undefined;
   const memory = backend.wasm?.asm?.memory;
   if (!(memory instanceof wasmApi.Memory)) return undefined;

@@ -13,6 +13,7 @@
  * Kernel 'LesionsegUpsample2xGrad': inputs {dy [N, 2D, 2H, 2W, C]}, output [N, D, H, W, C].
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { CustomKernels, kernelOnActiveBackend } from './kernel-overrides.ts';
 import { simdKernelsFor } from './simd-kernels.ts';
 import { byteOffset, floatOffset, heapF32, withScratch, type WasmBackend } from './wasm-heap.ts';
 
@@ -112,33 +113,31 @@ const upsampleGrad: KernelFunc = (args) => {
   return out;
 };
 
-let registered = false;
+const kernels = new CustomKernels(
+  'wasm',
+  [
+    [UPSAMPLE_KERNEL, upsample],
+    [UPSAMPLE_GRAD_KERNEL, upsampleGrad],
+  ],
+  {
+    kernelName: UPSAMPLE_KERNEL,
+    gradFunc: (dy) => {
+      const g = Array.isArray(dy) ? dy[0] : dy;
+      return { x: () => tf.engine().runKernel(UPSAMPLE_GRAD_KERNEL, { dy: g }, {}) as tf.Tensor };
+    },
+  },
+);
 
 /** Register both kernels for 'wasm' and the gradient of the forward one (idempotent). */
 export function registerUpsampleKernels(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({ kernelName: UPSAMPLE_KERNEL, backendName: 'wasm', kernelFunc: upsample });
-  tf.registerKernel({ kernelName: UPSAMPLE_GRAD_KERNEL, backendName: 'wasm', kernelFunc: upsampleGrad });
-  if (!tf.getGradient(UPSAMPLE_KERNEL)) {
-    tf.registerGradient({
-      kernelName: UPSAMPLE_KERNEL,
-      gradFunc: (dy) => {
-        const g = Array.isArray(dy) ? dy[0] : dy;
-        return { x: () => tf.engine().runKernel(UPSAMPLE_GRAD_KERNEL, { dy: g }, {}) as tf.Tensor };
-      },
-    });
-  }
+  kernels.register();
 }
 
 export function unregisterUpsampleKernels(): void {
-  if (!registered) return;
-  registered = false;
-  tf.unregisterKernel(UPSAMPLE_KERNEL, 'wasm');
-  tf.unregisterKernel(UPSAMPLE_GRAD_KERNEL, 'wasm');
+  kernels.unregister();
 }
 
 /** Whether the active backend has the upsampling kernel. */
 export function upsampleKernelActive(): boolean {
-  return tf.getKernel(UPSAMPLE_KERNEL, tf.getBackend()) !== undefined;
+  return kernelOnActiveBackend(UPSAMPLE_KERNEL);
 }

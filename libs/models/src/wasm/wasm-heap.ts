@@ -34,7 +34,7 @@ export function byteOffset(backend: WasmBackend, t: tf.TensorInfo): number {
 export function withScratch<T>(backend: WasmBackend, bytes: number, f: (ptr: number) => T): T {
   const scratch = backend.makeOutput([Math.ceil(bytes / 4) + 4], 'float32');
   try {
-    return f(backend.dataIdMap.get(scratch.dataId).memoryOffset);
+    return f(byteOffset(backend, scratch));
   } finally {
     backend.disposeData(scratch.dataId);
   }
