@@ -44,3 +44,6 @@ export { generatePhantom, phantomAffine } from './synth/phantom.ts';
 export { Tissue, FLAIR_INTENSITY } from './synth/anatomy.ts';
 export type { SyntheticDatasetOptions } from './synth/dataset.ts';
 export { writeSyntheticDataset, syntheticPatient, syntheticPatients, patientSeed } from './synth/dataset.ts';
+
+export type { ToolProvenance } from './provenance.ts';
+export { toolProvenance, sha256File } from './provenance.ts';
