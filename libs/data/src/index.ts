@@ -26,7 +26,8 @@ export { workingGrid, axisTable, forwardTables, inverseTables } from './preproce
 export { resampleTrilinear, resampleMask, resampleImage } from './preprocess/resample.ts';
 export { zscoreInPlace } from './preprocess/zscore.ts';
 export type { PatientVolumes, PreprocessOptions } from './preprocess/preprocess.ts';
-export { preprocessPatient } from './preprocess/preprocess.ts';
+export { preprocessPatient, MAX_WORKING_VOXELS } from './preprocess/preprocess.ts';
+export { checkFiniteVoxels, checkBinaryMask, countNonFinite, nonBinaryVoxels, nonBinaryProblem } from './validate/voxels.ts';
 export { probabilitiesToOriginal, binarize, predictionToOriginalMask, writePrediction } from './preprocess/inverse.ts';
 
 export { writeFileAtomic } from './io/atomic.ts';

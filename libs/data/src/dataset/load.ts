@@ -4,6 +4,7 @@ import { affineMaxDiff } from '../nifti/affine.ts';
 import type { PatientVolumes } from '../preprocess/preprocess.ts';
 import type { PatientFiles } from './layout.ts';
 import { DatasetError } from './layout.ts';
+import { checkBinaryMask, checkFiniteVoxels } from '../validate/voxels.ts';
 
 /** One patient's images as read from disk, on their original grid. */
 export interface LoadedPatient {
@@ -26,7 +27,7 @@ export function checkSameGrid(id: string, a: NiftiImage, b: NiftiImage, toleranc
     throw new DatasetError(`patient ${id}: ${b.path} has shape [${b.shape.join(', ')}] but ${a.path} has [${a.shape.join(', ')}]`);
   }
   const d = affineMaxDiff(a.affine, b.affine);
-  if (d > tolerance) {
+  if (!(d <= tolerance)) {
     throw new DatasetError(`patient ${id}: ${b.path} affine differs from ${a.path} by up to ${d.toPrecision(3)} mm (tolerance ${tolerance})`);
   }
 }
@@ -45,6 +46,12 @@ export async function loadPatient(files: PatientFiles, options: { experts?: bool
   for (const other of [followup, groundTruth, ...experts]) {
     if (other) checkSameGrid(files.id, baseline, other, options.tolerance);
   }
+  // The input policy (validate/voxels.ts), here so that train's first pass over the ground
+  // truths (the split) and evaluate refuse the same files as score.
+  checkFiniteVoxels(baseline, `patient ${files.id}: baseline FLAIR`);
+  checkFiniteVoxels(followup, `patient ${files.id}: follow-up FLAIR`);
+  if (groundTruth) checkBinaryMask(groundTruth, `patient ${files.id}: ground-truth mask`);
+  for (const e of experts) checkBinaryMask(e, `patient ${files.id}: expert mask`);
   return { id: files.id, baseline, followup, groundTruth, experts };
 }
 

@@ -151,9 +151,18 @@ export function affineZooms(affine: readonly (readonly number[])[]): Vec3 {
   return [0, 1, 2].map((j) => Math.hypot(affine[0][j], affine[1][j], affine[2][j])) as Vec3;
 }
 
-/** Largest absolute element-wise difference between two 4x4 matrices. */
+/**
+ * Largest absolute element-wise difference between two 4x4 matrices; NaN when any entry of
+ * either is not finite, so a `d <= tolerance` test fails for it (write tests that way round:
+ * `d > tolerance` is false for NaN and would pass a NaN affine as "the same grid").
+ */
 export function affineMaxDiff(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number {
   let d = 0;
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) d = Math.max(d, Math.abs(a[i][j] - b[i][j]));
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 4; j++) {
+      if (!Number.isFinite(a[i][j]) || !Number.isFinite(b[i][j])) return Number.NaN;
+      d = Math.max(d, Math.abs(a[i][j] - b[i][j]));
+    }
+  }
   return d;
 }

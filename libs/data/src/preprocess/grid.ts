@@ -33,6 +33,9 @@ export function workingGrid(shape: Vec3, affine: number[][], spacing: number | V
   const target: Vec3 = typeof spacing === 'number' ? [spacing, spacing, spacing] : spacing;
   if (target.some((t) => !(t > 0))) throw new Error(`workingGrid: target spacing must be > 0, got [${target.join(', ')}]`);
   const source = affineZooms(affine);
+  if (source.some((z) => !(z > 0 && Number.isFinite(z)))) {
+    throw new RangeError(`workingGrid: source voxel size [${source.join(', ')}] mm must be finite and > 0 (a NaN, zero or degenerate affine)`);
+  }
   const step = [0, 1, 2].map((a) => target[a] / source[a]) as Vec3;
   const offset = step.map((s) => s / 2 - 0.5) as Vec3;
   const targetShape = [0, 1, 2].map((a) => Math.max(1, Math.round(shape[a] / step[a]))) as Vec3;
