@@ -31,8 +31,8 @@ export { checkFiniteVoxels, checkBinaryMask, countNonFinite, nonBinaryVoxels, no
 export { probabilitiesToOriginal, binarize, predictionToOriginalMask, writePrediction } from './preprocess/inverse.ts';
 
 export { writeFileAtomic } from './io/atomic.ts';
-export type { PatientFiles } from './dataset/layout.ts';
-export { MSSEG2_FILES, DatasetError, findMsseg2Patients, readManifest, listPatients } from './dataset/layout.ts';
+export type { PatientFiles, SkippedFolder, ListPatientsOptions } from './dataset/layout.ts';
+export { MSSEG2_FILES, DatasetError, findMsseg2Patients, readManifest, listPatients, listSubfolders, warnSkipped } from './dataset/layout.ts';
 export type { LoadedPatient } from './dataset/load.ts';
 export { GRID_TOLERANCE_MM, checkSameGrid, loadPatient, patientVolumes, lesionVoxelCount } from './dataset/load.ts';
 export type { Split } from './dataset/split.ts';

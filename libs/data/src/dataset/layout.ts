@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 
 /** MSSEG-2 file names inside one patient folder. */
@@ -35,31 +35,84 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** A sub-folder of a dataset that is not read as a patient, and why (reported, never dropped silently). */
+export interface SkippedFolder {
+  path: string;
+  reason: string;
+}
+
+/** Where skipped folders are reported by default: one warning line each on stderr. */
+export function warnSkipped(s: SkippedFolder): void {
+  process.stderr.write(`warning: skipped ${s.path}: ${s.reason}\n`);
+}
+
 /**
- * Patients of an MSSEG-2 style folder: every sub-folder holding the two FLAIRs is a patient
- * (id = folder name), sorted by id. Sub-folders with neither FLAIR are ignored (e.g. a run
- * folder); one FLAIR without the other is an error.
+ * The sub-folders of `root`, sorted by name, following symbolic links (a link to a folder is a
+ * folder: links are the usual way to build a subset of a dataset). Links that lead nowhere are
+ * returned as `broken`; plain files and links to files are not folders; names starting with a
+ * dot (.git, .DS_Store) are not looked at.
  */
-export async function findMsseg2Patients(root: string, options: { requireGroundTruth?: boolean } = {}): Promise<PatientFiles[]> {
+export async function listSubfolders(root: string): Promise<{ folders: { name: string; path: string }[]; broken: SkippedFolder[] }> {
+  const entries = await readdir(root, { withFileTypes: true });
+  const folders: { name: string; path: string }[] = [];
+  const broken: SkippedFolder[] = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (e.name.startsWith('.')) continue;
+    const path = join(root, e.name);
+    if (e.isDirectory()) folders.push({ name: e.name, path });
+    else if (e.isSymbolicLink()) {
+      const target = await stat(path).catch((err: Error) => err);
+      if (target instanceof Error) {
+        const to = await readlink(path).catch(() => '?');
+        broken.push({ path, reason: `symbolic link to ${to}, which cannot be opened (${target.message})` });
+      } else if (target.isDirectory()) folders.push({ name: e.name, path });
+    }
+  }
+  return { folders, broken };
+}
+
+/** Options of {@link findMsseg2Patients} and {@link listPatients}. */
+export interface ListPatientsOptions {
+  /** Refuse patients without ground_truth.nii.gz (default true). */
+  requireGroundTruth?: boolean;
+  /** Told about each sub-folder that is not a patient (default {@link warnSkipped}). */
+  onSkipped?: (s: SkippedFolder) => void;
+}
+
+/**
+ * Patients of an MSSEG-2 style folder: every sub-folder (or link to one) holding the two FLAIRs
+ * is a patient (id = folder name), sorted by id. Other sub-folders are skipped and reported with
+ * the reason (a run folder, a patient with a ground truth but no FLAIRs, a broken link); one
+ * FLAIR without the other is an error.
+ */
+export async function findMsseg2Patients(root: string, options: ListPatientsOptions = {}): Promise<PatientFiles[]> {
   const requireGt = options.requireGroundTruth ?? true;
-  let entries: string[];
+  const onSkipped = options.onSkipped ?? warnSkipped;
+  let listing: Awaited<ReturnType<typeof listSubfolders>>;
   try {
-    entries = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    listing = await listSubfolders(root);
   } catch (e) {
     throw new DatasetError(`${root}: cannot list dataset folder (${(e as Error).message})`);
   }
+  const skipped: SkippedFolder[] = [...listing.broken];
   const patients: PatientFiles[] = [];
-  for (const id of entries.sort()) {
-    const dir = join(root, id);
+  for (const { name: id, path: dir } of listing.folders) {
     const baseline = join(dir, MSSEG2_FILES.baseline);
     const followup = join(dir, MSSEG2_FILES.followup);
-    const [hasB, hasF] = await Promise.all([exists(baseline), exists(followup)]);
-    if (!hasB && !hasF) continue;
+    const gt = join(dir, MSSEG2_FILES.groundTruth);
+    const [hasB, hasF, hasGt] = await Promise.all([exists(baseline), exists(followup), exists(gt)]);
+    if (!hasB && !hasF) {
+      skipped.push({
+        path: dir,
+        reason: hasGt
+          ? `holds ${MSSEG2_FILES.groundTruth} but neither ${MSSEG2_FILES.baseline} nor ${MSSEG2_FILES.followup}`
+          : `not a patient folder (no ${MSSEG2_FILES.baseline} or ${MSSEG2_FILES.followup})`,
+      });
+      continue;
+    }
     if (!hasB || !hasF) {
       throw new DatasetError(`patient ${id} (${dir}): missing ${hasB ? MSSEG2_FILES.followup : MSSEG2_FILES.baseline}`);
     }
-    const gt = join(dir, MSSEG2_FILES.groundTruth);
-    const hasGt = await exists(gt);
     if (requireGt && !hasGt) throw new DatasetError(`patient ${id} (${dir}): missing ${MSSEG2_FILES.groundTruth}`);
     const experts: string[] = [];
     for (let k = 1; k <= 4; k++) {
@@ -69,8 +122,10 @@ export async function findMsseg2Patients(root: string, options: { requireGroundT
     patients.push({ id, baseline, followup, groundTruth: hasGt ? gt : undefined, experts });
   }
   if (patients.length === 0) {
-    throw new DatasetError(`${root}: no patient folders found (each needs ${MSSEG2_FILES.baseline} and ${MSSEG2_FILES.followup})`);
+    const why = skipped.length > 0 ? `; skipped: ${skipped.map((s) => `${s.path} (${s.reason})`).join('; ')}` : '';
+    throw new DatasetError(`${root}: no patient folders found (each needs ${MSSEG2_FILES.baseline} and ${MSSEG2_FILES.followup})${why}`);
   }
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).forEach((s) => onSkipped(s));
   return patients;
 }
 
@@ -94,7 +149,7 @@ function pick(row: Record<string, string | undefined>, names: readonly string[])
  * - CSV: a header row naming those columns, then one patient per line; plain comma-separated
  *   values (no quoting), `#` lines ignored.
  */
-export async function readManifest(path: string, options: { requireGroundTruth?: boolean } = {}): Promise<PatientFiles[]> {
+export async function readManifest(path: string, options: Pick<ListPatientsOptions, 'requireGroundTruth'> = {}): Promise<PatientFiles[]> {
   const requireGt = options.requireGroundTruth ?? true;
   let text: string;
   try {
@@ -143,7 +198,7 @@ export async function readManifest(path: string, options: { requireGroundTruth?:
 }
 
 /** A dataset given either as an MSSEG-2 folder or as a manifest file (.json / .csv). */
-export async function listPatients(source: string, options: { requireGroundTruth?: boolean } = {}): Promise<PatientFiles[]> {
+export async function listPatients(source: string, options: ListPatientsOptions = {}): Promise<PatientFiles[]> {
   const s = await stat(source).catch(() => null);
   if (!s) throw new DatasetError(`${source}: no such dataset folder or manifest`);
   return s.isDirectory() ? findMsseg2Patients(source, options) : readManifest(source, options);
