@@ -12,6 +12,6 @@ export { libstdcxxSort } from './std-sort.ts';
 export type { LesionGeometry } from './geometry.ts';
 export { lesionGeometry, voxelToWorld } from './geometry.ts';
 export type { MaskVolume, RunVolume, LesionReport, PatientScore } from './score.ts';
-export { scorePatient, scoreRuns, GridMismatchError } from './score.ts';
+export { scorePatient, scoreRuns, GridMismatchError, GeometryError } from './score.ts';
 export type { MeanSem, CohortSummary } from './aggregate.ts';
 export { meanSem, summarizeCohort } from './aggregate.ts';

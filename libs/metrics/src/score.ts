@@ -91,6 +91,27 @@ export class GridMismatchError extends Error {
   }
 }
 
+/**
+ * A voxel size or affine that cannot measure anything: a zero, negative or non-finite spacing
+ * (every lesion would have volume 0 or NaN, so none would pass the size limit) or a non-finite
+ * affine (NaN centroids).
+ */
+export class GeometryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GeometryError';
+  }
+}
+
+function checkGeometry(v: { spacing: Vec3; affine?: readonly (readonly number[])[] }, which: string): void {
+  if (!v.spacing.every((s) => s > 0 && Number.isFinite(s))) {
+    throw new GeometryError(`${which} voxel size [${v.spacing.join(', ')}] mm must be finite and > 0`);
+  }
+  if (v.affine && !v.affine.every((row) => row.every((x) => Number.isFinite(x)))) {
+    throw new GeometryError(`${which} affine has non-finite entries`);
+  }
+}
+
 /** Score a prediction against a ground truth on the same grid with Anima's MSSEG-2 rules. */
 export function scorePatient(gt: MaskVolume, pred: MaskVolume, params: ScoreParamsInput = {}): PatientScore {
   if (gt.shape.some((n, a) => n !== pred.shape[a])) {
@@ -112,6 +133,8 @@ export interface RunVolume {
 
 /** {@link scorePatient} on run-encoded masks with resolved parameters. */
 export function scoreRuns(gt: RunVolume, pred: RunVolume, p: ScoreParams): PatientScore {
+  checkGeometry(gt, 'ground-truth');
+  checkGeometry(pred, 'prediction');
   const gtEmpty = gt.runs.voxels === 0;
   // GT-empty patients use the prediction's spacing; otherwise the GT spacing serves both masks.
   const spacing = gtEmpty ? pred.spacing : gt.spacing;

@@ -1,5 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { listSubfolders } from '@lesionseg/data';
+import type { SkippedFolder } from '@lesionseg/data';
 
 /** One patient to score: its id and the two mask files. */
 export interface ScorePair {
@@ -39,16 +41,20 @@ async function kind(path: string, what: string): Promise<'file' | 'dir'> {
 
 /**
  * Pair ground truths with predictions. Either two NIfTI files (one patient, named after the
- * prediction file), or an MSSEG-2 dataset folder (one sub-folder per patient holding
- * ground_truth.nii.gz) and a folder of <patient>.nii.gz (or .nii). Every patient needs a
- * prediction: all missing ones are listed in one error.
+ * prediction file), or an MSSEG-2 dataset folder (one sub-folder per patient, or a symbolic link
+ * to one, holding ground_truth.nii.gz) and a folder of <patient>.nii.gz (or .nii). Every patient
+ * needs exactly one prediction: all missing ones are listed in one error, and a patient with both
+ * <patient>.nii.gz and <patient>.nii is refused (which one was meant?).
  */
 export async function findPairs(gt: string, pred: string): Promise<ScorePair[]> {
   return (await findInputs(gt, pred)).pairs;
 }
 
-/** {@link findPairs} plus the prediction files that match no patient (worth a warning). */
-export async function findInputs(gt: string, pred: string): Promise<{ pairs: ScorePair[]; unmatched: string[] }> {
+/**
+ * {@link findPairs} plus what deserves a warning: the prediction files that match no patient,
+ * and the sub-folders of the ground-truth folder that are not patients (with the reason).
+ */
+export async function findInputs(gt: string, pred: string): Promise<{ pairs: ScorePair[]; unmatched: string[]; skipped: SkippedFolder[] }> {
   const [gk, pk] = await Promise.all([kind(gt, 'ground truth'), kind(pred, 'prediction')]);
   if (gk !== pk) {
     throw new InputError(
@@ -57,30 +63,35 @@ export async function findInputs(gt: string, pred: string): Promise<{ pairs: Sco
   }
   if (gk === 'file') {
     for (const f of [gt, pred]) if (!NIFTI.test(f)) throw new InputError(`${f}: not a NIfTI file name (.nii or .nii.gz)`);
-    return { pairs: [{ patient: stripNiftiExt(pred), gt, pred }], unmatched: [] };
+    return { pairs: [{ patient: stripNiftiExt(pred), gt, pred }], unmatched: [], skipped: [] };
   }
-  const entries = (await readdir(gt, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const { folders, broken } = await listSubfolders(gt);
+  const skipped = [...broken];
   const patients: string[] = [];
-  for (const p of entries) {
-    try {
-      if ((await stat(join(gt, p, GT_FILE))).isFile()) patients.push(p);
-    } catch {
-      // a folder without ground truth (e.g. a "derivatives" folder) is not a patient
-    }
+  for (const f of folders) {
+    const isFile = await stat(join(f.path, GT_FILE)).then((s) => s.isFile(), () => false);
+    if (isFile) patients.push(f.name);
+    else skipped.push({ path: f.path, reason: `no ${GT_FILE} (not a patient folder)` });
   }
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (patients.length === 0) throw new InputError(`${gt}: no patient folder holding ${GT_FILE} (MSSEG-2 layout expected)`);
   const predFiles = new Set(await readdir(pred));
   const pairs: ScorePair[] = [];
   const missing: string[] = [];
+  const ambiguous: string[] = [];
   for (const p of patients) {
-    const name = [`${p}.nii.gz`, `${p}.nii`].find((n) => predFiles.has(n));
-    if (name) pairs.push({ patient: p, gt: join(gt, p, GT_FILE), pred: join(pred, name) });
+    const names = [`${p}.nii.gz`, `${p}.nii`].filter((n) => predFiles.has(n));
+    if (names.length === 2) ambiguous.push(`${join(pred, names[0])} and ${names[1]}`);
+    else if (names.length === 1) pairs.push({ patient: p, gt: join(gt, p, GT_FILE), pred: join(pred, names[0]) });
     else missing.push(join(pred, `${p}.nii.gz`));
+  }
+  if (ambiguous.length > 0) {
+    throw new InputError(`two predictions for one patient (remove one): ${ambiguous.join('; ')}`);
   }
   if (missing.length > 0) {
     throw new InputError(`missing prediction${missing.length > 1 ? 's' : ''} for ${missing.length} of ${patients.length} patients: ${missing.join(', ')}`);
   }
   const used = new Set(pairs.map((p) => basename(p.pred)));
   const unmatched = [...predFiles].filter((f) => NIFTI.test(f) && !used.has(f)).sort().map((f) => join(pred, f));
-  return { pairs, unmatched };
+  return { pairs, unmatched, skipped };
 }

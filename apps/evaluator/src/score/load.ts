@@ -1,5 +1,5 @@
 import type { NiftiImage, Vec3 } from '@lesionseg/data';
-import { affineMaxDiff, readNifti } from '@lesionseg/data';
+import { affineMaxDiff, nonBinaryProblem, nonBinaryVoxels, readNifti } from '@lesionseg/data';
 import type { RunMask } from '@lesionseg/metrics';
 import { extractRuns } from '@lesionseg/metrics';
 import { InputError } from './inputs.ts';
@@ -21,19 +21,18 @@ export interface LoadedMask {
 
 /**
  * Read a mask and encode it as runs at once, so the float voxel array can be freed before the
- * next file is read (a 0.5 mm patient is ~300 MB as Float32). Non-binary masks are refused:
- * Anima would silently truncate values (0.7 -> background, 255 -> lesion), and a probability
- * map or a label map passed by mistake is better stopped here.
+ * next file is read (a 0.5 mm patient is ~300 MB as Float32). Non-binary masks are refused with
+ * the data library's rule and wording (the same as train and evaluate): Anima would silently
+ * truncate values (0.7 -> background, 255 -> lesion), and a probability map or a label map passed
+ * by mistake is better stopped here. The voxel size is the reader's: the affine's, checked finite
+ * and > 0 (a pixdim of 0 would make every lesion "smaller than 3 mm3").
  */
 export async function loadMask(path: string, role: string): Promise<LoadedMask> {
   const img: NiftiImage = await readNifti(path);
   const runs = extractRuns(img.data, img.shape);
   if (runs.otherValues.length > 0) {
-    const shown = [...runs.otherValues].sort((a, b) => a - b).map(String);
-    const more = runs.otherValues.length >= 8 ? ', ...' : '';
-    throw new InputError(
-      `${path}: ${role} mask is not binary: found value${shown.length > 1 ? 's' : ''} ${shown.join(', ')}${more} besides 0 and 1`,
-    );
+    const found = nonBinaryVoxels(img.data);
+    throw new InputError(`${path}: ${role} mask is not binary: ${nonBinaryProblem(found)}`);
   }
   return { path, shape: img.shape, spacing: img.spacing, affine: img.affine, runs };
 }

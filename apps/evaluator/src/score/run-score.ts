@@ -1,5 +1,5 @@
 import { resolveScoreParams, scoreRuns, summarizeCohort } from '@lesionseg/metrics';
-import { writeFileAtomic } from '@lesionseg/data';
+import { warnSkipped, writeFileAtomic } from '@lesionseg/data';
 import type { ScoreCliOptions } from './args.ts';
 import { findInputs, type ScorePair } from './inputs.ts';
 import { checkSameGrid, loadMask } from './load.ts';
@@ -29,7 +29,8 @@ export async function scoreFiles(
 /** The whole `evaluator score` command: pair inputs, score every patient, write the outputs. */
 export async function runScore(opts: ScoreCliOptions): Promise<ScoreResults> {
   resolveScoreParams(opts.params); // bad parameters fail before any file is read
-  const { pairs, unmatched } = await findInputs(opts.gt, opts.pred);
+  const { pairs, unmatched, skipped } = await findInputs(opts.gt, opts.pred);
+  skipped.forEach(warnSkipped); // never drop a folder silently (issue 12)
   if (unmatched.length > 0 && !opts.quiet) {
     process.stderr.write(`warning: ${unmatched.length} prediction file(s) match no ground-truth patient and are ignored: ${unmatched.join(', ')}\n`);
   }
