@@ -39,7 +39,7 @@ export type { Split } from './dataset/split.ts';
 export { splitPatients, writeSplit } from './dataset/split.ts';
 
 export type { PhantomOptions, PhantomPreset, PhantomDifficulty } from './synth/options.ts';
-export { PHANTOM_PRESETS, PHANTOM_DIFFICULTY, phantomOptions } from './synth/options.ts';
+export { PHANTOM_PRESETS, PHANTOM_DIFFICULTY, MAX_PHANTOM_VOXELS, phantomOptions } from './synth/options.ts';
 export type { Phantom, PhantomInfo } from './synth/phantom.ts';
 export { generatePhantom, phantomAffine } from './synth/phantom.ts';
 export { Tissue, FLAIR_INTENSITY } from './synth/anatomy.ts';

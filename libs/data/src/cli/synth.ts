@@ -1,6 +1,7 @@
 // Command line: write a synthetic longitudinal MSSEG-2-style dataset.
 //   npx nx run data:synth -- --out DIR --patients N --seed S [--preset quick|realistic] [...]
 import { readdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Vec3 } from '../volume.ts';
 import { phantomOptions, PHANTOM_DIFFICULTY, PHANTOM_PRESETS } from '../synth/options.ts';
@@ -37,6 +38,16 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/**
+ * `nx run data:synth` runs in the workspace root, so a relative --out is resolved against the
+ * folder the user typed the command in: npm/npx set INIT_CWD to it (as the trainer and evaluator
+ * do); without it (tsx run directly) the process cwd is that folder.
+ */
+function userPath(p: string): string {
+  const cwd = process.env.INIT_CWD && process.env.INIT_CWD !== '' ? process.env.INIT_CWD : process.cwd();
+  return resolve(cwd, p);
+}
+
 function numbers(name: string, text: string | undefined, count: number): number[] | undefined {
   if (text === undefined) return undefined;
   const v = text.split(',').map(Number);
@@ -57,6 +68,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!a.out) fail('--out DIR is required');
+  const out = userPath(a.out);
   const patients = Number(a.patients ?? 10);
   const seed = Number(a.seed ?? 1);
   if (!(Number.isInteger(patients) && patients >= 1)) fail(`--patients must be an integer >= 1, got "${a.patients}"`);
@@ -84,12 +96,12 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message);
   }
-  const existing = await readdir(a.out).catch(() => [] as string[]);
-  if (existing.length > 0 && !a.force) fail(`${a.out} is not empty (use --force to write into it)`);
+  const existing = await readdir(out).catch(() => [] as string[]);
+  if (existing.length > 0 && !a.force) fail(`${out} is not empty (use --force to write into it)`);
 
-  console.error(`data:synth: ${patients} patient(s), preset ${preset} (${difficulty}), shape ${options.shape.join('x')} at ${options.spacing.join('x')} mm, seed ${seed} -> ${a.out}`);
+  console.error(`data:synth: ${patients} patient(s), preset ${preset} (${difficulty}), shape ${options.shape.join('x')} at ${options.spacing.join('x')} mm, seed ${seed} -> ${out}`);
   const bar = progressBar(patients);
-  const { info } = await writeSyntheticDataset(a.out, { patients, seed, phantom: options, onProgress: (done, _n, id) => bar(done, id) });
+  const { info } = await writeSyntheticDataset(out, { patients, seed, phantom: options, onProgress: (done, _n, id) => bar(done, id) });
   const withLesions = info.filter((i) => i.newLesions.length > 0).length;
   console.error(`data:synth: done; ${withLesions}/${patients} patients have new lesions (${info.reduce((s, i) => s + i.newLesions.length, 0)} in total)`);
 }
@@ -116,4 +128,9 @@ function parse() {
   });
 }
 
-await main();
+// Exit 2: bad command line (fail above); 1: the dataset could not be written (a read-only or
+// full --out, ...), with the message naming the file and no stack trace.
+await main().catch((e: unknown) => {
+  console.error(`\ndata:synth: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});

@@ -91,6 +91,13 @@ export const PHANTOM_DIFFICULTY: Record<PhantomDifficulty, Partial<PhantomOption
   hard: { lesionContrast: [1.2, 1.5], noise: 0.06, biasField: 0.15, drift: 0.08, misalignmentMm: 0.5, misalignmentDeg: 0.5 },
 };
 
+/**
+ * Most voxels of a phantom: generating one holds several float32 fields of the grid at once
+ * (~40 bytes a voxel), so 2^26 voxels is ~2.5 GiB; beyond that the allocation would fail
+ * halfway with a RangeError instead of an error naming --shape.
+ */
+export const MAX_PHANTOM_VOXELS = 2 ** 26;
+
 /** A preset's options with a difficulty level and then explicit overrides applied, checked (errors name the bad key). */
 export function phantomOptions(
   preset: PhantomPreset = 'realistic',
@@ -106,6 +113,9 @@ export function phantomOptions(
     throw new Error(`phantom option ${key} = ${JSON.stringify(o[key])}: ${why}`);
   };
   if (o.shape.length !== 3 || o.shape.some((s) => !Number.isInteger(s) || s < 16)) bad('shape', 'needs three integers >= 16');
+  if (o.shape[0] * o.shape[1] * o.shape[2] > MAX_PHANTOM_VOXELS) {
+    bad('shape', `needs at most ${MAX_PHANTOM_VOXELS} voxels (e.g. 400x400x400; a 0.5 mm brain is ~290x350x290), got ${o.shape[0] * o.shape[1] * o.shape[2]}`);
+  }
   if (o.spacing.length !== 3 || o.spacing.some((s) => !(s > 0))) bad('spacing', 'needs three values > 0');
   for (const key of ['newLesions', 'baselineLesions'] as const) {
     const [a, b] = o[key];
