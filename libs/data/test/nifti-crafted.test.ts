@@ -120,6 +120,16 @@ describe('fault 8: only the announced voxel bytes are read; data after the image
     expect(out.growthMiB).toBeLessThan(64); // inflating it all would take >= 512 MiB
   });
 
+  it('a file shorter than the 544-byte header probe still reads, plain and gzipped', async () => {
+    const tiny: Volume = { shape: [2, 2, 2], spacing: [1, 1, 1], affine: volume.affine, data: Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7]) };
+    const bytes = encodeNifti('tiny.nii', tiny, { datatype: 'uint8' }); // 352 + 8 bytes
+    expect(bytes.length).toBe(360);
+    for (const path of [file('tiny.nii', bytes), file('tiny.nii.gz', gzipSync(bytes))]) {
+      expect(Array.from((await readNifti(path)).data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+    expect(await refusal(file('tiny-cut.nii.gz', gzipSync(bytes.subarray(0, 358))))).toMatch(/truncated voxel data: expected 8 bytes of uint8 after offset 352, found 6/);
+  });
+
   it('a header announcing more than its gzip file can inflate to is refused before allocating', async () => {
     const b = good();
     for (const [k, n] of [[1, 2000], [2, 2000], [3, 2000]]) b.writeInt16LE(n, 40 + 2 * k);
