@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { encodeNifti, NiftiError, readNifti } from '../src/index.ts';
+import { readImageBytes } from '../src/nifti/source.ts';
 import type { Volume } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lesionseg-crafted-'));
@@ -128,6 +129,17 @@ describe('fault 8: only the announced voxel bytes are read; data after the image
       expect(Array.from((await readNifti(path)).data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     }
     expect(await refusal(file('tiny-cut.nii.gz', gzipSync(bytes.subarray(0, 358))))).toMatch(/truncated voxel data: expected 8 bytes of uint8 after offset 352, found 6/);
+  });
+
+  it('the same voxel bytes whatever the inflate chunk size (a header split across chunks, voxels inside the probe)', async () => {
+    const bytes = good();
+    const path = file('chunks.nii.gz', gzipSync(bytes));
+    for (const chunkBytes of [64, 100, 352, 543, 544, 545, 1 << 16]) {
+      const r = await readImageBytes(path, { chunkBytes });
+      expect(Buffer.from(r.voxels).equals(bytes.subarray(352))).toBe(true);
+    }
+    const trailing = file('chunks-trailing.nii.gz', gzipSync(Buffer.concat([bytes, Buffer.alloc(1000)])));
+    await expect(readImageBytes(trailing, { chunkBytes: 64 })).rejects.toThrow(/at least \d+ bytes of data after the image/);
   });
 
   it('a header announcing more than its gzip file can inflate to is refused before allocating', async () => {

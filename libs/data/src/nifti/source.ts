@@ -13,12 +13,13 @@ import type { ImageLayout } from './layout.ts';
  */
 export const MAX_INFLATE_RATIO = 1032;
 
+/** Decompressed bytes per chunk (zlib's default is 16 KiB; larger chunks mean fewer copies). */
+const INFLATE_CHUNK_BYTES = 1 << 16;
+
 /** A file's header layout and exactly its voxel bytes (a private buffer: callers may swap it in place). */
 export interface ImageBytes {
   layout: ImageLayout;
   voxels: Uint8Array;
-  /** Decompressed bytes produced while reading (header + extensions + voxels + at most one chunk more). */
-  inflatedBytes: number;
 }
 
 /**
@@ -28,7 +29,7 @@ export interface ImageBytes {
  * stream): an error, because it means the header does not describe the file (edited dimensions or
  * datatype, or something appended); nibabel would read a prefix of it silently.
  */
-export async function readImageBytes(path: string): Promise<ImageBytes> {
+export async function readImageBytes(path: string, options: { chunkBytes?: number } = {}): Promise<ImageBytes> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'r');
@@ -47,7 +48,7 @@ export async function readImageBytes(path: string): Promise<ImageBytes> {
       checkLength(path, layout, size);
       const voxels = new Uint8Array(Buffer.allocUnsafeSlow(layout.nbytes).buffer, 0, layout.nbytes);
       await handle.read(voxels, 0, layout.nbytes, layout.offset);
-      return { layout, voxels, inflatedBytes: 0 };
+      return { layout, voxels };
     }
   } catch (e) {
     if (e instanceof NiftiError) throw e;
@@ -55,19 +56,21 @@ export async function readImageBytes(path: string): Promise<ImageBytes> {
   } finally {
     await handle.close();
   }
-  return inflateImage(path, size);
+  return inflateImage(path, size, options.chunkBytes ?? INFLATE_CHUNK_BYTES);
 }
 
 /** Throws unless an uncompressed file of `size` bytes holds exactly the header's image. */
 export function checkLength(path: string, layout: ImageLayout, size: number): void {
   const end = layout.offset + layout.nbytes;
-  if (size < end) {
-    throw new NiftiError(
-      path,
-      `truncated voxel data: expected ${layout.nbytes} bytes of ${layout.datatype} after offset ${layout.offset}, found ${Math.max(0, size - layout.offset)}`,
-    );
-  }
+  if (size < end) throw truncated(path, layout, size);
   if (size > end) throw trailingData(path, layout, `${size - end} bytes`);
+}
+
+function truncated(path: string, layout: ImageLayout, length: number): NiftiError {
+  return new NiftiError(
+    path,
+    `truncated voxel data: expected ${layout.nbytes} bytes of ${layout.datatype} after offset ${layout.offset}, found ${Math.max(0, length - layout.offset)}`,
+  );
 }
 
 function trailingData(path: string, layout: ImageLayout, amount: string): NiftiError {
@@ -79,7 +82,7 @@ function trailingData(path: string, layout: ImageLayout, amount: string): NiftiE
 }
 
 /** The streaming half of {@link readImageBytes}: `compressedSize` bounds what the header may announce. */
-async function inflateImage(path: string, compressedSize: number): Promise<ImageBytes> {
+async function inflateImage(path: string, compressedSize: number, chunkBytes: number): Promise<ImageBytes> {
   const head = Buffer.alloc(HEADER_PROBE_BYTES);
   let headFill = 0;
   let layout: ImageLayout | null = null;
@@ -87,8 +90,16 @@ async function inflateImage(path: string, compressedSize: number): Promise<Image
   let position = 0; // decompressed bytes seen so far
   let trailing = false;
   let refused: NiftiError | null = null; // a header problem found mid-stream
+  // Copy the part of `buf` (starting at decompressed position `bufStart`) that falls inside the
+  // image's bytes [offset, offset + nbytes).
+  const keep = (l: ImageLayout, into: Uint8Array, buf: Uint8Array, bufStart: number): void => {
+    const from = Math.max(l.offset, bufStart);
+    const to = Math.min(l.offset + l.nbytes, bufStart + buf.length);
+    if (to > from) into.set(buf.subarray(from - bufStart, to - bufStart), from - l.offset);
+  };
   const take = (chunk: Buffer): void => {
-    const chunkStart = position;
+    let rest: Uint8Array = chunk;
+    let restStart = position;
     position += chunk.length;
     if (!layout) {
       const n = Math.min(chunk.length, HEADER_PROBE_BYTES - headFill);
@@ -97,16 +108,15 @@ async function inflateImage(path: string, compressedSize: number): Promise<Image
       if (headFill < HEADER_PROBE_BYTES) return;
       layout = planned(path, head, compressedSize);
       voxels = new Uint8Array(Buffer.allocUnsafeSlow(layout.nbytes).buffer, 0, layout.nbytes);
+      keep(layout, voxels, head, 0); // voxels already inside the probe (vox_offset < 544)
+      rest = chunk.subarray(n);
+      restStart += n;
     }
-    const end = layout.offset + layout.nbytes;
-    // Copy the part of this chunk that falls inside [offset, end) of the decompressed stream.
-    const from = Math.max(layout.offset, chunkStart);
-    const to = Math.min(end, position);
-    if (to > from) (voxels as Uint8Array).set(chunk.subarray(from - chunkStart, to - chunkStart), from - layout.offset);
-    if (position > end) trailing = true;
+    keep(layout, voxels as unknown as Uint8Array, rest, restStart);
+    if (position > layout.offset + layout.nbytes) trailing = true;
   };
   try {
-    await pipeline(createReadStream(path), createGunzip(), async (source: AsyncIterable<Buffer>) => {
+    await pipeline(createReadStream(path), createGunzip({ chunkSize: chunkBytes }), async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) {
         try {
           take(chunk);
@@ -127,17 +137,12 @@ async function inflateImage(path: string, compressedSize: number): Promise<Image
     // A stream shorter than the probe: the whole decompressed file is in `head`.
     const small = planned(path, head.subarray(0, headFill), compressedSize);
     checkLength(path, small, headFill);
-    return { layout: small, voxels: Uint8Array.from(head.subarray(small.offset, small.offset + small.nbytes)), inflatedBytes: position };
+    return { layout: small, voxels: Uint8Array.from(head.subarray(small.offset, small.offset + small.nbytes)) };
   }
   const found: ImageLayout = layout;
   if (trailing) throw trailingData(path, found, `at least ${position - found.offset - found.nbytes} bytes`);
-  if (position < found.offset + found.nbytes) {
-    throw new NiftiError(
-      path,
-      `truncated voxel data: expected ${found.nbytes} bytes of ${found.datatype} after offset ${found.offset}, found ${Math.max(0, position - found.offset)}`,
-    );
-  }
-  return { layout: found, voxels: voxels as unknown as Uint8Array, inflatedBytes: position };
+  if (position < found.offset + found.nbytes) throw truncated(path, found, position);
+  return { layout: found, voxels: voxels as unknown as Uint8Array };
 }
 
 /** The header's layout, refused when no gzip stream of this size could inflate to it. */
