@@ -71,9 +71,9 @@ describe('score inputs (issue 12)', () => {
 
   it('fault 7: a {0,2} ground truth is refused with the data library rule and wording (as train refuses it)', async () => {
     await write(join(root, 'two/001/ground_truth.nii.gz'), lesion(2));
-    await expect(score('two', 'pred')).rejects.toThrow(
-      new InputError(`${join(root, 'two/001/ground_truth.nii.gz')}: ground-truth mask is not binary: found value 2 besides 0 and 1 (in 64 voxels)`),
-    );
+    const gt = join(root, 'two/001/ground_truth.nii.gz');
+    await expect(score('two', 'pred')).rejects.toThrow(new NiftiError(gt, 'ground-truth mask is not binary: found value 2 besides 0 and 1 (in 64 voxels)'));
+    await expect(score('two', 'pred')).rejects.toBeInstanceOf(NiftiError);
   });
 
   it('X.nii beside X.nii.gz is two predictions for one patient, not an unmatched file', async () => {

@@ -1,5 +1,5 @@
 import type { NiftiImage, Vec3 } from '@lesionseg/data';
-import { affineMaxDiff, nonBinaryProblem, nonBinaryVoxels, readNifti } from '@lesionseg/data';
+import { affineMaxDiff, checkBinaryMask, readNifti } from '@lesionseg/data';
 import type { RunMask } from '@lesionseg/metrics';
 import { extractRuns } from '@lesionseg/metrics';
 import { InputError } from './inputs.ts';
@@ -30,10 +30,8 @@ export interface LoadedMask {
 export async function loadMask(path: string, role: string): Promise<LoadedMask> {
   const img: NiftiImage = await readNifti(path);
   const runs = extractRuns(img.data, img.shape);
-  if (runs.otherValues.length > 0) {
-    const found = nonBinaryVoxels(img.data);
-    throw new InputError(`${path}: ${role} mask is not binary: ${nonBinaryProblem(found)}`);
-  }
+  // The runs already saw every value: the full check (a second pass) runs only for a bad mask.
+  if (runs.otherValues.length > 0) checkBinaryMask(img, `${role} mask`);
   return { path, shape: img.shape, spacing: img.spacing, affine: img.affine, runs };
 }
 
