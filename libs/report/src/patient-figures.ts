@@ -1,19 +1,24 @@
 /**
- * Figure-3-style overlays for a few evaluated patients: the patients with new lesions whose
- * largest ground-truth lesion is biggest (the clearest pictures), read from the dataset and the
- * prediction files named in results.json.
+ * Figure-3-style overlays for a few evaluated patients, read from the dataset and the
+ * prediction files named in results.json: the patients with new lesions whose largest lesion
+ * is biggest (the clearest pictures), and the patients without new lesions with the most
+ * predicted lesions (their false positives are what MSSEG-2 penalises there).
  */
 import { access } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MSSEG2_FILES, readNifti } from '@lesionseg/data';
 import type { EvaluatedPatient, Evaluation } from './evaluation.ts';
 import type { ReportFigure } from './html.ts';
-import { renderOverlay, sliceThroughLargestLesion } from './overlay.ts';
+import { svgToPng } from './learning-curves.ts';
+import { axisCodes, closestCanonical } from './orientation.ts';
+import { axialSliceThroughLargestLesion, overlaySvg, renderOverlayPanels } from './overlay.ts';
 import { encodePng } from './png.ts';
 
 export interface PatientFigureOptions {
-  /** How many patients to draw. */
+  /** How many patients with new lesions to draw (default 3). */
   count?: number;
+  /** How many patients without new lesions to draw (default 1). */
+  countWithout?: number;
   /** Where a patient's FLAIRs are; default: next to its ground truth (MSSEG-2 layout). */
   flairs?: (p: EvaluatedPatient) => { baseline: string; followup: string } | null;
 }
@@ -31,34 +36,50 @@ function largestLesion(p: EvaluatedPatient): number {
   return Math.max(0, ...p.gtLesions.map((l) => l.voxels));
 }
 
-export function pickPatients(evaluation: Evaluation, count: number): EvaluatedPatient[] {
-  return evaluation.patients
-    .filter((p) => !p.gtEmpty && p.gtFile && p.predFile)
+/** A file named in results.json: absolute, or relative to the folder of results.json (a moved evaluation). */
+export function evaluationFile(evaluation: Evaluation, file: string): string {
+  return isAbsolute(file) ? file : resolve(dirname(evaluation.path), file);
+}
+
+export function pickPatients(evaluation: Evaluation, count: number, countWithout = 0): EvaluatedPatient[] {
+  const drawable = evaluation.patients.filter((p) => p.gtFile && p.predFile);
+  const withLesions = drawable
+    .filter((p) => !p.gtEmpty)
     .sort((a, b) => largestLesion(b) - largestLesion(a) || a.patient.localeCompare(b.patient))
     .slice(0, count);
+  const without = drawable
+    .filter((p) => p.gtEmpty)
+    .sort((a, b) => b.nPredLesions - a.nPredLesions || a.patient.localeCompare(b.patient))
+    .slice(0, countWithout);
+  return [...withLesions, ...without];
+}
+
+/** The figure of one patient: a PNG through the axial slice of its largest lesion (GT, else predicted). */
+export async function patientFigure(p: EvaluatedPatient, paths: { baseline: string; followup: string; groundTruth: string; prediction: string }): Promise<ReportFigure> {
+  const [baseline, followup, groundTruth, prediction] = await Promise.all([readNifti(paths.baseline), readNifti(paths.followup), readNifti(paths.groundTruth), readNifti(paths.prediction)]);
+  const mapping = closestCanonical(followup.affine);
+  const lesions = p.gtEmpty ? p.predLesions : p.gtLesions;
+  const slice = axialSliceThroughLargestLesion(lesions, followup.shape, mapping);
+  const panels = renderOverlayPanels({ baseline, followup, groundTruth, prediction, affine: followup.affine }, { slice });
+  const png = svgToPng(overlaySvg(panels, encodePng, `patient ${p.patient}`), 1);
+  const dice = p.dice === null || p.dice === undefined ? 'n/a' : p.dice.toFixed(3);
+  const what = p.gtEmpty
+    ? `no new lesion; ${p.nPredLesions} predicted (false-positive) lesion${p.nPredLesions === 1 ? '' : 's'}, slice through the largest`
+    : `slice through the largest new lesion; Dice ${dice}; ${p.nGtLesions} ground-truth and ${p.nPredLesions} predicted lesions`;
+  return {
+    png,
+    alt: `patient ${p.patient}, axial slice ${slice + 1}`,
+    caption: `Patient ${p.patient}, axial slice ${slice + 1} of ${panels.slices} (stored as ${axisCodes(followup.affine)}, shown radiological): ${what}.`,
+  };
 }
 
 export async function patientFigures(evaluation: Evaluation, options: PatientFigureOptions = {}): Promise<ReportFigure[]> {
   const figures: ReportFigure[] = [];
-  for (const p of pickPatients(evaluation, options.count ?? 3)) {
-    const paths =
-      options.flairs?.(p) ??
-      ({ baseline: join(dirname(p.gtFile as string), MSSEG2_FILES.baseline), followup: join(dirname(p.gtFile as string), MSSEG2_FILES.followup) } as const);
+  for (const p of pickPatients(evaluation, options.count ?? 3, options.countWithout ?? 1)) {
+    const gtFile = evaluationFile(evaluation, p.gtFile as string);
+    const paths = options.flairs?.(p) ?? { baseline: join(dirname(gtFile), MSSEG2_FILES.baseline), followup: join(dirname(gtFile), MSSEG2_FILES.followup) };
     if (!(await exists(paths.baseline)) || !(await exists(paths.followup))) continue;
-    const [baseline, followup, groundTruth, prediction] = await Promise.all([
-      readNifti(paths.baseline),
-      readNifti(paths.followup),
-      readNifti(p.gtFile as string),
-      readNifti(p.predFile as string),
-    ]);
-    const z = sliceThroughLargestLesion(p.gtLesions, followup.shape[2]);
-    const png = encodePng(renderOverlay({ baseline, followup, groundTruth, prediction }, { z }));
-    const dice = p.dice === null ? 'n/a' : p.dice.toFixed(3);
-    figures.push({
-      png,
-      alt: `patient ${p.patient}, slice ${z}`,
-      caption: `Patient ${p.patient}, axial slice ${z} through the largest new lesion: baseline, follow-up, follow-up with ground truth (green), prediction (red), both (yellow). Dice ${dice}; ${p.nGtLesions} ground-truth and ${p.nPredLesions} predicted lesions.`,
-    });
+    figures.push(await patientFigure(p, { ...paths, groundTruth: gtFile, prediction: evaluationFile(evaluation, p.predFile as string) }));
   }
   return figures;
 }

@@ -7,6 +7,7 @@ import { scorePatient, summarizeCohort } from '@lesionseg/metrics';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEvaluation } from '../src/evaluation.ts';
 import { writeCompareReport, writeRunReport } from '../src/pages.ts';
+import { OVERLAY_COLOURS } from '../src/overlay.ts';
 import { patientFigures } from '../src/patient-figures.ts';
 import { decodePng } from '../src/png.ts';
 import { readRunFolder } from '../src/run-folder.ts';
@@ -77,10 +78,12 @@ describe('report pages', () => {
     for (const f of figures) {
       const img = decodePng(f.png);
       expect(img.width).toBeGreaterThan(3 * 48);
-      let green = 0;
-      for (let i = 0; i < img.data.length; i += 4) if (img.data[i + 1] > img.data[i] + 60 && img.data[i + 1] > img.data[i + 2] + 60) green++;
-      expect(green).toBeGreaterThan(0); // ground truth visible on the chosen slice
-      expect(f.caption).toMatch(/Patient synth-\d+, axial slice \d+ through the largest new lesion/);
+      const [r, g, b] = OVERLAY_COLOURS.groundTruth;
+      let outline = 0;
+      // above the legend (the last 46 rows), which has a swatch of that colour
+      for (let i = 0; i < (img.height - 46) * img.width * 4; i += 4) if (Math.abs(img.data[i] - r) + Math.abs(img.data[i + 1] - g) + Math.abs(img.data[i + 2] - b) < 12) outline++;
+      expect(outline).toBeGreaterThan(10); // ground truth visible on the chosen slice
+      expect(f.caption).toMatch(/Patient synth-\d+, axial slice \d+ of 40 \(stored as LAS, shown radiological\): slice through the largest new lesion/);
     }
   });
 
