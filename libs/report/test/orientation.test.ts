@@ -93,7 +93,12 @@ describe('figures follow the affine, not the voxel order', () => {
     let n = 0;
     let max = 0;
     for (let i = 0; i < img.data.length; i += 4) max = Math.max(max, img.data[i]);
-    for (let r = 0; r < img.height; r++) for (let c = 0; c < img.width; c++) if (img.data[(r * img.width + c) * 4] >= max - 10) ((sx += c), (sy += r), n++);
+    for (let r = 0; r < img.height; r++) for (let c = 0; c < img.width; c++) {
+        if (img.data[(r * img.width + c) * 4] < max - 10) continue;
+        sx += c;
+        sy += r;
+        n++;
+      }
     expect(n).toBeGreaterThan(0);
     expect(sx / n).toBeLessThan(img.width / 2);
     expect(sy / n).toBeLessThan(img.height / 2);
