@@ -8,3 +8,6 @@ export { readRunFolder, parseEventsJsonl, summarizeEvents, type RunSummary } fro
 export { readEvaluation, parseEvaluation, type Evaluation, type EvaluatedPatient } from './evaluation.ts';
 export { patientFigures, patientFigure, pickPatients, evaluationFile, type PatientFigureOptions } from './patient-figures.ts';
 export { writeRunReport, writeCompareReport, table1Row, type RunReportInput, type CompareEntry, type CompareReportInput } from './pages.ts';
+export { writePatientViewers, niivueBundlePath, viewerFileName, type ViewerLink, type ViewerOptions } from './viewer.ts';
+export { viewerPageHtml, type ViewerPageInput, type ViewerVolume } from './viewer-page.ts';
+export { lesionRows, reasonText, type LesionRow, type LesionSide } from './lesion-table.ts';

@@ -1,0 +1,90 @@
+/**
+ * Writes OUT/viewer/<patient>.html (one interactive NiiVue viewer per evaluated patient) and
+ * OUT/viewer/niivue.umd.js (NiiVue's own bundle, copied from node_modules), so the viewers
+ * work offline from the run folder and move with it.
+ */
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MSSEG2_FILES, readNifti, writeFileAtomic } from '@lesionseg/data';
+import type { EvaluatedPatient, Evaluation } from './evaluation.ts';
+import { lesionRows } from './lesion-table.ts';
+import { sharedWindow } from './overlay.ts';
+import { evaluationFile } from './patient-figures.ts';
+import { viewerPageHtml } from './viewer-page.ts';
+
+/** NiiVue's UMD bundle (defines window.niivue): the package's exports do not list it, so found from its entry point. */
+export function niivueBundlePath(): string {
+  const entry = fileURLToPath(import.meta.resolve('@niivue/niivue'));
+  return join(dirname(entry), '..', '..', 'dist', 'niivue.umd.js');
+}
+
+/** A file-name-safe form of a patient id. */
+export function viewerFileName(patient: string): string {
+  return `${patient.replace(/[^A-Za-z0-9._-]/g, '_')}.html`;
+}
+
+/** At most ~2 M evenly spaced values of a volume: enough for percentiles, fast on full-size scans. */
+function sample(data: Float32Array): Float32Array {
+  const step = Math.max(1, Math.ceil(data.length / 2_000_000));
+  if (step === 1) return data;
+  const out = new Float32Array(Math.ceil(data.length / step));
+  for (let i = 0, k = 0; i < data.length; i += step, k++) out[k] = data[i];
+  return out;
+}
+
+function world(affine: readonly (readonly number[])[], v: readonly number[]): number[] {
+  return [0, 1, 2].map((i) => affine[i][0] * v[0] + affine[i][1] * v[1] + affine[i][2] * v[2] + affine[i][3]);
+}
+
+export interface ViewerLink {
+  patient: string;
+  /** Relative to outDir. */
+  href: string;
+}
+
+export interface ViewerOptions {
+  /** Which patients (default: every patient with files). */
+  patients?: readonly string[];
+  /** Where a patient's FLAIRs are; default: next to its ground truth (MSSEG-2 layout). */
+  flairs?: (p: EvaluatedPatient) => { baseline: string; followup: string } | null;
+  /** The report the viewers link back to, in outDir (default report.html). */
+  report?: string;
+}
+
+export async function writePatientViewers(outDir: string, evaluation: Evaluation, options: ViewerOptions = {}): Promise<ViewerLink[]> {
+  const dir = join(outDir, 'viewer');
+  await mkdir(dir, { recursive: true });
+  const bundle = join(dir, 'niivue.umd.js');
+  const source = niivueBundlePath();
+  const [a, b] = await Promise.all([stat(source), stat(bundle).catch(() => null)]);
+  if (!b || b.size !== a.size) await copyFile(source, bundle);
+  const links: ViewerLink[] = [];
+  const wanted = options.patients ? new Set(options.patients) : null;
+  for (const p of evaluation.patients) {
+    if (!p.gtFile || !p.predFile || (wanted && !wanted.has(p.patient))) continue;
+    const gtFile = evaluationFile(evaluation, p.gtFile);
+    const predFile = evaluationFile(evaluation, p.predFile);
+    const flairs = options.flairs?.(p) ?? { baseline: join(dirname(gtFile), MSSEG2_FILES.baseline), followup: join(dirname(gtFile), MSSEG2_FILES.followup) };
+    const [baseline, followup] = await Promise.all([readNifti(flairs.baseline), readNifti(flairs.followup)]);
+    const [bBytes, fBytes, gBytes, pBytes] = await Promise.all([flairs.baseline, flairs.followup, gtFile, predFile].map((f) => readFile(f)));
+    const gz = (f: string) => (f.endsWith('.gz') ? '.nii.gz' : '.nii');
+    const lesions = lesionRows(p).map((l) => ({ ...l, centroidWorld: l.centroidWorld ?? world(followup.affine, l.centroidVoxel) }));
+    const file = viewerFileName(p.patient);
+    const html = viewerPageHtml({
+      patient: p.patient,
+      baseline: { name: `baseline${gz(flairs.baseline)}`, bytes: bBytes },
+      followup: { name: `followup${gz(flairs.followup)}`, bytes: fBytes },
+      groundTruth: { name: `ground_truth${gz(gtFile)}`, bytes: gBytes },
+      prediction: { name: `prediction${gz(predFile)}`, bytes: pBytes },
+      window: sharedWindow([sample(baseline.data), sample(followup.data)]),
+      lesions,
+      niivueScript: 'niivue.umd.js',
+      reportHref: relative(dir, join(outDir, options.report ?? 'report.html')),
+      subtitle: p.gtEmpty ? 'No new lesion in the ground truth: every predicted lesion is a false positive.' : `Dice ${p.dice === null ? 'n/a' : p.dice.toFixed(3)}.`,
+    });
+    await writeFileAtomic(join(dir, file), html);
+    links.push({ patient: p.patient, href: `viewer/${file}` });
+  }
+  return links;
+}
