@@ -1,7 +1,9 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { toolProvenance } from '@lesionseg/data';
 import type { Bus } from '@lesionseg/events';
 import type { Logger } from './logger.ts';
+import { MetricsCsv } from './metrics-csv.ts';
 
 /** Errors do not survive JSON.stringify (it gives {}): keep their name, message and stack. */
 function jsonSafe(_key: string, value: unknown): unknown {
@@ -11,23 +13,53 @@ function jsonSafe(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** One line per bus event: `{"type": ..., "iteration": ..., "elapsedMs": ..., ...payload}`. */
-export function eventLine(type: string, payload: unknown): string {
-  return JSON.stringify({ type, ...(payload as object) }, jsonSafe) + '\n';
+/** One line per bus event: `{"type": ..., "time": ISO wall clock, "iteration": ..., "elapsedMs": ..., ...payload}`. */
+export function eventLine(type: string, payload: unknown, time?: Date): string {
+  return JSON.stringify({ type, ...(time ? { time: time.toISOString() } : {}), ...(payload as object) }, jsonSafe) + '\n';
 }
 
 /**
- * RUN_DIR/events.jsonl: every bus event, appended synchronously so the file is complete up to
- * the last event even if the process is killed (and ordered exactly as emitted).
+ * Paths in the log relative to the run folder (`runDir` becomes "."), so a run folder can be
+ * moved or copied to another machine and still read; readers resolve them against the folder.
+ */
+export function relativePaths(type: string, payload: Record<string, unknown>, runDir: string): Record<string, unknown> {
+  const rel = (p: unknown) => (typeof p === 'string' && path.isAbsolute(p) ? path.relative(runDir, p) || '.' : p);
+  if (type === 'trainStart') return { ...payload, runDir: rel(payload.runDir) };
+  if (type === 'checkpointSaved') return { ...payload, path: rel(payload.path) };
+  return payload;
+}
+
+/**
+ * RUN_DIR/events.jsonl: every bus event with its wall-clock time, appended synchronously so the
+ * file is complete up to the last event even if the process is killed (and ordered exactly as
+ * emitted). `trainStart` also records the provenance (lesionseg version and git commit, backend,
+ * start date). Writes RUN_DIR/metrics.csv beside it (one row per step, for pandas).
  */
 export class JsonlLogger implements Logger {
   readonly name = 'jsonl';
+  readonly metrics: MetricsCsv;
+  private readonly runDir: string;
 
-  constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
+  constructor(
+    readonly file: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.runDir = path.dirname(file);
+    mkdirSync(this.runDir, { recursive: true });
+    this.metrics = new MetricsCsv(path.join(this.runDir, 'metrics.csv'), now);
   }
 
   attach(bus: Bus): void {
-    bus.on('*', (type, payload) => appendFileSync(this.file, eventLine(String(type), payload)));
+    bus.on('*', (type, payload) => {
+      const t = this.now();
+      let p = relativePaths(String(type), payload as Record<string, unknown>, this.runDir);
+      if (type === 'trainStart') p = { ...p, provenance: { ...toolProvenance(), backend: p.backend, startedAt: t.toISOString() } };
+      appendFileSync(this.file, eventLine(String(type), p, t));
+    });
+    this.metrics.attach(bus);
+  }
+
+  close(): void {
+    this.metrics.flush();
   }
 }
