@@ -52,7 +52,7 @@ export class JsonlLogger implements Logger {
   attach(bus: Bus): void {
     bus.on('*', (type, payload) => {
       const t = this.now();
-      let p = relativePaths(String(type), payload as Record<string, unknown>, this.runDir);
+      let p = relativePaths(String(type), payload as unknown as Record<string, unknown>, this.runDir);
       if (type === 'trainStart') p = { ...p, provenance: { ...toolProvenance(), backend: p.backend, startedAt: t.toISOString() } };
       appendFileSync(this.file, eventLine(String(type), p, t));
     });
