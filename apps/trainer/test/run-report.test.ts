@@ -29,13 +29,15 @@ describe('trainer:report', () => {
   it('evaluates the validation split through the evaluator, then writes the report', async () => {
     const root = await runFolder();
     const jobs: ChildJob[] = [];
+    const logged: string[] = [];
     const report = await runReport(parseRunReportArgs(['--run', 'run', '--data', 'd']), {
       workspaceRoot: '/ws',
       env: { INIT_CWD: root },
       defaultDataDir: '/ws/data/phantoms',
-      log: () => {},
+      log: (l) => logged.push(l),
       run: (job) => {
         jobs.push(job);
+        job.onLine?.('predict [######......] 1/4 synth-003');
         return Promise.resolve({ exitCode: 0, ms: 1, tail: [] });
       },
     });
@@ -43,8 +45,10 @@ describe('trainer:report', () => {
     expect(jobs[0].script).toBe('/ws/apps/evaluator/src/evaluate-main.ts');
     expect(jobs[0].args).toEqual(['--checkpoint', path.join(root, 'run'), '--data', path.join(root, 'd'), '--out', path.join(root, 'run', 'evaluation'), '--patients', `${path.join(root, 'run', 'split.json')}:validation`]);
     const html = await readFile(report, 'utf8');
-    expect(html).toContain('<h2>Learning curve</h2>');
+    expect(html).toContain('<h2>Training curves</h2>');
     expect(html).not.toContain('Per patient'); // the fake evaluator wrote no results
+    // the evaluator's progress reaches the console as it comes
+    expect(logged).toContain('  evaluate: predict [######......] 1/4 synth-003');
   });
 
   it('a failed evaluation is an error with the evaluator output', async () => {

@@ -9,12 +9,15 @@ import type { CohortSummary, MeanSem, PatientScore } from '@lesionseg/metrics';
 export type EvaluatedPatient = Pick<
   PatientScore,
   'gtEmpty' | 'dice' | 'lesionSensitivity' | 'lesionPpv' | 'lesionF1' | 'nGtLesions' | 'nPredLesions' | 'gtLesions' | 'predLesions'
-> & { patient: string; gtFile?: string; predFile?: string };
+> &
+  Partial<Pick<PatientScore, 'gtLesionVolumeMm3' | 'predLesionVolumeMm3' | 'gtVoxels' | 'predVoxels' | 'voxelVolumeMm3'>> & { patient: string; gtFile?: string; predFile?: string };
 
 export interface Evaluation {
   path: string;
   patients: EvaluatedPatient[];
   summary: CohortSummary;
+  /** What the score command recorded about itself and its inputs (results.json `provenance`), if anything. */
+  provenance?: unknown;
 }
 
 function meanSemFromJson(v: unknown): MeanSem {
@@ -24,7 +27,7 @@ function meanSemFromJson(v: unknown): MeanSem {
 }
 
 export function parseEvaluation(text: string, path: string): Evaluation {
-  let doc: { patients?: EvaluatedPatient[]; summary?: Record<string, Record<string, unknown>> };
+  let doc: { patients?: EvaluatedPatient[]; summary?: Record<string, Record<string, unknown>>; provenance?: unknown };
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch (error) {
@@ -38,6 +41,7 @@ export function parseEvaluation(text: string, path: string): Evaluation {
   return {
     path,
     patients: doc.patients,
+    provenance: doc.provenance,
     summary: {
       withNewLesions: {
         nPatients: Number(w.nPatients ?? 0),

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@lesionseg/data';
 import type { Evaluation } from './evaluation.ts';
 import { buildReportHtml, escapeHtml, figureHtml, markdownTableHtml, preHtml, svgHtml, type ReportFigure, type ReportSection } from './html.ts';
-import { renderLearningCurves } from './learning-curves.ts';
+import { lesionRows } from './lesion-table.ts';
+import { renderLearningCurves, renderSpecToSvg, svgToPng } from './learning-curves.ts';
+import { provenanceHtml, runProvenance } from './provenance-html.ts';
+import { trainingCurvesSpec } from './training-curves.ts';
+import type { ViewerLink } from './viewer.ts';
 import type { RunSummary } from './run-folder.ts';
 import { table1Csv, table1Markdown, type Table1Row } from './table1.ts';
 
@@ -39,56 +43,96 @@ function runFactsHtml(runs: readonly RunSummary[]): string {
     .join('')}</tbody></table>`;
 }
 
-function perPatientHtml(evaluation: Evaluation): string {
-  const head = ['patient', 'new lesions', 'Dice', 'lesion sensitivity', 'lesion PPV', 'lesion F1', 'GT lesions', 'predicted lesions'];
-  const rows = evaluation.patients.map((p) => [
-    p.patient,
-    p.gtEmpty ? 'no' : 'yes',
-    fmt(p.dice),
-    fmt(p.lesionSensitivity),
-    fmt(p.lesionPpv),
-    fmt(p.lesionF1),
-    String(p.nGtLesions),
-    String(p.nPredLesions),
-  ]);
-  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+function perPatientHtml(evaluation: Evaluation, viewers: ReadonlyMap<string, string>): string {
+  const head = ['patient', 'new lesions', 'Dice', 'lesion sensitivity', 'lesion PPV', 'lesion F1', 'GT lesions', 'predicted lesions', 'GT volume mm\u00b3', 'predicted volume mm\u00b3', 'viewer'];
+  const rows = evaluation.patients.map((p) => {
+    const cells = [
+      p.patient,
+      p.gtEmpty ? 'no' : 'yes',
+      fmt(p.dice),
+      fmt(p.lesionSensitivity),
+      fmt(p.lesionPpv),
+      fmt(p.lesionF1),
+      String(p.nGtLesions),
+      String(p.nPredLesions),
+      fmt(p.gtLesionVolumeMm3, 1),
+      fmt(p.predLesionVolumeMm3, 1),
+    ].map((c) => `<td>${escapeHtml(c)}</td>`);
+    const href = viewers.get(p.patient);
+    cells.push(`<td>${href ? `<a href="${escapeHtml(href)}">open</a>` : '-'}</td>`);
+    return `<tr>${cells.join('')}</tr>`;
+  });
+  return `<p>Volumes are of the lesions kept by the size filter (&gt; 3 mm\u00b3). The viewer opens the patient in NiiVue (interactive, offline).</p><table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Per patient, every lesion: size, detected or not and why (collapsed, one block per patient). */
+function perLesionHtml(evaluation: Evaluation): string {
+  return evaluation.patients
+    .map((p) => {
+      const rows = lesionRows(p);
+      const missed = rows.filter((r) => r.side === 'gt' && !r.matched).length;
+      const fps = rows.filter((r) => r.side === 'pred' && !r.matched).length;
+      const summary = `${escapeHtml(p.patient)}: ${p.nGtLesions} ground-truth lesion${p.nGtLesions === 1 ? '' : 's'} (${missed} missed), ${p.nPredLesions} predicted (${fps} false positive${fps === 1 ? '' : 's'})`;
+      const body =
+        rows.length === 0
+          ? '<p>No lesion in the ground truth or the prediction.</p>'
+          : `<table><thead><tr><th>lesion</th><th>status</th><th>why</th><th>volume mm\u00b3</th><th>voxels</th><th>covered</th><th>centre (voxel)</th></tr></thead><tbody>${rows
+              .map(
+                (r) =>
+                  `<tr class="${r.matched ? 'ok' : 'bad'}"><td>${r.side === 'gt' ? 'ground truth' : 'prediction'} ${r.label}</td><td>${r.matched ? '\u2713' : '\u2717'} ${escapeHtml(r.status)}</td><td>${escapeHtml(r.why)}</td><td>${r.volumeMm3.toFixed(1)}</td><td>${r.voxels}</td><td>${r.coveredFraction === null ? 'n/a' : `${(100 * r.coveredFraction).toFixed(0)}%`}</td><td>${r.centroidVoxel.map((v) => v.toFixed(1)).join(', ')}</td></tr>`,
+              )
+              .join('')}</tbody></table>`;
+      return `<details><summary>${summary}</summary>${body}</details>`;
+    })
+    .join('\n');
 }
 
 function figuresHtml(figures: readonly ReportFigure[]): string {
-  return figures.length > 0 ? figures.map(figureHtml).join('\n') : '<p>No patient with new lesions to draw.</p>';
+  return figures.length > 0 ? figures.map(figureHtml).join('\n') : '<p>No patient to draw (no prediction files found).</p>';
+}
+
+/** Config as a collapsed block: it is long and rarely what a reader looks at first. */
+function configHtml(name: string, config: unknown): string {
+  return `<details><summary>${escapeHtml(name)} (click to show)</summary>${preHtml(JSON.stringify(config, null, 2))}</details>`;
 }
 
 export interface RunReportInput {
   run: RunSummary;
   evaluation?: Evaluation | null;
   figures?: ReportFigure[];
+  /** Interactive viewers written by writePatientViewers (links relative to the run folder). */
+  viewers?: readonly ViewerLink[];
+  now?: Date;
 }
 
-/** Writes RUN_DIR/report.html, curves.svg and curves.png. Returns the report's path. */
+/** Writes RUN_DIR/report.html, curves.svg/png and training-curves.svg/png. Returns the report's path. */
 export async function writeRunReport(outDir: string, input: RunReportInput): Promise<string> {
   const { run, evaluation } = input;
   const { svg, png } = await renderLearningCurves([{ name: run.name, points: run.curve }], { title: `Validation Dice: ${run.name}` });
   await writeFileAtomic(join(outDir, 'curves.svg'), svg);
   await writeFileAtomic(join(outDir, 'curves.png'), png);
+  const training = await renderSpecToSvg(trainingCurvesSpec({ steps: run.steps, validation: run.curve, title: `Training curves: ${run.name}` }));
+  await writeFileAtomic(join(outDir, 'training-curves.svg'), training);
+  await writeFileAtomic(join(outDir, 'training-curves.png'), svgToPng(training));
+  const viewers = new Map((input.viewers ?? []).map((v) => [v.patient, v.href]));
+  const curvesNote =
+    '<p>Training loss per step (light) and smoothed (exponential moving average, dark); validation Dice on the right axis; below, training speed and the learning rate (log scale, right). The trainer validates by Dice only, so there is no validation loss. The numbers are in <code>metrics.csv</code> (one row per step).</p>';
   const sections: ReportSection[] = [
     { heading: 'Training', html: runFactsHtml([run]) },
-    { heading: 'Learning curve', html: run.curve.length > 0 ? svgHtml(svg, 'learning curve') : '<p>No validation was run.</p>' },
+    { heading: 'Training curves', html: run.steps.length > 0 ? svgHtml(training, 'training curves') + curvesNote : '<p>No training step was logged.</p>' },
   ];
   if (evaluation) {
     sections.push(
       { heading: 'Scores (MSSEG-2 metrics)', html: markdownTableHtml(table1Markdown([table1Row(run, evaluation)])) },
-      { heading: 'Per patient', html: perPatientHtml(evaluation) },
+      { heading: 'Per patient', html: perPatientHtml(evaluation, viewers) },
+      { heading: 'Per lesion', html: perLesionHtml(evaluation) },
       { heading: 'Patients', html: figuresHtml(input.figures ?? []) },
     );
   }
-  sections.push({ heading: 'Configuration', html: preHtml(JSON.stringify(run.config, null, 2)) });
+  sections.push({ heading: 'Provenance', html: provenanceHtml(await runProvenance(run, evaluation, input.now)) });
+  sections.push({ heading: 'Configuration', html: configHtml('config.json', run.config) });
   const path = join(outDir, 'report.html');
-  await writeFileAtomic(
-    path,
-    buildReportHtml({ title: `lesionseg run ${run.name}`, subtitle: `Run folder: ${run.dir}${evaluation ? `; evaluation: ${evaluation.path}` : ''}`, sections }),
-  );
+  await writeFileAtomic(path, buildReportHtml({ title: `lesionseg run ${run.name}`, subtitle: `Run folder: ${run.dir}${evaluation ? `; evaluation: ${evaluation.path}` : ''}`, sections }));
   return path;
 }
 
@@ -136,7 +180,7 @@ export async function writeCompareReport(outDir: string, input: CompareReportInp
   ];
   if (input.figures) sections.push({ heading: `Patients${input.figuresOf ? ` (predictions of ${input.figuresOf})` : ''}`, html: figuresHtml(input.figures) });
   if (input.notes && input.notes.length > 0) sections.push({ heading: 'Notes', html: `<ul>${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` });
-  sections.push({ heading: 'Configurations', html: runs.map((r) => `<details><summary>${escapeHtml(r.name)}</summary>${preHtml(JSON.stringify(r.config, null, 2))}</details>`).join('\n') });
+  sections.push({ heading: 'Configurations', html: runs.map((r) => configHtml(r.name, r.config)).join('\n') });
   const path = join(outDir, 'report.html');
   await writeFileAtomic(path, buildReportHtml({ title: 'lesionseg comparison: OHEM vs fixed oversampling', subtitle: `Comparison folder: ${outDir}`, sections }));
   return path;

@@ -7,6 +7,15 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CurvePoint } from './learning-curves.ts';
 
+/** One optimizer step of the log (stepDone). */
+export interface StepPoint {
+  iteration: number;
+  elapsedMs: number;
+  loss: number;
+  lr: number;
+  stepMs: number;
+}
+
 export interface RunSummary {
   name: string;
   dir: string;
@@ -18,6 +27,16 @@ export interface RunSummary {
   /** Mean training time per optimizer step; null before the first step. */
   msPerIteration: number | null;
   bestDice: number | null;
+  /** Every logged step (training loss, learning rate). */
+  steps: StepPoint[];
+  /** What the first trainStart recorded: lesionseg version, commit, backend, start date. */
+  provenance: Record<string, unknown> | null;
+  backend: string | null;
+  /** Wall-clock time of the first and last event (ISO), when the log has them. */
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Which model validation scored (EMA or raw): the weights the best checkpoint was chosen by. */
+  validationModel: string | null;
 }
 
 interface EventLine {
@@ -50,13 +69,26 @@ export function parseEventsJsonl(text: string, source: string): EventLine[] {
 
 export function summarizeEvents(events: readonly EventLine[], name: string, dir: string, config: unknown): RunSummary {
   const curve: CurvePoint[] = [];
+  const steps: StepPoint[] = [];
   let iterations = 0;
   let trainingMs = 0;
+  let provenance: Record<string, unknown> | null = null;
+  let backend: string | null = null;
+  let validationModel: string | null = null;
+  const times = events.map((e) => e.time).filter((t): t is string => typeof t === 'string');
   for (const e of events) {
-    if (e.type === 'validationDone' && typeof e.dice === 'number') curve.push({ elapsedMs: e.elapsedMs, dice: e.dice });
+    if (e.type === 'validationDone' && typeof e.dice === 'number') {
+      curve.push({ elapsedMs: e.elapsedMs, dice: e.dice });
+      if (typeof e.model === 'string') validationModel = e.model;
+    }
     if (e.type === 'stepDone') {
       iterations = Math.max(iterations, e.iteration);
       trainingMs = Math.max(trainingMs, e.elapsedMs);
+      if (typeof e.loss === 'number') steps.push({ iteration: e.iteration, elapsedMs: e.elapsedMs, loss: e.loss, lr: typeof e.lr === 'number' ? e.lr : Number.NaN, stepMs: typeof e.stepMs === 'number' ? e.stepMs : Number.NaN });
+    }
+    if (e.type === 'trainStart' && provenance === null) {
+      if (e.provenance && typeof e.provenance === 'object') provenance = e.provenance as Record<string, unknown>;
+      if (typeof e.backend === 'string') backend = e.backend;
     }
   }
   const finite = curve.filter((p) => Number.isFinite(p.dice));
@@ -69,6 +101,12 @@ export function summarizeEvents(events: readonly EventLine[], name: string, dir:
     trainingMs,
     msPerIteration: iterations > 0 ? trainingMs / iterations : null,
     bestDice: finite.length > 0 ? Math.max(...finite.map((p) => p.dice)) : null,
+    steps,
+    provenance,
+    backend,
+    startedAt: times[0] ?? null,
+    endedAt: times.length > 0 ? times[times.length - 1] : null,
+    validationModel,
   };
 }
 

@@ -54,6 +54,14 @@ beforeAll(async () => {
     const s = scorePatient(gt, { ...gt, data: shifted });
     patients.push({ patient: id, ...s, gtFile, predFile });
   }
+  // A patient without new lesions (empty ground truth beside the first patient's FLAIRs) whose
+  // prediction is the first patient's lesions: all false positives. Files relative to results.json.
+  const first = patients[0];
+  const emptyGt = await readNifti(first.gtFile);
+  const emptyFile = join(data, ids[0], 'ground_truth_empty.nii.gz');
+  await writeNifti(emptyFile, { ...emptyGt, data: new Float32Array(emptyGt.data.length) }, { datatype: 'uint8' });
+  const fp = await readNifti(first.predFile);
+  patients.push({ patient: 'no-new', ...scorePatient({ ...emptyGt, data: new Float32Array(emptyGt.data.length) }, fp), gtFile: join('..', 'data', ids[0], 'ground_truth_empty.nii.gz'), predFile: join('..', 'pred', `${ids[0]}.nii.gz`) });
   resultsPath = join(root, 'evaluation', 'results.json');
   await mkdir(join(root, 'evaluation'), { recursive: true });
   // NaN -> null, as the score command writes it
@@ -63,19 +71,20 @@ beforeAll(async () => {
 describe('report pages', () => {
   it('reads results.json back into a cohort summary with NaN for nulls', async () => {
     const e = await readEvaluation(resultsPath);
-    expect(e.patients).toHaveLength(3);
+    expect(e.patients).toHaveLength(4);
     expect(e.summary.withNewLesions.nPatients).toBe(3);
+    expect(e.summary.withoutNewLesions.nPatients).toBe(1);
     expect(e.summary.withNewLesions.dice.mean).toBeGreaterThan(0.2);
     expect(e.summary.withNewLesions.dice.mean).toBeLessThan(1);
-    expect(Number.isNaN(e.summary.withoutNewLesions.nPredLesions.mean)).toBe(true);
     await expect(readEvaluation(join(root, 'nope.json'))).rejects.toThrow(/nope\.json: cannot read results \(ENOENT\)/);
   });
 
   it('draws one overlay per patient with new lesions, through a slice that holds ground truth', async () => {
     const e = await readEvaluation(resultsPath);
-    const figures = await patientFigures(e, { count: 2 });
-    expect(figures).toHaveLength(2);
-    for (const f of figures) {
+    const figures = await patientFigures(e, { count: 2, countWithout: 1 });
+    expect(figures).toHaveLength(3);
+    expect(figures[2].caption).toMatch(/^Patient no-new, .*no new lesion; \d+ predicted \(false-positive\) lesions?, slice through the largest/);
+    for (const f of figures.slice(0, 2)) {
       const img = decodePng(f.png);
       expect(img.width).toBeGreaterThan(3 * 48);
       const [r, g, b] = OVERLAY_COLOURS.groundTruth;
@@ -92,10 +101,18 @@ describe('report pages', () => {
     const a = await readRunFolder(await runFolder('ohem-m0.9', 200, [0.1, 0.4, 0.6]));
     const b = await readRunFolder(await runFolder('oversample-p0.5', 100, [0.2, 0.5, 0.7, 0.72]));
     const figures = await patientFigures(e, { count: 1 });
-    const runReport = await writeRunReport(a.dir, { run: a, evaluation: e, figures });
+    const viewers = [{ patient: 'no-new', href: 'viewer/no-new.html' }];
+    const runReport = await writeRunReport(a.dir, { run: a, evaluation: e, figures, viewers });
     const runHtml = await readFile(runReport, 'utf8');
-    expect(runHtml).toContain('<h2>Per patient</h2>');
+    for (const h of ['Training', 'Training curves', 'Scores (MSSEG-2 metrics)', 'Per patient', 'Per lesion', 'Patients', 'Provenance', 'Configuration']) expect(runHtml).toContain(`<h2>${h}</h2>`);
     expect(runHtml).toContain('synth-');
+    expect(runHtml).toContain('<a href="viewer/no-new.html">open</a>');
+    expect(runHtml).toMatch(/<details><summary>config.json \(click to show\)<\/summary><pre>/); // collapsed
+    expect(runHtml).toMatch(/<summary>no-new: 0 ground-truth lesions \(0 missed\), \d+ predicted \(\d+ false positives?\)<\/summary>/);
+    expect(runHtml).toContain('the patient has no new lesion: every predicted lesion is a false positive');
+    expect(runHtml).toMatch(/sha256 events.jsonl<\/th><td><code>[0-9a-f]{64}<\/code>/);
+    expect(runHtml).toContain('training loss');
+    expect(await readFile(join(a.dir, 'training-curves.png'))).toHaveProperty('length', expect.any(Number));
     const compareDir = join(root, 'compare');
     await mkdir(compareDir, { recursive: true });
     const report = await writeCompareReport(compareDir, { entries: [{ run: a, evaluation: e }, { run: b, evaluation: e }], figures, figuresOf: 'ohem-m0.9' });
@@ -111,7 +128,7 @@ describe('report pages', () => {
     if (!chromiumAvailable()) return;
     const page = await checkPage(pathToFileURL(report).href, join(import.meta.dirname, '..', 'test-output', 'compare-report.png'));
     expect(page.consoleErrors).toEqual([]);
-    expect(page.images.length).toBe(1);
+    expect(page.images.length).toBe(2); // one patient with new lesions, one without
     expect(page.images[0].naturalWidth).toBeGreaterThan(0);
     expect(page.svgBoxes).toHaveLength(1);
   });

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { parseEventsJsonl, readRunFolder } from '../src/run-folder.ts';
 
 const lines = [
-  { type: 'trainStart', iteration: 0, elapsedMs: 0 },
+  { type: 'trainStart', time: '2026-01-01T10:00:00.000Z', iteration: 0, elapsedMs: 0, backend: 'wasm', provenance: { name: 'lesionseg', version: '0.1.0', commit: 'abc' } },
   { type: 'stepDone', iteration: 1, elapsedMs: 400, loss: 0.9, lr: 1e-3 },
   { type: 'stepDone', iteration: 2, elapsedMs: 800, loss: 0.8, lr: 1e-3 },
   { type: 'validationDone', iteration: 2, elapsedMs: 800, dice: 0.25 },
   { type: 'stepDone', iteration: 3, elapsedMs: 1500, loss: 0.7, lr: 1e-4 },
-  { type: 'validationDone', iteration: 3, elapsedMs: 1500, dice: 0.5 },
+  { type: 'validationDone', time: '2026-01-01T10:00:09.000Z', iteration: 3, elapsedMs: 1500, dice: 0.5, model: 'ema' },
 ].map((l) => JSON.stringify(l));
 
 describe('run folder', () => {
@@ -27,6 +27,13 @@ describe('run folder', () => {
     expect(run.msPerIteration).toBe(500);
     expect(run.bestDice).toBe(0.5);
     expect(run.config).toEqual({ strategy: { type: 'ohem' } });
+    expect(run.steps.map((s) => [s.iteration, s.loss])).toEqual([
+      [1, 0.9],
+      [2, 0.8],
+      [3, 0.7],
+    ]);
+    expect(run.provenance).toEqual({ name: 'lesionseg', version: '0.1.0', commit: 'abc' });
+    expect([run.backend, run.validationModel, run.startedAt, run.endedAt]).toEqual(['wasm', 'ema', '2026-01-01T10:00:00.000Z', '2026-01-01T10:00:09.000Z']);
   });
 
   it('rejects a corrupt line in the middle, naming the file and line', () => {

@@ -16,6 +16,8 @@ export interface ChildJob {
   args: string[];
   logFile: string;
   cwd: string;
+  /** Every output line as it comes (besides the log file), e.g. to show an evaluation's progress. */
+  onLine?: (line: string) => void;
 }
 
 export interface ChildResult {
@@ -34,7 +36,11 @@ export const runTsxChild: ChildRunner = async (job) => {
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
     log.write(chunk);
-    for (const line of chunk.toString('utf8').split(/[\r\n]+/)) if (line.trim() !== '') tail.push(line);
+    for (const line of chunk.toString('utf8').split(/[\r\n]+/)) {
+      if (line.trim() === '') continue;
+      tail.push(line);
+      job.onLine?.(line);
+    }
     tail.splice(0, Math.max(0, tail.length - 8));
   };
   const child = spawn(process.execPath, ['--import', 'tsx', job.script, ...job.args], {

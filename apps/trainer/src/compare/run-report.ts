@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { patientFigures, readEvaluation, readRunFolder, writeRunReport } from '@lesionseg/report';
+import { patientFigures, readEvaluation, readRunFolder, writePatientViewers, writeRunReport } from '@lesionseg/report';
 import { UsageError } from '../cli/args.ts';
 import { intOption, parseOptions } from '../cli/parse.ts';
 import { resolveUserPath } from '../cli/paths.ts';
@@ -21,8 +21,10 @@ export interface RunReportOptions {
 }
 
 export function runReportUsage(): string {
-  return `Write RUN_DIR/report.html: learning curve, MSSEG-2 scores of the best checkpoint on the
-run's validation patients, per-patient table and Figure-3-style overlays.
+  return `Write RUN_DIR/report.html: training curves, MSSEG-2 scores of the best checkpoint on the
+run's validation patients, per-patient and per-lesion tables, Figure-3-style overlays
+(radiological, world-oriented) and provenance; and RUN_DIR/viewer/<patient>.html, an
+interactive NiiVue viewer per evaluated patient (offline).
 
 Usage: npx nx run trainer:report -- --run RUN_DIR [--data DIR] [--no-evaluate] [--figures N] [--backend NAME]
 
@@ -72,14 +74,18 @@ export async function runReport(o: RunReportOptions, deps: RunReportDeps): Promi
   if (o.evaluate) {
     const args = ['--checkpoint', runDir, '--data', dataDir, '--out', evaluationDir, '--patients', `${path.join(runDir, 'split.json')}:validation`, ...(o.backend ? ['--backend', o.backend] : [])];
     deps.log(`evaluating ${runDir} on its validation patients (log: ${path.join(runDir, 'evaluate.log')})`);
-    const r = await deps.run({ label: 'evaluation', script: path.join(deps.workspaceRoot, 'apps/evaluator/src/evaluate-main.ts'), args, logFile: path.join(runDir, 'evaluate.log'), cwd: deps.workspaceRoot });
+    // The evaluator's progress (one line per patient and stage) is shown as it comes, not only logged.
+    const onLine = (line: string) => deps.log(`  evaluate: ${line}`);
+    const r = await deps.run({ label: 'evaluation', script: path.join(deps.workspaceRoot, 'apps/evaluator/src/evaluate-main.ts'), args, logFile: path.join(runDir, 'evaluate.log'), cwd: deps.workspaceRoot, onLine });
     if (r.exitCode !== 0) throw new Error(`evaluation failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
   }
   const results = path.join(evaluationDir, 'results.json');
   const evaluation = existsSync(results) ? await readEvaluation(results) : null;
   if (!evaluation) deps.log(`no ${results}: the report has the learning curve only`);
   const figures = evaluation ? await patientFigures(evaluation, { count: o.figures }) : [];
-  const report = await writeRunReport(runDir, { run, evaluation, figures });
+  const viewers = evaluation ? await writePatientViewers(runDir, evaluation) : [];
+  if (viewers.length > 0) deps.log(`viewers: ${path.join(runDir, 'viewer')}/ (${viewers.length} patients, NiiVue, offline)`);
+  const report = await writeRunReport(runDir, { run, evaluation, figures, viewers });
   deps.log(`report: ${report}`);
   return report;
 }

@@ -1,0 +1,55 @@
+/**
+ * The report's provenance section: which lesionseg trained the run and wrote the evaluation and
+ * the report (version, git commit), on which backend, from which checkpoint and weights, when,
+ * and the SHA-256 of the run's files the report was made from.
+ */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256File, toolProvenance } from '@lesionseg/data';
+import type { Evaluation } from './evaluation.ts';
+import { escapeHtml } from './html.ts';
+import type { RunSummary } from './run-folder.ts';
+
+export interface ProvenanceRow {
+  what: string;
+  value: string;
+}
+
+function flat(v: unknown): string {
+  if (v === null || v === undefined) return 'n/a';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Files of a run folder whose checksums the report lists (those that exist), and every file of checkpoints/best. */
+export const CHECKSUMMED_FILES = ['config.json', 'split.json', 'events.jsonl', 'evaluation/results.json'];
+
+async function checksummed(dir: string): Promise<string[]> {
+  const best = join(dir, 'checkpoints', 'best');
+  const files = existsSync(best) ? (await readdir(best, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join('checkpoints', 'best', d.name)).sort() : [];
+  return [...CHECKSUMMED_FILES.filter((f) => existsSync(join(dir, f))), ...files];
+}
+
+export async function runProvenance(run: RunSummary, evaluation: Evaluation | null | undefined, now: Date = new Date()): Promise<ProvenanceRow[]> {
+  const rows: ProvenanceRow[] = [];
+  const p = run.provenance ?? {};
+  rows.push({ what: 'training: lesionseg', value: p.version ? `${flat(p.version)} (commit ${flat(p.commit)})` : 'not recorded (events.jsonl from before provenance was logged)' });
+  rows.push({ what: 'training: backend', value: flat(run.backend ?? p.backend) });
+  rows.push({ what: 'training: started / last event', value: `${run.startedAt ?? 'n/a'} / ${run.endedAt ?? 'n/a'}` });
+  rows.push({ what: 'best checkpoint', value: `checkpoints/best, chosen by the validation Dice of the ${run.validationModel ?? '?'} weights` });
+  const ev = evaluation?.provenance;
+  if (ev && typeof ev === 'object') {
+    for (const [k, v] of Object.entries(ev as Record<string, unknown>)) rows.push({ what: `evaluation: ${k}`, value: flat(v) });
+  } else if (evaluation) {
+    rows.push({ what: 'evaluation', value: 'results.json records no provenance' });
+  }
+  const me = toolProvenance();
+  rows.push({ what: 'report: lesionseg', value: `${me.version} (commit ${me.commit}), written ${now.toISOString()}` });
+  for (const f of await checksummed(run.dir)) rows.push({ what: `sha256 ${f}`, value: await sha256File(join(run.dir, f)) });
+  return rows;
+}
+
+export function provenanceHtml(rows: readonly ProvenanceRow[]): string {
+  return `<table class="kv"><tbody>${rows.map((r) => `<tr><th>${escapeHtml(r.what)}</th><td><code>${escapeHtml(r.value)}</code></td></tr>`).join('')}</tbody></table>`;
+}
