@@ -154,7 +154,7 @@ describe('compare orchestration', () => {
 
   it('observations say when a paper observation did not hold', () => {
     const run = (name: string, dice: number, ms: number) => ({
-      run: { name, dir: '', config: null, curve: [{ elapsedMs: 1, dice }], iterations: 1, trainingMs: ms, msPerIteration: ms, bestDice: dice },
+      run: { name, dir: '', config: null, curve: [{ elapsedMs: 1, dice }], iterations: 1, trainingMs: ms, msPerIteration: ms, bestDice: dice, steps: [], provenance: null, backend: null, startedAt: null, endedAt: null, validationModel: null },
       evaluation: null,
     });
     const notes = observations([run('ohem-m0', 0.6, 300), run('ohem-m0.9', 0.5, 300), run('oversample-p0', 0.7, 100)]);
