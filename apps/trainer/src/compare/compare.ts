@@ -14,6 +14,7 @@ import { DEFAULT_DATA_DIR, resolveUserPath, defaultRunDir } from '../cli/paths.t
 import type { CompareOptions } from './compare-args.ts';
 import { comparisonConfig } from './compare-configs.ts';
 import { runPool, type ChildRunner } from './child-process.ts';
+import { CompareProgress, type ConfigState, type ProgressSink } from './progress.ts';
 
 export interface CompareDeps {
   workspaceRoot: string;
@@ -23,6 +24,8 @@ export interface CompareDeps {
   /** Generates the default phantoms when --data is not given and they are absent. */
   generateDefaultData: (dir: string, config: Record<string, unknown>) => Promise<void>;
   now?: () => Date;
+  /** Where the live progress block goes (default stderr). */
+  progressOutput?: ProgressSink;
 }
 
 export interface CompareResult {
@@ -87,36 +90,48 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
   const evaluateMain = path.join(root, 'apps/evaluator/src/evaluate-main.ts');
   const common = [...(o.backend ? ['--backend', o.backend] : [])];
 
+  const progress = new CompareProgress(o.presets, (name) => path.join(outDir, name), deps.progressOutput ?? { write: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY === true });
+  const log = (line: string) => progress.log(line, deps.log);
+  progress.start();
   await runPool(configs, o.parallel, async ({ name, config }) => {
     const runDir = path.join(outDir, name);
+    const state = (s: ConfigState) => progress.setState(name, s);
+    state('training');
     if (!o.skipTraining) {
       const configFile = path.join(outDir, 'configs', `${name}.json`);
       await writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n');
       const logFile = path.join(outDir, 'logs', `${name}-train.log`);
-      deps.log(`[${name}] training (log: ${logFile})`);
+      log(`[${name}] training (log: ${logFile})`);
       const args = ['--config', configFile, '--data', dataDir, '--out', runDir, '--budget', o.budget, ...common, ...(o.seed !== null ? ['--seed', String(o.seed)] : [])];
       const r = await deps.run({ label: `${name} training`, script: trainerMain, args, logFile, cwd: root });
       if (r.exitCode !== 0) {
         failed.push(name);
-        deps.log(`[${name}] training failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
+        state('failed');
+        log(`[${name}] training failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
         return;
       }
-      deps.log(`[${name}] trained in ${(r.ms / 60_000).toFixed(1)} min`);
+      log(`[${name}] trained in ${(r.ms / 60_000).toFixed(1)} min`);
     }
     if (!existsSync(runDir)) {
       failed.push(name);
-      deps.log(`[${name}] no run folder ${runDir} (with --skip-training the runs must exist)`);
+      state('failed');
+      log(`[${name}] no run folder ${runDir} (with --skip-training the runs must exist)`);
       return;
     }
     const patients = testData ? [] : ['--patients', `${path.join(runDir, 'split.json')}:validation`];
     const args = ['--checkpoint', runDir, '--data', testData ?? dataDir, '--out', path.join(runDir, 'evaluation'), ...patients, ...common];
-    deps.log(`[${name}] evaluating the best checkpoint on ${testData ? 'the test dataset' : 'its validation patients'}`);
+    log(`[${name}] evaluating the best checkpoint on ${testData ? 'the test dataset' : 'its validation patients'}`);
+    state('evaluating');
     const r = await deps.run({ label: `${name} evaluation`, script: evaluateMain, args, logFile: path.join(outDir, 'logs', `${name}-evaluate.log`), cwd: root });
     if (r.exitCode !== 0) {
       failed.push(name);
-      deps.log(`[${name}] evaluation failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
+      state('failed');
+      log(`[${name}] evaluation failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
+      return;
     }
+    state('done');
   });
+  progress.stop();
 
   const entries: CompareEntry[] = [];
   for (const { name } of configs) {
