@@ -58,7 +58,7 @@ const CSS = `
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; margin-top: 2rem; }
 table { border-collapse: collapse; font-size: .9rem; } th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: right; }
-th:first-child, td:first-child { text-align: left; } thead { background: #f3f3f3; }
+th:first-child, td:first-child { text-align: left; } td:first-child { white-space: nowrap; } thead { background: #f3f3f3; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; image-rendering: pixelated; border: 1px solid #ddd; }
 figcaption { font-size: .85rem; color: #555; } pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; font-size: .8rem; }
 .chart svg { max-width: 100%; height: auto; }

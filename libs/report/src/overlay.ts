@@ -38,7 +38,7 @@ const hex = (c: readonly number[]) => `#${c.map((v) => v.toString(16).padStart(2
 export interface OverlayOptions {
   /** Axial slice in canonical (superior) order, 0 = most inferior; see axialSliceThroughLargestLesion. */
   slice: number;
-  /** Display pixels per mm. Default: panels at least 256 px wide. */
+  /** Display pixels per mm. Default: panels at least 320 px wide. */
   pixelsPerMm?: number;
   /** Caption under the panels (e.g. the patient). */
   title?: string;
@@ -158,12 +158,13 @@ export function renderOverlayPanels(input: OverlayInput, options: OverlayOptions
   const z = options.slice;
   if (!Number.isInteger(z) || z < 0 || z >= Z) throw new Error(`overlay: axial slice ${z} is outside 0..${Z - 1}`);
   const base = canon(input.baseline);
-  const ppm = options.pixelsPerMm ?? Math.max(1, Math.ceil(256 / Math.max(X * follow.spacing[0], Y * follow.spacing[1])));
+  const ppm = options.pixelsPerMm ?? Math.max(1, Math.ceil(320 / Math.max(X * follow.spacing[0], Y * follow.spacing[1])));
   const grid = panelGrid(follow.shape, follow.spacing, ppm);
   const baseSlice = axialSlice(base, z);
   const followSlice = axialSlice(follow, z);
   const win = sharedWindow([baseSlice, followSlice]);
-  const thickness = Math.max(1, Math.round(ppm * Math.min(follow.spacing[0], follow.spacing[1]) / 4));
+  // About a third of a voxel, at least 2 px: visible on small panels, thin beside big voxels.
+  const thickness = Math.max(2, Math.round((ppm * Math.min(follow.spacing[0], follow.spacing[1])) / 3));
   const outlined = greyPanel(followSlice, X, grid, win);
   if (input.groundTruth) drawOutline(outlined, axialSlice(canon(input.groundTruth), z), X, grid, OVERLAY_COLOURS.groundTruth, false, thickness);
   if (input.prediction) drawOutline(outlined, axialSlice(canon(input.prediction), z), X, grid, OVERLAY_COLOURS.prediction, true, thickness);

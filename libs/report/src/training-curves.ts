@@ -97,7 +97,7 @@ export function trainingCurvesSpec(input: TrainingCurvesInput): TopLevelSpec {
       domain: ['training loss', 'training loss (smoothed)', 'validation Dice', 'iterations / s', 'learning rate'],
       range: [CURVE_COLOURS.loss, CURVE_COLOURS.lossSmoothed, CURVE_COLOURS.dice, CURVE_COLOURS.rate, CURVE_COLOURS.lr],
     },
-    legend: { orient: 'top' as const },
+    legend: { orient: 'top' as const, labelLimit: 300, columns: 5 },
   };
   const width = 620;
   return {
@@ -133,7 +133,7 @@ export function trainingCurvesSpec(input: TrainingCurvesInput): TopLevelSpec {
           {
             data: { values: lr },
             mark: { type: 'line', strokeWidth: 1.5, strokeDash: [4, 2] },
-            encoding: { x, y: { field: 'value', type: 'quantitative', title: 'learning rate', scale: { type: 'log' }, axis: { orient: 'right', format: '.0e', titleColor: CURVE_COLOURS.lr } }, color: colour },
+            encoding: { x, y: { field: 'value', type: 'quantitative', title: 'learning rate', scale: { type: 'log' }, axis: { orient: 'right', format: '.0e', tickCount: 4, titleColor: CURVE_COLOURS.lr } }, color: colour },
           },
         ],
         resolve: { scale: { y: 'independent' } },

@@ -36,8 +36,8 @@ const hex = (c: readonly number[]) => `#${c.map((v) => v.toString(16).padStart(2
 const CSS = `
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1rem; color: #222; }
 h1 { font-size: 1.3rem; margin: .2rem 0; } .sub { color: #555; font-size: .85rem; }
-.views { display: flex; gap: 1rem; } .view { flex: 1; min-width: 0; } .view h2 { font-size: 1rem; margin: .4rem 0; }
-.canvas-box { height: 420px; } canvas { width: 100%; height: 100%; display: block; background: #000; }
+.views { display: flex; flex-direction: column; gap: .5rem; } .view h2 { font-size: 1rem; margin: .3rem 0; }
+.canvas-box { height: 340px; } .lesions { max-height: 45vh; overflow: auto; display: inline-block; } canvas { width: 100%; height: 100%; display: block; background: #000; }
 .legend span { display: inline-block; width: 1rem; height: .7rem; margin: 0 .3rem 0 .8rem; vertical-align: middle; }
 table { border-collapse: collapse; font-size: .85rem; margin-top: .5rem; } th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: right; }
 th:nth-child(-n+3), td:nth-child(-n+3) { text-align: left; } thead { background: #f3f3f3; }
@@ -62,7 +62,7 @@ const SCRIPT = `
     const views = [];
     const show = (mm) => { location.textContent = mm.map((v) => v.toFixed(1)).join(' ') + ' mm'; };
     for (const which of ['baseline', 'followup']) {
-      const nv = new N.Niivue({ backColor: [0, 0, 0, 1], isRadiologicalConvention: true, isOrientationTextVisible: true, show3Dcrosshair: true, dragAndDropEnabled: false, isColorbar: false, crosshairColor: [1, 0.2, 0.6, 1], crosshairWidth: 1, crosshairGap: 6, multiplanarShowRender: 0, showAllOrientationMarkers: true, fontColor: [1, 1, 1, 1] });
+      const nv = new N.Niivue({ backColor: [0, 0, 0, 1], isRadiologicalConvention: true, isOrientationTextVisible: true, show3Dcrosshair: true, dragAndDropEnabled: false, isColorbar: false, crosshairColor: [1, 0.2, 0.6, 1], crosshairWidth: 1, crosshairGap: 6, multiplanarShowRender: 0, multiplanarLayout: 3, showAllOrientationMarkers: true, fontColor: [1, 1, 1, 1] });
       await nv.attachToCanvas(document.getElementById('canvas-' + which));
       nv.addColormap('lesionseg-gt', cfg.colormaps.gt);
       nv.addColormap('lesionseg-pred', cfg.colormaps.pred);
@@ -146,7 +146,7 @@ export function viewerPageHtml(v: ViewerPageInput): string {
 <div class="view"><h2>follow-up</h2><div class="canvas-box"><canvas id="canvas-followup"></canvas></div></div>
 </div>
 <h2>Lesions</h2>
-${lesionListHtml(v.lesions)}
+<div class="lesions">${lesionListHtml(v.lesions)}</div>
 <script type="application/json" id="viewer-config">${json}</script>
 ${data('nii-baseline', v.baseline)}
 ${data('nii-followup', v.followup)}
