@@ -69,7 +69,9 @@ export async function runReport(o: RunReportOptions, deps: RunReportDeps): Promi
   const run = await readRunFolder(runDir);
   // The trainer records the dataset it used in config.json (data.path).
   const recorded = (run.config as { data?: { path?: unknown } } | null)?.data?.path;
-  const dataDir = o.data ? resolveUserPath(o.data, deps.env) : typeof recorded === 'string' && existsSync(recorded) ? recorded : deps.defaultDataDir;
+  // A relative data.path is relative to the run folder (a moved run folder keeps working).
+  const recordedDir = typeof recorded === 'string' ? path.resolve(runDir, recorded) : null;
+  const dataDir = o.data ? resolveUserPath(o.data, deps.env) : recordedDir && existsSync(recordedDir) ? recordedDir : deps.defaultDataDir;
   const evaluationDir = path.join(runDir, 'evaluation');
   if (o.evaluate) {
     const args = ['--checkpoint', runDir, '--data', dataDir, '--out', evaluationDir, '--patients', `${path.join(runDir, 'split.json')}:validation`, ...(o.backend ? ['--backend', o.backend] : [])];
