@@ -47,21 +47,9 @@ export async function openPage(url: string, extraArgs: string[] = []): Promise<O
 }
 
 export async function checkPage(url: string, screenshotPath: string): Promise<PageCheck> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [...BASE_ARGS, '--disable-gpu'],
-  });
+  const opened = await openPage(url, ['--disable-gpu']);
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const consoleErrors: string[] = [];
-    const failedRequests: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    page.on('requestfailed', (r) => failedRequests.push(r.url()));
-    await page.goto(url, { waitUntil: 'load' });
-    const result = await page.evaluate(() => ({
+    const result = await opened.page.evaluate(() => ({
       images: Array.from(document.images).map((i) => ({ alt: i.alt, complete: i.complete, naturalWidth: i.naturalWidth })),
       svgBoxes: Array.from(document.querySelectorAll('.chart svg')).map((s) => {
         const r = s.getBoundingClientRect();
@@ -69,9 +57,9 @@ export async function checkPage(url: string, screenshotPath: string): Promise<Pa
       }),
       headings: Array.from(document.querySelectorAll('h1, h2')).map((h) => h.textContent ?? ''),
     }));
-    await page.screenshot({ path: screenshotPath, fullPage: true });
-    return { consoleErrors, failedRequests, ...result };
+    await opened.page.screenshot({ path: screenshotPath, fullPage: true });
+    return { consoleErrors: opened.consoleErrors, failedRequests: opened.failedRequests, ...result };
   } finally {
-    await browser.close();
+    await opened.close();
   }
 }
