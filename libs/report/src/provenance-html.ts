@@ -4,8 +4,8 @@
  * and the SHA-256 of the run's files the report was made from.
  */
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { sha256File, toolProvenance } from '@lesionseg/data';
 import type { Evaluation } from './evaluation.ts';
 import { escapeHtml } from './html.ts';
@@ -31,6 +31,15 @@ async function checksummed(dir: string): Promise<string[]> {
   return [...CHECKSUMMED_FILES.filter((f) => existsSync(join(dir, f))), ...files];
 }
 
+/** evaluation.json, which evaluator:evaluate writes beside results.json (checkpoint, weights, backend, ...). */
+async function evaluationSetup(resultsPath: string): Promise<Record<string, unknown> | null> {
+  try {
+    return JSON.parse(await readFile(join(dirname(resultsPath), 'evaluation.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null; // scored by evaluator:score alone: no prediction set-up to show
+  }
+}
+
 export async function runProvenance(run: RunSummary, evaluation: Evaluation | null | undefined, now: Date = new Date()): Promise<ProvenanceRow[]> {
   const rows: ProvenanceRow[] = [];
   const p = run.provenance ?? {};
@@ -38,6 +47,12 @@ export async function runProvenance(run: RunSummary, evaluation: Evaluation | nu
   rows.push({ what: 'training: backend', value: flat(run.backend ?? p.backend) });
   rows.push({ what: 'training: started / last event', value: `${run.startedAt ?? 'n/a'} / ${run.endedAt ?? 'n/a'}` });
   rows.push({ what: 'best checkpoint', value: `checkpoints/best, chosen by the validation Dice of the ${run.validationModel ?? '?'} weights` });
+  const setup = evaluation ? await evaluationSetup(evaluation.path) : null;
+  if (setup) {
+    const ck = typeof setup.checkpoint === 'string' ? relative(run.dir, resolve(dirname(evaluation?.path ?? ''), setup.checkpoint)) || '.' : 'n/a';
+    rows.push({ what: 'evaluation: checkpoint and weights', value: `${ck} (relative to the run folder), ${flat(setup.weights)} weights` });
+    rows.push({ what: 'evaluation: backend, threshold, post-processing', value: `${flat(setup.backend)}, ${flat(setup.threshold)}, ${flat((setup.postprocess as { description?: unknown } | undefined)?.description ?? setup.postprocess)}` });
+  }
   const ev = evaluation?.provenance;
   if (ev && typeof ev === 'object') {
     for (const [k, v] of Object.entries(ev as Record<string, unknown>)) rows.push({ what: `evaluation: ${k}`, value: flat(v) });

@@ -64,6 +64,7 @@ beforeAll(async () => {
   patients.push({ patient: 'no-new', ...scorePatient({ ...emptyGt, data: new Float32Array(emptyGt.data.length) }, fp), gtFile: join('..', 'data', ids[0], 'ground_truth_empty.nii.gz'), predFile: join('..', 'pred', `${ids[0]}.nii.gz`) });
   resultsPath = join(root, 'evaluation', 'results.json');
   await mkdir(join(root, 'evaluation'), { recursive: true });
+  await writeFile(join(root, 'evaluation', 'evaluation.json'), JSON.stringify({ checkpoint: join(root, 'runs', 'ohem-m0.9', 'checkpoints', 'best'), weights: 'ema', backend: 'wasm', threshold: 0.5, postprocess: { description: 'no post-processing' } }));
   // NaN -> null, as the score command writes it
   await writeFile(resultsPath, JSON.stringify({ params: {}, patients, summary: summarizeCohort(patients) }, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v)));
 }, 60_000);
@@ -110,6 +111,7 @@ describe('report pages', () => {
     expect(runHtml).toMatch(/<details><summary>config.json \(click to show\)<\/summary><pre>/); // collapsed
     expect(runHtml).toMatch(/<summary>no-new: 0 ground-truth lesions \(0 missed\), \d+ predicted \(\d+ false positives?\)<\/summary>/);
     expect(runHtml).toContain('the patient has no new lesion: every predicted lesion is a false positive');
+    expect(runHtml).toContain('<code>checkpoints/best (relative to the run folder), ema weights</code>');
     expect(runHtml).toMatch(/sha256 events.jsonl<\/th><td><code>[0-9a-f]{64}<\/code>/);
     expect(runHtml).toContain('training loss');
     expect(await readFile(join(a.dir, 'training-curves.png'))).toHaveProperty('length', expect.any(Number));
