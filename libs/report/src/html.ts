@@ -62,7 +62,7 @@ th:first-child, td:first-child { text-align: left; } td:first-child { white-spac
 figure { margin: 1rem 0; } figure img { max-width: 100%; image-rendering: pixelated; border: 1px solid #ddd; }
 figcaption { font-size: .85rem; color: #555; } pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; font-size: .8rem; }
 .chart svg { max-width: 100%; height: auto; }
-tr.bad td { background: #fff3e0; } details { margin: .3rem 0; } summary { cursor: pointer; }
+tr.bad td { background: #fff3e0; } th.text, td.text { text-align: left; } details { margin: .3rem 0; } summary { cursor: pointer; }
 table.kv th { text-align: left; font-weight: normal; background: #f7f7f7; } table.kv td { text-align: left; word-break: break-all; }
 `;
 

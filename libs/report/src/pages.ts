@@ -76,10 +76,10 @@ function perLesionHtml(evaluation: Evaluation): string {
       const body =
         rows.length === 0
           ? '<p>No lesion in the ground truth or the prediction.</p>'
-          : `<table><thead><tr><th>lesion</th><th>status</th><th>why</th><th>volume mm\u00b3</th><th>voxels</th><th>covered</th><th>centre (voxel)</th></tr></thead><tbody>${rows
+          : `<table><thead><tr><th>lesion</th><th class="text">status</th><th class="text">why</th><th>volume mm\u00b3</th><th>voxels</th><th>covered</th><th>centre (voxel)</th></tr></thead><tbody>${rows
               .map(
                 (r) =>
-                  `<tr class="${r.matched ? 'ok' : 'bad'}"><td>${r.side === 'gt' ? 'ground truth' : 'prediction'} ${r.label}</td><td>${r.matched ? '\u2713' : '\u2717'} ${escapeHtml(r.status)}</td><td>${escapeHtml(r.why)}</td><td>${r.volumeMm3.toFixed(1)}</td><td>${r.voxels}</td><td>${r.coveredFraction === null ? 'n/a' : `${(100 * r.coveredFraction).toFixed(0)}%`}</td><td>${r.centroidVoxel.map((v) => v.toFixed(1)).join(', ')}</td></tr>`,
+                  `<tr class="${r.matched ? 'ok' : 'bad'}"><td>${r.side === 'gt' ? 'ground truth' : 'prediction'} ${r.label}</td><td class="text">${r.matched ? '\u2713' : '\u2717'} ${escapeHtml(r.status)}</td><td class="text">${escapeHtml(r.why)}</td><td>${r.volumeMm3.toFixed(1)}</td><td>${r.voxels}</td><td>${r.coveredFraction === null ? 'n/a' : `${(100 * r.coveredFraction).toFixed(0)}%`}</td><td>${r.centroidVoxel.map((v) => v.toFixed(1)).join(', ')}</td></tr>`,
               )
               .join('')}</tbody></table>`;
       return `<details><summary>${summary}</summary>${body}</details>`;
