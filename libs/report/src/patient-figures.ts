@@ -32,6 +32,10 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+export async function allExist(paths: readonly string[]): Promise<boolean> {
+  return (await Promise.all(paths.map(exists))).every(Boolean);
+}
+
 function largestLesion(p: EvaluatedPatient): number {
   return Math.max(0, ...p.gtLesions.map((l) => l.voxels));
 }
@@ -41,17 +45,16 @@ export function evaluationFile(evaluation: Evaluation, file: string): string {
   return isAbsolute(file) ? file : resolve(dirname(evaluation.path), file);
 }
 
+/** Drawable patients, best first: with new lesions by largest lesion, without by most predicted lesions. */
+function ranked(evaluation: Evaluation, withLesions: boolean): EvaluatedPatient[] {
+  const drawable = evaluation.patients.filter((p) => p.gtFile && p.predFile && p.gtEmpty !== withLesions);
+  return withLesions
+    ? drawable.sort((a, b) => largestLesion(b) - largestLesion(a) || a.patient.localeCompare(b.patient))
+    : drawable.sort((a, b) => b.nPredLesions - a.nPredLesions || a.patient.localeCompare(b.patient));
+}
+
 export function pickPatients(evaluation: Evaluation, count: number, countWithout = 0): EvaluatedPatient[] {
-  const drawable = evaluation.patients.filter((p) => p.gtFile && p.predFile);
-  const withLesions = drawable
-    .filter((p) => !p.gtEmpty)
-    .sort((a, b) => largestLesion(b) - largestLesion(a) || a.patient.localeCompare(b.patient))
-    .slice(0, count);
-  const without = drawable
-    .filter((p) => p.gtEmpty)
-    .sort((a, b) => b.nPredLesions - a.nPredLesions || a.patient.localeCompare(b.patient))
-    .slice(0, countWithout);
-  return [...withLesions, ...without];
+  return [...ranked(evaluation, true).slice(0, count), ...ranked(evaluation, false).slice(0, countWithout)];
 }
 
 /** The figure of one patient: a PNG through the axial slice of its largest lesion (GT, else predicted). */
@@ -75,11 +78,18 @@ export async function patientFigure(p: EvaluatedPatient, paths: { baseline: stri
 
 export async function patientFigures(evaluation: Evaluation, options: PatientFigureOptions = {}): Promise<ReportFigure[]> {
   const figures: ReportFigure[] = [];
-  for (const p of pickPatients(evaluation, options.count ?? 3, options.countWithout ?? 1)) {
-    const gtFile = evaluationFile(evaluation, p.gtFile as string);
-    const paths = options.flairs?.(p) ?? { baseline: join(dirname(gtFile), MSSEG2_FILES.baseline), followup: join(dirname(gtFile), MSSEG2_FILES.followup) };
-    if (!(await exists(paths.baseline)) || !(await exists(paths.followup))) continue;
-    figures.push(await patientFigure(p, { ...paths, groundTruth: gtFile, prediction: evaluationFile(evaluation, p.predFile as string) }));
+  for (const [withLesions, count] of [[true, options.count ?? 3], [false, options.countWithout ?? 1]] as const) {
+    let drawn = 0;
+    for (const p of ranked(evaluation, withLesions)) {
+      if (drawn >= count) break;
+      const gtFile = evaluationFile(evaluation, p.gtFile as string);
+      const paths = options.flairs?.(p) ?? { baseline: join(dirname(gtFile), MSSEG2_FILES.baseline), followup: join(dirname(gtFile), MSSEG2_FILES.followup) };
+      const prediction = evaluationFile(evaluation, p.predFile as string);
+      // A moved evaluation whose results.json names absolute paths: draw the next patient whose files are still there.
+      if (!(await allExist([paths.baseline, paths.followup, gtFile, prediction]))) continue;
+      figures.push(await patientFigure(p, { ...paths, groundTruth: gtFile, prediction }));
+      drawn++;
+    }
   }
   return figures;
 }

@@ -10,7 +10,7 @@ import { MSSEG2_FILES, readNifti, writeFileAtomic } from '@lesionseg/data';
 import type { EvaluatedPatient, Evaluation } from './evaluation.ts';
 import { lesionRows } from './lesion-table.ts';
 import { sharedWindow } from './overlay.ts';
-import { evaluationFile } from './patient-figures.ts';
+import { allExist, evaluationFile } from './patient-figures.ts';
 import { viewerPageHtml } from './viewer-page.ts';
 
 /** NiiVue's UMD bundle (defines window.niivue): the package's exports do not list it, so found from its entry point. */
@@ -66,6 +66,7 @@ export async function writePatientViewers(outDir: string, evaluation: Evaluation
     const gtFile = evaluationFile(evaluation, p.gtFile);
     const predFile = evaluationFile(evaluation, p.predFile);
     const flairs = options.flairs?.(p) ?? { baseline: join(dirname(gtFile), MSSEG2_FILES.baseline), followup: join(dirname(gtFile), MSSEG2_FILES.followup) };
+    if (!(await allExist([flairs.baseline, flairs.followup, gtFile, predFile]))) continue; // files moved away: no viewer rather than no report
     const [baseline, followup] = await Promise.all([readNifti(flairs.baseline), readNifti(flairs.followup)]);
     const [bBytes, fBytes, gBytes, pBytes] = await Promise.all([flairs.baseline, flairs.followup, gtFile, predFile].map((f) => readFile(f)));
     const gz = (f: string) => (f.endsWith('.gz') ? '.nii.gz' : '.nii');

@@ -62,6 +62,8 @@ beforeAll(async () => {
   await writeNifti(emptyFile, { ...emptyGt, data: new Float32Array(emptyGt.data.length) }, { datatype: 'uint8' });
   const fp = await readNifti(first.predFile);
   patients.push({ patient: 'no-new', ...scorePatient({ ...emptyGt, data: new Float32Array(emptyGt.data.length) }, fp), gtFile: join('..', 'data', ids[0], 'ground_truth_empty.nii.gz'), predFile: join('..', 'pred', `${ids[0]}.nii.gz`) });
+  // A patient whose prediction file is gone (a moved evaluation with absolute paths): skipped, not fatal.
+  patients.push({ ...patients[0], patient: 'gone', predFile: join(root, 'elsewhere', 'x.nii.gz') });
   resultsPath = join(root, 'evaluation', 'results.json');
   await mkdir(join(root, 'evaluation'), { recursive: true });
   await writeFile(join(root, 'evaluation', 'evaluation.json'), JSON.stringify({ checkpoint: join(root, 'runs', 'ohem-m0.9', 'checkpoints', 'best'), weights: 'ema', backend: 'wasm', threshold: 0.5, postprocess: { description: 'no post-processing' } }));
@@ -72,8 +74,8 @@ beforeAll(async () => {
 describe('report pages', () => {
   it('reads results.json back into a cohort summary with NaN for nulls', async () => {
     const e = await readEvaluation(resultsPath);
-    expect(e.patients).toHaveLength(4);
-    expect(e.summary.withNewLesions.nPatients).toBe(3);
+    expect(e.patients).toHaveLength(5);
+    expect(e.summary.withNewLesions.nPatients).toBe(4);
     expect(e.summary.withoutNewLesions.nPatients).toBe(1);
     expect(e.summary.withNewLesions.dice.mean).toBeGreaterThan(0.2);
     expect(e.summary.withNewLesions.dice.mean).toBeLessThan(1);
@@ -82,9 +84,10 @@ describe('report pages', () => {
 
   it('draws one overlay per patient with new lesions, through a slice that holds ground truth', async () => {
     const e = await readEvaluation(resultsPath);
-    const figures = await patientFigures(e, { count: 2, countWithout: 1 });
-    expect(figures).toHaveLength(3);
-    expect(figures[2].caption).toMatch(/^Patient no-new, .*no new lesion; \d+ predicted \(false-positive\) lesions?, slice through the largest/);
+    const figures = await patientFigures(e, { count: 5, countWithout: 1 });
+    expect(figures.map((f) => f.alt.split(',')[0])).not.toContain('patient gone');
+    expect(figures).toHaveLength(4);
+    expect(figures[3].caption).toMatch(/^Patient no-new, .*no new lesion; \d+ predicted \(false-positive\) lesions?, slice through the largest/);
     for (const f of figures.slice(0, 2)) {
       const img = decodePng(f.png);
       expect(img.width).toBeGreaterThan(3 * 48);
