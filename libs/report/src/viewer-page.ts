@@ -62,7 +62,7 @@ const SCRIPT = `
     const views = [];
     const show = (mm) => { location.textContent = mm.map((v) => v.toFixed(1)).join(' ') + ' mm'; };
     for (const which of ['baseline', 'followup']) {
-      const nv = new N.Niivue({ backColor: [0, 0, 0, 1], isRadiologicalConvention: true, isOrientationTextVisible: true, show3Dcrosshair: true, dragAndDropEnabled: false, isColorbar: false, crosshairColor: [1, 0.2, 0.6, 1], crosshairWidth: 1, crosshairGap: 6, multiplanarShowRender: 0, multiplanarLayout: 3, showAllOrientationMarkers: true, fontColor: [1, 1, 1, 1] });
+      const nv = new N.Niivue({ backColor: [0, 0, 0, 1], isRadiologicalConvention: true, isOrientationTextVisible: true, show3Dcrosshair: true, dragAndDropEnabled: false, isColorbar: false, crosshairColor: [1, 0.2, 0.6, 1], crosshairWidth: 1, crosshairGap: 6, multiplanarShowRender: 0, multiplanarLayout: 3, multiplanarPadPixels: 12, showAllOrientationMarkers: true, fontColor: [1, 1, 1, 1] });
       await nv.attachToCanvas(document.getElementById('canvas-' + which));
       nv.addColormap('lesionseg-gt', cfg.colormaps.gt);
       nv.addColormap('lesionseg-pred', cfg.colormaps.pred);
