@@ -2,7 +2,18 @@
  * Our WGSL kernels for tfjs's `webgpu` backend. This module is imported only after
  * '@tensorflow/tfjs-backend-webgpu' (an optional dependency) has loaded, by the webgpu backend
  * loader; nothing else in the library imports it, so the wasm/cpu paths never pull in WebGPU.
+ * Registration replaces kernels for backend 'webgpu' only; the originals stay as fallbacks.
  */
+import { registerWebgpuConv3d, unregisterWebgpuConv3d } from './register-conv3d.ts';
+
+/** Register our kernels for 'webgpu' (idempotent). Call before or after the backend starts. */
 export function registerWebgpuKernels(): void {
-  // The kernels land here (issue 11); until then the stock tfjs-webgpu kernels run.
+  registerWebgpuConv3d();
 }
+
+/** Put tfjs-webgpu's own kernels back (tests and benchmarks compare both). */
+export function unregisterWebgpuKernels(): void {
+  unregisterWebgpuConv3d();
+}
+
+export { webgpuConvPathCounts } from './register-conv3d.ts';

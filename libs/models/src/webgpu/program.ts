@@ -1,0 +1,74 @@
+/**
+ * The small part of tfjs-backend-webgpu's program interface our kernels use, typed here so that
+ * this module needs no WebGPU type declarations and no runtime import of the backend: a kernel
+ * receives the backend as `args.backend` and hands it a program object with WGSL source.
+ *
+ * How tfjs runs a program (webgpu_program.ts in tfjs-backend-webgpu): it prepends a uniform
+ * struct (`uniforms.<name>Shape`, ..., `uniforms.outShape`, then our `uniforms` fields), binds the
+ * output as `result: array<f32>` and each input by its `variableNames` entry as `array<f32>`,
+ * and calls our `fn main()` from its `_start` with the private globals `localIndex`,
+ * `workgroupId` and `numWorkgroups` set. Pipelines are cached by `shaderKey` (plus input ranks
+ * and dtypes): every constant baked into the source must be in the key.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+export interface GpuProgram {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
+  dispatch: [number, number, number];
+  variableNames: string[];
+  uniforms?: string;
+  workgroupSize: [number, number, number];
+  getUserCode(): string;
+}
+
+export type Uniform = { type: 'int32' | 'float32' | 'uint32'; data: number[] };
+
+export interface WebgpuBackend {
+  runWebGPUProgram(program: GpuProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Uniform[], output?: tf.TensorInfo): tf.TensorInfo;
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+  device: { limits: { maxStorageBufferBindingSize: number; maxComputeWorkgroupsPerDimension: number } };
+}
+
+/**
+ * A program over `groups` workgroups (in any order), laid out on a 2-D grid so that no dimension
+ * exceeds the WebGPU limit of 65535; `yGroups` goes to the y dimension. WGSL reads the flat
+ * group index with `flatGroup()` (see GROUP_INDEX_WGSL).
+ */
+export function program(spec: {
+  key: string;
+  outputShape: number[];
+  inputs: string[];
+  threads: number;
+  groups: number;
+  yGroups?: number;
+  uniforms?: string;
+  code: string;
+}): GpuProgram {
+  const gx = Math.min(spec.groups, 32768);
+  const gz = Math.ceil(spec.groups / gx);
+  return {
+    outputShape: spec.outputShape,
+    shaderKey: spec.key,
+    // A non-flat layout makes tfjs call `main()` without an index argument; its getOutputCoords
+    // helper (unused here) is only generated when the layout's rank equals the output's.
+    dispatchLayout: { x: [0], y: [1], z: [2] },
+    dispatch: [gx, spec.yGroups ?? 1, gz],
+    variableNames: spec.inputs,
+    uniforms: spec.uniforms,
+    workgroupSize: [spec.threads, 1, 1],
+    getUserCode: () => `${GROUP_INDEX_WGSL}\n${spec.code}`,
+  };
+}
+
+/** The flat index of this workgroup over the x and z dimensions of the grid. */
+export const GROUP_INDEX_WGSL = `
+fn flatGroup() -> i32 {
+  return i32(workgroupId.x + workgroupId.z * numWorkgroups.x);
+}`;
+
+/** Bytes a float32 tensor of `shape` occupies. */
+export function bytesOf(shape: readonly number[]): number {
+  return 4 * shape.reduce((a, b) => a * b, 1);
+}
