@@ -77,10 +77,10 @@ describe.skipIf(!adapter.ok)('webgpu Conv3D kernels: implicit GEMM forward and i
 
   it('leave other convolutions (stride 2, 3x3x3 valid) to the stock kernels, with the same results', async () => {
     for (const [pad, stride] of [['same', 2], ['valid', 1]] as const) {
-      const xs = [1, 6, 5, 7, 3];
-      const ws = [3, 3, 3, 3, 4];
+      const xs: [number, number, number, number, number] = [1, 6, 5, 7, 3];
+      const ws: [number, number, number, number, number] = [3, 3, 3, 3, 4];
       await on('cpu');
-      const ys = tf.conv3d(tf.zeros(xs) as tf.Tensor5D, tf.zeros(ws) as tf.Tensor5D, stride, pad).shape;
+      const ys = tf.conv3d(tf.zeros(xs) as tf.Tensor5D, tf.zeros(ws) as tf.Tensor5D, stride, pad).shape as number[];
       const c = { x: arr(xs), w: arr(ws), r: arr(ys), xs, ws, pad, stride };
       const ref = await convAndGrads('cpu', c);
       registerWebgpuKernels();
