@@ -178,23 +178,26 @@ const gradient: KernelFunc = (args) => {
   return [dx, dgamma, dbeta, dbias];
 };
 
+/** The fused kernel's gradient (global in tfjs; the webgpu kernels of the same name use it too). */
+export const GROUP_NORM_GRADIENT: Parameters<typeof tf.registerGradient>[0] = {
+  kernelName: GROUP_NORM_KERNEL,
+  inputsToSave: ['x', 'bias', 'gamma'],
+  outputsToSave: [true, true, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, bias, gamma, y, mean, rstd] = saved;
+    const dyY = Array.isArray(dy) ? dy[0] : dy;
+    const [dx, dgamma, dbeta, dbias] = tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy: dyY, x, y, bias, gamma, mean, rstd }, attrs as never) as tf.Tensor[];
+    return { x: () => dx, bias: () => dbias, gamma: () => dgamma, beta: () => dbeta };
+  },
+};
+
 const kernels = new CustomKernels(
   'wasm',
   [
     [GROUP_NORM_KERNEL, forward],
     [GROUP_NORM_GRAD_KERNEL, gradient],
   ],
-  {
-    kernelName: GROUP_NORM_KERNEL,
-    inputsToSave: ['x', 'bias', 'gamma'],
-    outputsToSave: [true, true, true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, bias, gamma, y, mean, rstd] = saved;
-      const dyY = Array.isArray(dy) ? dy[0] : dy;
-      const [dx, dgamma, dbeta, dbias] = tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy: dyY, x, y, bias, gamma, mean, rstd }, attrs as never) as tf.Tensor[];
-      return { x: () => dx, bias: () => dbias, gamma: () => dgamma, beta: () => dbeta };
-    },
-  },
+  GROUP_NORM_GRADIENT,
 );
 
 /** Register both kernels for 'wasm' and the gradient of the forward one (idempotent). */

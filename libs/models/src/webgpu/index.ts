@@ -5,15 +5,19 @@
  * Registration replaces kernels for backend 'webgpu' only; the originals stay as fallbacks.
  */
 import { registerWebgpuConv3d, unregisterWebgpuConv3d } from './register-conv3d.ts';
+import { registerWebgpuGroupNorm, unregisterWebgpuGroupNorm } from './group-norm.ts';
 
 /** Register our kernels for 'webgpu' (idempotent). Call before or after the backend starts. */
 export function registerWebgpuKernels(): void {
   registerWebgpuConv3d();
+  registerWebgpuGroupNorm();
 }
 
 /** Put tfjs-webgpu's own kernels back (tests and benchmarks compare both). */
 export function unregisterWebgpuKernels(): void {
+  unregisterWebgpuGroupNorm();
   unregisterWebgpuConv3d();
 }
 
 export { webgpuConvPathCounts } from './register-conv3d.ts';
+export { webgpuGroupNormCounts } from './group-norm.ts';
