@@ -113,19 +113,22 @@ const upsampleGrad: KernelFunc = (args) => {
   return out;
 };
 
+/** The upsampling kernel's gradient (global in tfjs; the webgpu kernels of the same name use it too). */
+export const UPSAMPLE_GRADIENT: Parameters<typeof tf.registerGradient>[0] = {
+  kernelName: UPSAMPLE_KERNEL,
+  gradFunc: (dy) => {
+    const g = Array.isArray(dy) ? dy[0] : dy;
+    return { x: () => tf.engine().runKernel(UPSAMPLE_GRAD_KERNEL, { dy: g }, {}) as tf.Tensor };
+  },
+};
+
 const kernels = new CustomKernels(
   'wasm',
   [
     [UPSAMPLE_KERNEL, upsample],
     [UPSAMPLE_GRAD_KERNEL, upsampleGrad],
   ],
-  {
-    kernelName: UPSAMPLE_KERNEL,
-    gradFunc: (dy) => {
-      const g = Array.isArray(dy) ? dy[0] : dy;
-      return { x: () => tf.engine().runKernel(UPSAMPLE_GRAD_KERNEL, { dy: g }, {}) as tf.Tensor };
-    },
-  },
+  UPSAMPLE_GRADIENT,
 );
 
 /** Register both kernels for 'wasm' and the gradient of the forward one (idempotent). */

@@ -14,7 +14,7 @@ import '../register-gradients.ts';
 import { bceWithLogitsPerPatch } from '../loss/patch-loss.ts';
 import { createUNet } from '../unet/unet.ts';
 import { mulberry32, uniformArray } from '../util/rng.ts';
-import { registerWebgpuKernels, unregisterWebgpuKernels, webgpuConvPathCounts, webgpuGroupNormCounts } from './index.ts';
+import { registerWebgpuKernels, unregisterWebgpuKernels, webgpuConvPathCounts, webgpuGroupNormCounts, webgpuUpsampleCounts } from './index.ts';
 
 const adapter = await webgpuAdapter();
 if (!adapter.ok) console.warn(`\n*** SKIPPING the webgpu kernel tests: ${adapter.reason} ***\n`);
@@ -103,7 +103,7 @@ describe.skipIf(!adapter.ok)('webgpu Conv3D kernels: implicit GEMM forward and i
   });
 });
 
-describe.skipIf(!adapter.ok)('the UNet on webgpu with our kernels (convolutions and fused GroupNorm)', () => {
+describe.skipIf(!adapter.ok)('the UNet on webgpu with our kernels (convolutions, fused GroupNorm, upsampling)', () => {
   it('matches the cpu backend at 16^3 (widths 4, 8, batch 2): logits, loss and every gradient, without leaking tensors', async () => {
     const batch = syntheticBatch(2, 16, 3);
     const run = async (backend: 'cpu' | 'webgpu') => {
@@ -132,11 +132,13 @@ describe.skipIf(!adapter.ok)('the UNet on webgpu with our kernels (convolutions 
     registerWebgpuKernels();
     const start = counts();
     const gnStart = { ...webgpuGroupNormCounts };
+    const upStart = { ...webgpuUpsampleCounts };
     const got = await run('webgpu');
     const used = delta(start, counts());
     // 3 blocks x 2 fused bias + GroupNorm + ReLU, forward and backward.
     expect(webgpuGroupNormCounts.forward - gnStart.forward).toBe(6);
     expect(webgpuGroupNormCounts.backward - gnStart.backward).toBe(6);
+    expect([webgpuUpsampleCounts.forward - upStart.forward, webgpuUpsampleCounts.backward - upStart.backward]).toEqual([1, 1]);
     // 2 levels: 3 blocks x 2 convs + head = 7 convolutions; no input gradient for the image.
     expect(used).toEqual({ forward: 7, inputGrad: 6, filterGrad: 7, stock: 0 });
     expect(relMaxError(got.logits, ref.logits)).toBeLessThan(1e-5);

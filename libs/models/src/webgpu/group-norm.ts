@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CustomKernels } from '../wasm/kernel-overrides.ts';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_GRADIENT, GROUP_NORM_KERNEL } from '../wasm/group-norm-kernel.ts';
-import { program, type WebgpuBackend } from './program.ts';
+import { perItem, runPerItem as run, type WebgpuBackend } from './program.ts';
 
 type Info = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -40,30 +40,6 @@ function dims(x: Info, groups: number) {
   const c = x.shape[x.shape.length - 1];
   const voxels = x.shape.reduce((a, b) => a * b, 1) / n / c;
   return { n, c, g: groups, cg: c / groups, voxels, chunks: Math.ceil(voxels / CHUNK) };
-}
-
-/**
- * One thread per item `i` (64 per workgroup); `body` sees `i` and the constants. Items default
- * to one per output value; a body that writes several values per item passes `items`.
- */
-function perItem(key: string, outputShape: number[], inputs: string[], consts: Record<string, number>, body: string, items?: number) {
-  const count = items ?? outputShape.reduce((a, b) => a * b, 1);
-  const decl = Object.entries(consts)
-    .map(([k, v]) => `const ${k} = ${Number.isInteger(v) ? v : v.toExponential()};`)
-    .join('\n');
-  const constKey = Object.values(consts).join('_');
-  const code = `${decl}
-fn main() {
-  let i = flatGroup() * 64 + i32(localIndex);
-  if (i < uniforms.size) {
-${body}
-  }
-}`;
-  return { prog: program({ key: `${key}_${constKey}`, outputShape, inputs, threads: 64, groups: Math.ceil(count / 64), uniforms: 'size : i32,', code }), size: count };
-}
-
-function run(backend: WebgpuBackend, p: ReturnType<typeof perItem>, inputs: Info[]): Info {
-  return backend.runWebGPUProgram(p.prog, inputs, 'float32', [{ type: 'int32', data: [p.size] }]);
 }
 
 const forward: KernelFunc = (args) => {
@@ -88,7 +64,7 @@ const forward: KernelFunc = (args) => {
       s2 = s2 + t * t;
     }
     result[2 * i] = s1;
-    result[2 * i + 1] = s2;`, d.n * d.chunks * d.c),
+    result[2 * i + 1] = s2;`, { items: d.n * d.chunks * d.c }),
     [x],
   );
   // mean / rstd of v = x + bias per (n, group): channel means and centred sums of squares, combined.
@@ -170,7 +146,7 @@ const gradient: KernelFunc = (args) => {
     }
     result[3 * i] = sg;
     result[3 * i + 1] = sgx;
-    result[3 * i + 2] = sx;`, d.n * d.chunks * d.c),
+    result[3 * i + 2] = sx;`, { items: d.n * d.chunks * d.c }),
     [dy, x, y, bias, mean, rstd],
   );
   const sums = run(

@@ -6,18 +6,22 @@
  */
 import { registerWebgpuConv3d, unregisterWebgpuConv3d } from './register-conv3d.ts';
 import { registerWebgpuGroupNorm, unregisterWebgpuGroupNorm } from './group-norm.ts';
+import { registerWebgpuUpsample, unregisterWebgpuUpsample } from './upsample.ts';
 
 /** Register our kernels for 'webgpu' (idempotent). Call before or after the backend starts. */
 export function registerWebgpuKernels(): void {
   registerWebgpuConv3d();
   registerWebgpuGroupNorm();
+  registerWebgpuUpsample();
 }
 
 /** Put tfjs-webgpu's own kernels back (tests and benchmarks compare both). */
 export function unregisterWebgpuKernels(): void {
+  unregisterWebgpuUpsample();
   unregisterWebgpuGroupNorm();
   unregisterWebgpuConv3d();
 }
 
 export { webgpuConvPathCounts } from './register-conv3d.ts';
 export { webgpuGroupNormCounts } from './group-norm.ts';
+export { webgpuUpsampleCounts } from './upsample.ts';

@@ -72,3 +72,30 @@ fn flatGroup() -> i32 {
 export function bytesOf(shape: readonly number[]): number {
   return 4 * shape.reduce((a, b) => a * b, 1);
 }
+
+/**
+ * One thread per item `i` (64 per workgroup); `body` sees `i` and the constants (all in the
+ * pipeline key). Items default to one per output value; a body that writes several values per
+ * item passes `items`. `prelude` holds WGSL functions the body calls.
+ */
+export function perItem(key: string, outputShape: number[], inputs: string[], consts: Record<string, number>, body: string, opts: { items?: number; prelude?: string } = {}) {
+  const count = opts.items ?? outputShape.reduce((a, b) => a * b, 1);
+  const decl = Object.entries(consts)
+    .map(([k, v]) => `const ${k} = ${Number.isInteger(v) ? v : v.toExponential()};`)
+    .join('\n');
+  const constKey = Object.values(consts).join('_');
+  const code = `${decl}
+${opts.prelude ?? ''}
+fn main() {
+  let i = flatGroup() * 64 + i32(localIndex);
+  if (i < uniforms.size) {
+${body}
+  }
+}`;
+  return { prog: program({ key: `${key}_${constKey}`, outputShape, inputs, threads: 64, groups: Math.ceil(count / 64), uniforms: 'size : i32,', code }), size: count };
+}
+
+/** Run a `perItem` program (its `uniforms.size` is the item count). */
+export function runPerItem(backend: WebgpuBackend, p: ReturnType<typeof perItem>, inputs: tf.TensorInfo[]): tf.TensorInfo {
+  return backend.runWebGPUProgram(p.prog, inputs, 'float32', [{ type: 'int32', data: [p.size] }]);
+}
