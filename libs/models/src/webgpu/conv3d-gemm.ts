@@ -43,10 +43,12 @@ export interface GemmTiles {
 }
 
 let tileOverride: GemmTiles | undefined;
+let vec4Loads = true;
 
-/** Benchmarks only: force one tiling for every convolution (undefined: the default choice). */
-export function overrideGemmTiles(t: GemmTiles | undefined): void {
+/** Benchmarks only: force one tiling for every convolution (undefined: the default choice), and turn the 4-channel loads off. */
+export function overrideGemmTiles(t: GemmTiles | undefined, vec4 = true): void {
   tileOverride = t;
+  vec4Loads = vec4;
 }
 
 /**
@@ -56,6 +58,80 @@ export function overrideGemmTiles(t: GemmTiles | undefined): void {
 export function gemmTiles(outC: number): GemmTiles & { threads: number } {
   const t = tileOverride ?? (outC <= 4 ? { tm: 256, tn: 4, kc: 8, rm: 4 } : outC <= 16 ? { tm: 128, tn: 16, kc: 16, rm: 8 } : { tm: 128, tn: 32, kc: 16, rm: 8 });
   return { ...t, threads: (t.tm / t.rm) * (t.tn / 4) };
+}
+
+/** A-tile loads one channel at a time (any channel count): every load decodes its voxel. */
+function scalarATile() {
+  const aSetup = `
+  let kkL = tid % KC;        // the k column this thread loads
+  let rowL = tid / KC;       // its first voxel row; then every NT / KC rows`;
+  const aTile = `
+    // A tile: As[kk][row] = x[voxel m0 + row shifted by tap, channel c], 0 outside the volume.
+    let k = k0 + kkL;
+    let tap = k / CI;
+    let c = k % CI;
+    let od = tap / (KS * KS) - PAD;
+    let oh = (tap / KS) % KS - PAD;
+    let ow = tap % KS - PAD;
+    for (var row = rowL; row < TM; row = row + NT / KC) {
+      let m = m0 + row;
+      var v = 0.0;
+      if (k < KTOT && m < M) {
+        let xx = m % W + ow;
+        let yy = (m / W) % H + oh;
+        let zz = (m / (W * H)) % D + od;
+        if (xx >= 0 && xx < W && yy >= 0 && yy < H && zz >= 0 && zz < D) {
+          v = x[(m + (od * H + oh) * W + ow) * CI + c];
+        }
+      }
+      As[kkL * TM + row] = v;
+    }`;
+  return { aSetup, aTile };
+}
+
+/**
+ * A-tile loads of 4 channels at once (x bound as vec4, input channels % 4 == 0): each thread
+ * loads the same AROWS voxel rows at every k-step, so their coordinates are decoded once,
+ * packed x | y << 10 | z << 20 (-1 past the last voxel), before the k loop.
+ */
+function vec4ATile(tm: number, kc: number, threads: number) {
+  const rows = (tm * kc) / (4 * threads);
+  const aSetup = `
+  let kq = tid % (KC / 4);     // the 4-channel group of the k-step this thread loads
+  let rowV = tid / (KC / 4);   // its first voxel row; then every 4 NT / KC rows
+  var rowPos : array<i32, ${rows}>;
+  for (var j = 0; j < ${rows}; j = j + 1) {
+    let m = m0 + rowV + j * (4 * NT / KC);
+    rowPos[j] = -1;
+    if (m < M) { rowPos[j] = (m % W) | (((m / W) % H) << 10u) | (((m / (W * H)) % D) << 20u); }
+  }`;
+  const aTile = `
+    // A tile: As[kk][row] = x[voxel m0 + row shifted by tap, channels c .. c + 3], 0 outside the volume.
+    let k = k0 + 4 * kq;
+    let tap = k / CI;
+    let c = k % CI;
+    let od = tap / (KS * KS) - PAD;
+    let oh = (tap / KS) % KS - PAD;
+    let ow = tap % KS - PAD;
+    for (var j = 0; j < ${rows}; j = j + 1) {
+      let row = rowV + j * (4 * NT / KC);
+      let p = rowPos[j];
+      var v = vec4<f32>(0.0);
+      if (k < KTOT && p >= 0) {
+        let xx = (p & 1023) + ow;
+        let yy = ((p >> 10u) & 1023) + oh;
+        let zz = (p >> 20u) + od;
+        if (xx >= 0 && xx < W && yy >= 0 && yy < H && zz >= 0 && zz < D) {
+          v = x[(m0 + row + (od * H + oh) * W + ow) * (CI / 4) + c / 4];
+        }
+      }
+      let at = 4 * kq * TM + row;
+      As[at] = v.x;
+      As[at + TM] = v.y;
+      As[at + 2 * TM] = v.z;
+      As[at + 3 * TM] = v.w;
+    }`;
+  return { aSetup, aTile };
 }
 
 export function convGemmProgram(s: ConvGemmShape): GpuProgram {
@@ -69,6 +145,8 @@ export function convGemmProgram(s: ConvGemmShape): GpuProgram {
       `(${taps - 1} - tap) * ${s.inC * s.outC} + n * ${s.inC} + c`
     : // filter [taps, inC, outC]: B[(tap, c)][n] = W[tap][c][n]
       `kb * ${s.outC} + n`;
+  const vec4 = vec4Loads && s.inC % 4 === 0 && kc % 4 === 0 && (tm * kc) % (4 * threads) === 0 && Math.max(d, h, w) < 1024;
+  const { aSetup, aTile } = vec4 ? vec4ATile(tm, kc, threads) : scalarATile();
   const code = `
 const CI = ${s.inC};
 const CO = ${s.outC};
@@ -95,33 +173,13 @@ fn main() {
   // No early return for groups past the end (the 2-D grid rounds up): barriers need uniform control flow.
   let M = uniforms.voxels;
 
-  let kkL = tid % KC;        // the k column this thread loads
-  let rowL = tid / KC;       // its first voxel row; then every NT / KC rows
+${aSetup}
   let tm = tid / COLT;       // compute: voxels tm + i * (TM / RM)
   let tn = tid % COLT;       // compute: channels 4 tn .. 4 tn + 3
 
   var acc : array<vec4<f32>, RM>;
   for (var k0 = 0; k0 < KTOT; k0 = k0 + KC) {
-    // A tile: As[kk][row] = x[voxel m0 + row shifted by tap, channel c], 0 outside the volume.
-    let k = k0 + kkL;
-    let tap = k / CI;
-    let c = k % CI;
-    let od = tap / (KS * KS) - PAD;
-    let oh = (tap / KS) % KS - PAD;
-    let ow = tap % KS - PAD;
-    for (var row = rowL; row < TM; row = row + NT / KC) {
-      let m = m0 + row;
-      var v = 0.0;
-      if (k < KTOT && m < M) {
-        let xx = m % W + ow;
-        let yy = (m / W) % H + oh;
-        let zz = (m / (W * H)) % D + od;
-        if (xx >= 0 && xx < W && yy >= 0 && yy < H && zz >= 0 && zz < D) {
-          v = x[(m + (od * H + oh) * W + ow) * CI + c];
-        }
-      }
-      As[kkL * TM + row] = v;
-    }
+${aTile}
     // B tile: Bs[kk][nn .. nn+3] = weights of k0 + kk for output channels n0 + nn ...
     for (var e = tid; e < KC * TN; e = e + NT) {
       let kb = k0 + e / TN;
@@ -155,9 +213,10 @@ fn main() {
   }
 }`;
   return program({
-    key: `lesionsegConvGemm_${s.inC}_${s.outC}_${s.ks}_${d}_${h}_${w}_${s.transposed ? 't' : 'f'}_${tm}_${tn}_${kc}_${rm}`,
+    key: `lesionsegConvGemm_${s.inC}_${s.outC}_${s.ks}_${d}_${h}_${w}_${s.transposed ? 't' : 'f'}_${tm}_${tn}_${kc}_${rm}_${vec4 ? 'v4' : 's'}`,
     outputShape: [s.voxels / (d * h * w), d, h, w, s.outC],
     inputs: ['x', 'w'],
+    inputComponents: vec4 ? [4, 1] : undefined,
     threads,
     groups: Math.ceil(s.voxels / tm),
     yGroups: Math.ceil(s.outC / tn),

@@ -60,7 +60,7 @@ for (const k of info.kernels) {
 const total = [...byName.values()].reduce((s, a) => s + a.ms, 0);
 console.log(
   `${opt.mode} ${count}x${side}^3, widths ${opt.widths}, webgpu (${opt.stock ? 'stock kernels' : 'our kernels'}): ` +
-    `${unprofiled.toFixed(0)} ms wall, ${wall.toFixed(0)} ms profiled, ${total.toFixed(0)} ms in kernels`,
+    `${unprofiled.toFixed(0)} ms wall, ${wall.toFixed(0)} ms profiled, ${total.toFixed(0)} ms in ${info.kernels.length} kernel calls`,
 );
 for (const [name, a] of [...byName].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(opt.top))) {
   console.log(`${name.padEnd(28)} ${a.ms.toFixed(1).padStart(9)} ms ${((100 * a.ms) / total).toFixed(1).padStart(5)} %  ${String(a.n).padStart(5)} calls`);

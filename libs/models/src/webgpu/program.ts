@@ -18,6 +18,8 @@ export interface GpuProgram {
   dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
   dispatch: [number, number, number];
   variableNames: string[];
+  /** Per input, how many floats one array element holds (1 or 4); default 1. */
+  variableComponents?: number[];
   uniforms?: string;
   workgroupSize: [number, number, number];
   getUserCode(): string;
@@ -40,6 +42,7 @@ export function program(spec: {
   key: string;
   outputShape: number[];
   inputs: string[];
+  inputComponents?: number[];
   threads: number;
   groups: number;
   yGroups?: number;
@@ -56,6 +59,7 @@ export function program(spec: {
     dispatchLayout: { x: [0], y: [1], z: [2] },
     dispatch: [gx, spec.yGroups ?? 1, gz],
     variableNames: spec.inputs,
+    variableComponents: spec.inputComponents,
     uniforms: spec.uniforms,
     workgroupSize: [spec.threads, 1, 1],
     getUserCode: () => `${GROUP_INDEX_WGSL}\n${spec.code}`,
