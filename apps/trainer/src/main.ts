@@ -9,6 +9,9 @@ import { createRealRuntime } from './adapters/real-runtime.ts';
 import { generatePhantoms } from './adapters/dataset.ts';
 import type { DataOptions } from './config/sections.ts';
 import { ConfigError } from '@lesionseg/strategies';
+import { fileURLToPath } from 'node:url';
+import { runDirectChild, startedByTsxCli } from './process/direct-child.ts';
+import { slowStepsFromEnv } from './process/fault-injection.ts';
 
 async function main(): Promise<number> {
   let cli;
@@ -28,7 +31,7 @@ async function main(): Promise<number> {
   const result = await train(cli, {
     env: process.env,
     workspaceRoot: workspaceRoot(),
-    createRuntime: (request) => createRealRuntime(request, (t) => console.error(t)),
+    createRuntime: async (request) => slowStepsFromEnv(await createRealRuntime(request, (t) => console.error(t)), process.env),
     generateDefaultData: (dir, config) => {
       const data = config.data.options as unknown as DataOptions;
       return generatePhantoms(dir, data.synthPatients, data.synthSize, (t) => console.error(t));
@@ -47,14 +50,19 @@ async function main(): Promise<number> {
   return result.exitCode;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // config and input errors are the user's to fix: the message, not a stack trace
-    const known = error instanceof ConfigError || (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError));
-    console.error(`trainer: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`);
-    process.exitCode = known && error instanceof ConfigError ? 2 : 1;
-  },
-);
+function onExit(run: Promise<number>): void {
+  run.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // config and input errors are the user's to fix: the message, not a stack trace
+      const known = error instanceof ConfigError || (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError));
+      console.error(`trainer: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`);
+      process.exitCode = known && error instanceof ConfigError ? 2 : 1;
+    },
+  );
+}
+
+// Under tsx's CLI this process would be SIGKILLed 60 ms after a Ctrl-C: train in a direct child instead.
+onExit(startedByTsxCli() ? runDirectChild(fileURLToPath(import.meta.url), process.argv.slice(2)) : main());

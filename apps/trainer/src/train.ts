@@ -16,6 +16,7 @@ import { TOKENS } from './di/tokens.ts';
 import type { ProgressOutput } from './loggers/progress-bar.ts';
 import { checkResumable, createRunDir, readJson, RUN_FILES, writeJsonAtomic } from './run-folder.ts';
 import type { Runtime } from './runtime.ts';
+import { interruptionHandler, SIGNAL_EXIT } from './process/interruption.ts';
 
 export interface RuntimeRequest {
   config: TrainerConfig;
@@ -47,8 +48,6 @@ export interface TrainResult {
   end: TrainEnd | null;
 }
 
-/** Exit codes: 0 done, 1 a steering plugin failed (checkpoint saved), 130/143 stopped by SIGINT/SIGTERM (checkpoint saved). */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 function resolveConfig(cli: CliOptions, deps: TrainDeps): { config: TrainerConfig; runDir: string; dataDir: string; isDefaultData: boolean; resume: boolean } {
   const strategies = (deps.strategies ?? builtinStrategies()) as PluginRegistry<unknown, unknown>;
@@ -121,17 +120,18 @@ export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResu
     composeTrainer(c, { config, runDir, runtime, strategies: deps.strategies, hooks: deps.hooks, clock: deps.clock, progressOutput: deps.progressOutput });
     const { loop, loggers } = buildLoop(c);
     const stop = resolve(c, TOKENS.Stop);
-    let signalCount = 0;
-    const unregister = deps.onSignals?.((signal) => {
-      signalCount++;
-      if (signalCount === 1) {
-        deps.log(`\n${signal}: stopping after the current step and saving a checkpoint (again to abort without saving)`);
-        stop.request(signal);
-      } else {
-        deps.log(`${signal} again: exiting without a checkpoint`);
-        process.exit(SIGNAL_EXIT[signal] ?? 1);
-      }
-    });
+    const unregister = deps.onSignals?.(
+      interruptionHandler({
+        stop: (signal) => {
+          deps.log(`\n${signal}: stopping and saving checkpoints/latest (signal again to exit without saving)`);
+          stop.request(signal);
+        },
+        abort: (signal) => {
+          deps.log(`${signal} again: exiting without a checkpoint`);
+          process.exit(SIGNAL_EXIT[signal] ?? 1);
+        },
+      }),
+    );
     try {
       const state = resume ? await runtime.store.load(path.join(runDir, RUN_FILES.latest)) : undefined;
       const end = await loop.run(state);

@@ -28,6 +28,7 @@ export {
   type TrainStepResult,
   type ScoreOptions,
 } from './train/train-step.ts';
+export { guardedTrainStep, NonFiniteStepError, type GuardedStepOptions, type GuardedStepResult } from './train/guarded-step.ts';
 export { Ema } from './ema/ema.ts';
 export {
   saveCheckpoint,

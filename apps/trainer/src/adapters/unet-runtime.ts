@@ -8,7 +8,8 @@ import {
   saveCheckpoint,
   scorePatches,
   setLearningRate,
-  trainStep,
+  guardedTrainStep,
+  NonFiniteStepError,
   PREPROCESSING_PLUGIN_KEY,
   ReplicaPool,
   type PatchBatch as WindowBatch,
@@ -17,7 +18,7 @@ import {
   type UNet,
 } from '@lesionseg/models';
 import type { PatchBatch, PatchScorer } from '@lesionseg/strategies';
-import type { EmaPlugin, ModelStore, StepResult, Trainable, TrainerState } from '../core/types.ts';
+import { NonFiniteError, type EmaPlugin, type ModelStore, type StepControl, type StepResult, type Trainable, type TrainerState } from '../core/types.ts';
 import type { LossOptions, ModelOptions, OptimizerOptions } from '../config/sections.ts';
 
 /** The key under which the loop's own state is stored in a models-lib checkpoint. */
@@ -76,13 +77,25 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
     return this.ema.decay;
   }
 
-  async trainStep(batch: PatchBatch, lr: number): Promise<StepResult> {
+  async trainStep(batch: PatchBatch, lr: number, control?: StepControl): Promise<StepResult> {
     setLearningRate(this.optimizer, lr);
-    const microBatch = this.microBatch ?? undefined;
-    const r = this.pool
-      ? await this.pool.trainStep(this.model, this.optimizer, batch, { microBatch })
-      : await trainStep(this.model, this.optimizer, batch, { loss: this.loss, microBatch });
-    return { loss: r.loss };
+    if (this.pool) {
+      // The workers compute while this thread waits (signals are handled meanwhile); the pool
+      // applies the update itself, so a non-finite loss is caught after it (nothing is saved then).
+      const r = await this.pool.trainStep(this.model, this.optimizer, batch, { microBatch: this.microBatch ?? undefined });
+      if (!Number.isFinite(r.loss)) throw new NonFiniteError(`the loss is ${r.loss}`);
+      return { loss: r.loss };
+    }
+    return this.abortableStep(batch, control);
+  }
+
+  private async abortableStep(batch: PatchBatch, control?: StepControl): Promise<StepResult> {
+    try {
+      const r = await guardedTrainStep(this.model, this.optimizer, batch, { loss: this.loss, microBatch: this.microBatch ?? undefined, shouldStop: control?.shouldStop });
+      return r.aborted ? { loss: NaN, aborted: true } : { loss: r.loss };
+    } catch (error) {
+      throw error instanceof NonFiniteStepError ? new NonFiniteError(error.message) : error;
+    }
   }
 
   update(): Promise<void> {

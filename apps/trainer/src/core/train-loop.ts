@@ -9,7 +9,7 @@ import {
   type SamplingStrategy,
   type StatefulRandom,
 } from '@lesionseg/strategies';
-import type { EmaPlugin, HookContext, ModelStore, SteeringHook, StopSignal, Trainable, TrainerState, Validator } from './types.ts';
+import { NonFiniteError, type EmaPlugin, type HookContext, type ModelStore, type SteeringHook, type StopSignal, type Trainable, type TrainerState, type Validator } from './types.ts';
 
 export interface LoopSettings {
   budget: Budget;
@@ -53,6 +53,16 @@ export class TrainingStoppedError extends Error {
       { cause },
     );
     this.name = 'TrainingStoppedError';
+  }
+}
+
+/** Training stopped at a NaN/Inf loss or gradient; nothing was saved after the last good checkpoint. */
+export class NonFiniteStopError extends TrainingStoppedError {
+  constructor(iteration: number, cause: NonFiniteError) {
+    super('trainStep', iteration, null, cause);
+    this.message =
+      `training stopped at iteration ${iteration + 1}: ${cause.message} (NaN or infinite). checkpoints/latest and checkpoints/best were left as they were, ` +
+      'the last good ones. Non-finite values come from the data (NaN/Inf voxels) or a learning rate too high for the model; resuming without changing that fails the same way.';
   }
 }
 
@@ -159,6 +169,13 @@ export class TrainLoop {
     for (const h of this.hooks) if (h.name in s.hooks) h.setState?.(s.hooks[h.name]);
   }
 
+  /** Back to the state at the start of an iteration that was abandoned before its training step. */
+  private rollback(before: { lr: number; random: unknown; strategy: unknown }): void {
+    this.state.lr = before.lr;
+    this.parts.random.setState(before.random);
+    if (before.strategy !== null) this.parts.strategy.setState?.(before.strategy);
+  }
+
   private snapshot(): TrainerState {
     const hooks: Record<string, unknown> = {};
     for (const h of this.hooks) if (h.getState) hooks[h.name] = h.getState();
@@ -184,6 +201,7 @@ export class TrainLoop {
     const s = this.state;
     const elapsedMs = this.timer.elapsedMs;
     const progress = budgetProgress(this.settings.budget, s.iteration, elapsedMs);
+    const before = { lr: s.lr, random: random.getState(), strategy: strategy.getState?.() ?? null };
 
     const lr = await this.stage('lrSchedule', () => schedule.lrAt(progress));
     if (!(lr > 0) || !Number.isFinite(lr)) throw new StageError('lrSchedule', new Error(`learning rate ${lr} is not a positive number`));
@@ -196,10 +214,25 @@ export class TrainLoop {
     }
 
     const { batch, mined } = await this.stage('strategy', () => strategy.nextBatch({ iteration: s.iteration, elapsedMs, progress, random }));
+    // Mining can take seconds (OHEM scores every candidate): a stop requested meanwhile must not
+    // wait for the training step too (Slurm kills 30 s after SIGTERM, nx 5 s). Undo the
+    // iteration's draws so that the checkpoint is the state before it, as an unsplit run has it.
+    await yieldToEventLoop();
+    if (this.parts.stop.requested) {
+      this.rollback(before);
+      return;
+    }
     bus.emit('batchMined', { iteration: s.iteration, elapsedMs: this.timer.elapsedMs, ...mined });
 
     const t0 = clock.now();
-    const { loss } = await this.stage('trainStep', () => trainable.trainStep(batch, lr));
+    const stop = this.parts.stop;
+    const step = await this.stage('trainStep', () => trainable.trainStep(batch, lr, { shouldStop: () => stop.requested }));
+    if (step.aborted) {
+      this.rollback(before);
+      return;
+    }
+    const loss = step.loss;
+    if (!Number.isFinite(loss)) throw new StageError('trainStep', new NonFiniteError(`the loss is ${loss}`));
     const stepMs = clock.now() - t0;
     s.iteration++;
     bus.emit('stepDone', { iteration: s.iteration, elapsedMs: this.timer.elapsedMs, loss, lr, batchSize: batch.count, stepMs });
@@ -274,6 +307,11 @@ export class TrainLoop {
       fatal: true,
     });
     let saved: string | null = null;
+    if (cause instanceof NonFiniteError) {
+      // The model may already hold non-finite weights: keep checkpoints/latest and best as they are (the last good ones).
+      bus.emit('trainEnd', { iteration: this.state.iteration, elapsedMs: this.timer.elapsedMs, reason: 'error', bestDice: this.state.bestDice });
+      throw new NonFiniteStopError(this.state.iteration, cause);
+    }
     if (stage !== 'checkpointer') {
       try {
         saved = await this.checkpoint('latest');

@@ -10,11 +10,30 @@ import type { PatchBatch } from '@lesionseg/strategies';
 export interface StepResult {
   /** Mean loss of the batch (what the optimizer minimised). */
   loss: number;
+  /** True when the step stopped early because `control.shouldStop()` said so: nothing was updated. */
+  aborted?: boolean;
 }
 
-/** The raw model with its optimizer: one Adam step on a batch at a given learning rate. */
+export interface StepControl {
+  /** Asked between micro-batches: a stop was requested, abandon the step without updating. */
+  shouldStop(): boolean;
+}
+
+/**
+ * The raw model with its optimizer: one Adam step on a batch at a given learning rate. A loss
+ * or gradient that is not finite throws NonFiniteError, without updating the weights when the
+ * implementation can tell before the update.
+ */
 export interface Trainable {
-  trainStep(batch: PatchBatch, lr: number): Promise<StepResult>;
+  trainStep(batch: PatchBatch, lr: number, control?: StepControl): Promise<StepResult>;
+}
+
+/** The loss or a gradient of a step is NaN or infinite: training must stop, nothing more is saved. */
+export class NonFiniteError extends Error {
+  constructor(what: string) {
+    super(what);
+    this.name = 'NonFiniteError';
+  }
 }
 
 /**
