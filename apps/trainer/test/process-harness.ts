@@ -13,7 +13,7 @@ import { tempDir } from './harness.ts';
 export const ROOT = workspaceRoot();
 export const MAIN = path.join(ROOT, 'apps', 'trainer', 'src', 'main.ts');
 
-/** Three 16^3 phantoms and a config for a 2-level UNet of width 4 on 8^3 patches, cpu backend. */
+/** Three 16^3 phantoms and a config for a 2-level UNet of width 4 on 8^3 patches, wasm backend. */
 export async function tinySetup(iterations = 100_000): Promise<{ dir: string; data: string; config: string }> {
   const dir = tempDir('lesionseg-proc-');
   const data = path.join(dir, 'data');
@@ -27,7 +27,7 @@ export function tinyConfig(data: string, iterations: number): Record<string, unk
   return {
     name: 'tiny',
     seed: 4,
-    backend: 'cpu',
+    backend: 'wasm',
     budget: { type: 'iterations', iterations },
     data: { type: 'msseg2', path: data, validationFraction: 0, spacingMm: null, patchSize: 8 },
     model: { type: 'unet', widths: [4, 4], groups: 2, workers: 0 },

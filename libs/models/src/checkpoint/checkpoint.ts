@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Ema } from '../ema/ema.ts';
-import { adamConfig, setLearningRate } from '../train/optimizer.ts';
+import { adamConfig, getAccumulatedBetas, setAccumulatedBetas, setLearningRate } from '../train/optimizer.ts';
 import { resolveUNetOptions, type ResolvedUNetOptions } from '../unet/options.ts';
 import type { UNet } from '../unet/unet.ts';
 import { readWeightSet, writeFileSynced, writeWeightSet, type WeightEntry } from './weights-file.ts';
@@ -45,6 +45,8 @@ export interface LoadedCheckpoint {
   optimizer?: {
     config: { learningRate: number; beta1: number; beta2: number; epsilon: number };
     iterations: number;
+    /** beta1^t and beta2^t as the optimizer held them (absent in older checkpoints: recomputed). */
+    accumulatedBetas?: [number, number];
     m: Map<string, Float32Array>;
     v: Map<string, Float32Array>;
   };
@@ -106,7 +108,9 @@ export async function saveCheckpoint(dir: string, input: CheckpointInput, option
     }
     if (input.optimizer) {
       const { iterations, entries } = await optimizerState(input.model, input.optimizer);
-      await writeWeightSet(tmp, 'optimizer', entries, { format: 'lesionseg-adam', config: adamConfig(input.optimizer), iterations });
+      // float32 values written as JSON doubles read back exactly
+      const accumulatedBetas = await getAccumulatedBetas(input.optimizer);
+      await writeWeightSet(tmp, 'optimizer', entries, { format: 'lesionseg-adam', config: adamConfig(input.optimizer), iterations, accumulatedBetas });
     }
     const state = { format: CHECKPOINT_FORMAT, savedAt: new Date().toISOString(), hasEma: !!input.ema, hasOptimizer: !!input.optimizer, plugins: input.plugins ?? {} };
     await writeFileSynced(join(tmp, 'state.json'), JSON.stringify(state, null, 1) + '\n');
@@ -150,7 +154,10 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     const m = new Map<string, Float32Array>();
     const v = new Map<string, Float32Array>();
     for (const [name, e] of opt.weights) (name.endsWith('/m') ? m : v).set(name.slice(0, -2), e.values);
-    out.optimizer = { config: opt.json.config as NonNullable<LoadedCheckpoint['optimizer']>['config'], iterations: opt.json.iterations as number, m, v };
+    const betas = opt.json.accumulatedBetas;
+    const accumulatedBetas = Array.isArray(betas) && betas.length === 2 && betas.every((b) => typeof b === 'number' && b > 0 && b <= 1) ? (betas as [number, number]) : undefined;
+    if (betas !== undefined && !accumulatedBetas) throw new Error(`${join(from, 'optimizer.json')}: "accumulatedBetas" must be two numbers in (0, 1], got ${JSON.stringify(betas)}`);
+    out.optimizer = { config: opt.json.config as NonNullable<LoadedCheckpoint['optimizer']>['config'], iterations: opt.json.iterations as number, accumulatedBetas, m, v };
   }
   return out;
 }
@@ -185,6 +192,7 @@ export async function restoreCheckpoint(loaded: LoadedCheckpoint, into: { model:
     const iter = tf.scalar(o.iterations, 'int32');
     await into.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...moments]);
     tf.dispose([iter, ...moments.map((w) => w.tensor)]);
+    if (o.accumulatedBetas) setAccumulatedBetas(into.optimizer, o.accumulatedBetas);
     setLearningRate(into.optimizer, o.config.learningRate);
   }
 }

@@ -27,3 +27,27 @@ export function adamConfig(optimizer: tf.AdamOptimizer): { learningRate: number;
   const c = optimizer.getConfig() as { learningRate: number; beta1: number; beta2: number; epsilon: number };
   return { learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon };
 }
+
+interface AdamInternals {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+}
+
+/**
+ * Adam's bias-correction powers beta1^t and beta2^t as the running optimizer holds them: it
+ * multiplies them by beta in float32 at every step, while `setWeights` recomputes them with
+ * `pow` (t = 201: 0.81783229 vs 0.81783217). A checkpoint stores these exact float32 values so
+ * that a resumed run updates bit for bit as the unsplit one.
+ */
+export async function getAccumulatedBetas(optimizer: tf.AdamOptimizer): Promise<[number, number]> {
+  const o = optimizer as unknown as AdamInternals;
+  return [(await o.accBeta1.data())[0], (await o.accBeta2.data())[0]];
+}
+
+export function setAccumulatedBetas(optimizer: tf.AdamOptimizer, [b1, b2]: readonly [number, number]): void {
+  const o = optimizer as unknown as AdamInternals;
+  tf.tidy(() => {
+    o.accBeta1.assign(tf.scalar(b1, 'float32'));
+    o.accBeta2.assign(tf.scalar(b2, 'float32'));
+  });
+}
