@@ -40,16 +40,31 @@ export function readJson(file: string, what: string): unknown {
   }
 }
 
-/** A new run must not overwrite another run's results. */
-export function createRunDir(runDir: string): void {
-  if (existsSync(path.join(runDir, RUN_FILES.config))) {
-    throw new Error(`${runDir} already holds a run (config.json exists): choose another --out, or continue it with --resume ${runDir}`);
-  }
-  mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
+/** Whether the run folder holds a checkpoint (latest, its fallback .prev, or best): results to keep. */
+export function hasCheckpoint(runDir: string): boolean {
+  const latest = path.join(runDir, RUN_FILES.latest);
+  return existsSync(latest) || existsSync(`${latest}.prev`) || existsSync(path.join(runDir, RUN_FILES.best));
 }
 
+export function hasLatest(runDir: string): boolean {
+  const latest = path.join(runDir, RUN_FILES.latest);
+  return existsSync(latest) || existsSync(`${latest}.prev`);
+}
+
+/**
+ * A new run must not overwrite another run's results. A folder with a config.json but no
+ * checkpoint is an earlier start that failed before saving anything: it may be reused.
+ * Checks only; nothing is written.
+ */
+export function checkNewRunDir(runDir: string): 'new' | 'reuse' {
+  if (!existsSync(path.join(runDir, RUN_FILES.config))) return 'new';
+  if (hasCheckpoint(runDir)) {
+    throw new Error(`${runDir} already holds a run (config.json and checkpoints): choose another --out, or continue it with --resume ${runDir}`);
+  }
+  return 'reuse';
+}
+
+/** --resume needs the run's config.json; without a checkpoint the run starts from the beginning. */
 export function checkResumable(runDir: string): void {
   if (!existsSync(path.join(runDir, RUN_FILES.config))) throw new Error(`--resume ${runDir}: no config.json there (not a run folder)`);
-  const latest = path.join(runDir, RUN_FILES.latest);
-  if (!existsSync(latest) && !existsSync(`${latest}.prev`)) throw new Error(`--resume ${runDir}: no checkpoints/latest to continue from`);
 }

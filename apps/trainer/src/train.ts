@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Container } from 'inversify';
 import { resolve, type TrainEnd } from '@lesionseg/events';
@@ -14,7 +14,9 @@ import type { SteeringHook } from './core/types.ts';
 import { buildLoop, composeTrainer } from './di/compose.ts';
 import { TOKENS } from './di/tokens.ts';
 import type { ProgressOutput } from './loggers/progress-bar.ts';
-import { checkResumable, createRunDir, readJson, RUN_FILES, writeJsonAtomic } from './run-folder.ts';
+import { prepareEventsForResume } from './events-tail.ts';
+import { checkNewRunDir, checkResumable, hasLatest, readJson, RUN_FILES, writeJsonAtomic } from './run-folder.ts';
+import { lockRunDir } from './run-lock.ts';
 import type { Runtime } from './runtime.ts';
 import { interruptionHandler, SIGNAL_EXIT } from './process/interruption.ts';
 
@@ -97,6 +99,9 @@ function resolveConfig(cli: CliOptions, deps: TrainDeps): { config: TrainerConfi
  */
 export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResult> {
   const { config, runDir, dataDir, isDefaultData, resume } = resolveConfig(cli, deps);
+  // Everything that can fail is checked before the run folder is written (fault 4 of issue 12):
+  // a start that fails leaves nothing that blocks the next one.
+  const reuse = resume ? false : checkNewRunDir(runDir) === 'reuse';
 
   // The default dataset is complete once the generator wrote dataset.json (it writes it last).
   if (isDefaultData && deps.generateDefaultData && !existsSync(path.join(dataDir, 'dataset.json'))) {
@@ -106,16 +111,36 @@ export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResu
     throw new Error(`dataset folder ${dataDir} does not exist`);
   }
 
-  let split: Runtime['split'] | null = null;
-  if (resume) split = readJson(path.join(runDir, RUN_FILES.split), 'split') as Runtime['split'];
-  else {
-    createRunDir(runDir);
-    writeJsonAtomic(path.join(runDir, RUN_FILES.config), configToJson(config));
+  mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
+  const unlock = lockRunDir(runDir, deps.log);
+  try {
+    return await trainLocked({ config, runDir, dataDir, resume, reuse }, deps);
+  } finally {
+    unlock();
   }
+}
+
+async function trainLocked(
+  { config, runDir, dataDir, resume, reuse }: { config: TrainerConfig; runDir: string; dataDir: string; resume: boolean; reuse: boolean },
+  deps: TrainDeps,
+): Promise<TrainResult> {
+  // Under the lock: re-check (another start may have won the race), then go.
+  if (!resume) checkNewRunDir(runDir);
+  const fromCheckpoint = resume && hasLatest(runDir);
+  if (resume && !fromCheckpoint) deps.log(`--resume ${runDir}: no checkpoint saved yet, so the run starts from the beginning with its config.json`);
+  const splitFile = path.join(runDir, RUN_FILES.split);
+  const split = fromCheckpoint ? (readJson(splitFile, 'split') as Runtime['split']) : null;
 
   const runtime = await deps.createRuntime({ config, runDir, dataDir, split });
   try {
-    if (!resume) writeJsonAtomic(path.join(runDir, RUN_FILES.split), runtime.split);
+    if (!fromCheckpoint) {
+      if (reuse) deps.log(`${runDir} holds no checkpoint (an earlier start that failed): starting the run there afresh`);
+      rmSync(path.join(runDir, RUN_FILES.events), { force: true });
+      if (!resume) writeJsonAtomic(path.join(runDir, RUN_FILES.config), configToJson(config));
+      writeJsonAtomic(splitFile, runtime.split);
+    }
+    const state = fromCheckpoint ? await runtime.store.load(path.join(runDir, RUN_FILES.latest)) : undefined;
+    if (state) for (const w of prepareEventsForResume(path.join(runDir, RUN_FILES.events), state.iteration)) deps.log(`warning: ${w}`);
     const c = new Container();
     composeTrainer(c, { config, runDir, runtime, strategies: deps.strategies, hooks: deps.hooks, clock: deps.clock, progressOutput: deps.progressOutput });
     const { loop, loggers } = buildLoop(c);
@@ -133,7 +158,6 @@ export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResu
       }),
     );
     try {
-      const state = resume ? await runtime.store.load(path.join(runDir, RUN_FILES.latest)) : undefined;
       const end = await loop.run(state);
       if (end.reason === 'interrupted') {
         deps.log(`checkpoint saved in ${path.join(runDir, RUN_FILES.latest)}; continue with --resume ${runDir}`);

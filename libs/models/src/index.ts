@@ -34,6 +34,7 @@ export {
   saveCheckpoint,
   loadCheckpoint,
   restoreCheckpoint,
+  removeStaleCheckpointTemps,
   CHECKPOINT_FORMAT,
   type CheckpointInput,
   type LoadedCheckpoint,

@@ -11,10 +11,11 @@
  * Atomic replacement: everything goes to `<dir>.tmp-<pid>-<time>`; then the old `<dir>` becomes
  * `<dir>.prev`, the new folder is renamed to `<dir>`, and `<dir>.prev` is removed. A crash
  * while writing leaves `<dir>` untouched; a crash between the two renames leaves `<dir>.prev`,
- * which `loadCheckpoint` falls back to.
+ * which `loadCheckpoint` falls back to. Temporary folders of writers that died are removed at
+ * the next save.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Ema } from '../ema/ema.ts';
 import { adamConfig, getAccumulatedBetas, setAccumulatedBetas, setLearningRate } from '../train/optimizer.ts';
@@ -86,9 +87,44 @@ async function optimizerState(model: UNet, optimizer: tf.AdamOptimizer): Promise
   return { iterations, entries };
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes `<dir>.tmp-<pid>-<time>` folders left by a writer that was killed mid-write (its pid
+ * is gone, or is this process, which writes one checkpoint of `dir` at a time). Returns what it removed.
+ */
+export async function removeStaleCheckpointTemps(dir: string): Promise<string[]> {
+  const parent = dirname(dir);
+  const prefix = `${basename(dir)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)-\d+$/.exec(name.slice(prefix.length)) : null;
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    await rm(join(parent, name), { recursive: true, force: true });
+    removed.push(join(parent, name));
+  }
+  return removed;
+}
+
 export async function saveCheckpoint(dir: string, input: CheckpointInput, options: SaveOptions = {}): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
+  await removeStaleCheckpointTemps(dir);
   const tmp = join(parent, `${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   const prev = `${dir}.prev`;
   await mkdir(tmp);
