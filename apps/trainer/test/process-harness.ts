@@ -13,11 +13,11 @@ import { tempDir } from './harness.ts';
 export const ROOT = workspaceRoot();
 export const MAIN = path.join(ROOT, 'apps', 'trainer', 'src', 'main.ts');
 
-/** Three 16^3 phantoms and a config for a 2-level UNet of width 4 on 8^3 patches, wasm backend. */
-export async function tinySetup(iterations = 100_000): Promise<{ dir: string; data: string; config: string }> {
+/** `patients` 16^3 phantoms and a config for a 2-level UNet of width 4 on 8^3 patches, wasm backend. */
+export async function tinySetup(iterations = 100_000, patients = 3): Promise<{ dir: string; data: string; config: string }> {
   const dir = tempDir('lesionseg-proc-');
   const data = path.join(dir, 'data');
-  await writeSyntheticDataset(data, { patients: 3, seed: 3, phantom: phantomOptions('quick', { shape: [16, 16, 16] }) });
+  await writeSyntheticDataset(data, { patients, seed: 3, phantom: phantomOptions('quick', { shape: [16, 16, 16] }) });
   const config = path.join(dir, 'tiny.json');
   writeFileSync(config, JSON.stringify(tinyConfig(data, iterations)));
   return { dir, data, config };

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../src/cli/args.ts';
 import { train } from '../src/train.ts';
+import { createRealRuntime } from '../src/adapters/real-runtime.ts';
 import { fakeDeps } from './fake-runtime.ts';
+import { tinyConfig, tinySetup } from './process-harness.ts';
 import { tempDir } from './harness.ts';
 
 function workspace(): string {
@@ -88,6 +90,25 @@ describe('run folders after failures', () => {
     expect(log).toContain('cut the events of 2 step(s) logged after the checkpoint at iteration 5');
     const events = lines(runDir).map((l) => JSON.parse(l) as { type: string; iteration: number });
     expect(events.filter((e) => e.type === 'stepDone').map((e) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('faults 4, 12, 17: validationFraction leaving no training patient fails before anything is written; a split with no validation patient says why', { timeout: 120_000 }, async () => {
+    const { dir, data } = await tinySetup(3);
+    const config = tinyConfig(data, 3);
+    config['data'] = { ...(config['data'] as object), validationFraction: 0.9 };
+    writeFileSync(path.join(dir, 'c.json'), JSON.stringify(config));
+    const logs: string[] = [];
+    const d = fakeDeps(dir, { createRuntime: (request) => createRealRuntime(request, (t) => logs.push(t)) });
+    await expect(train(parseCli(['--config', path.join(dir, 'c.json'), '--out', 'run']), d.deps)).rejects.toThrow(
+      `no training patient: 3 patient(s) in ${data}, data.validationFraction 0.9 puts every patient in validation`,
+    );
+    expect(existsSync(path.join(dir, 'run', 'config.json'))).toBe(false);
+    const one = await tinySetup(3, 1);
+    const base = tinyConfig(one.data, 3);
+    const single = { ...base, data: { ...(base['data'] as object), validationFraction: 0.25 }, validation: { type: 'dice', everyIterations: 2 } };
+    writeFileSync(path.join(dir, 'c.json'), JSON.stringify(single));
+    expect((await train(parseCli(['--config', path.join(dir, 'c.json'), '--out', 'run']), d.deps)).exitCode).toBe(0);
+    expect(logs.join('\n')).toContain(`no patient is held out (1 patient(s) in ${one.data}, data.validationFraction 0.25 rounds to none)`);
   });
 
   it('fault 18: temporary checkpoint folders of a writer that died are removed at the next save', async () => {

@@ -108,7 +108,7 @@ export function parseInferenceOptions(values: Values, baseDir: string): Inferenc
     weighting,
     postprocess: typeof values.postprocess === 'string' ? values.postprocess : 'none',
     minLesionMm3: numberOption(values, 'min-lesion-mm3', 3, (n) => n >= 0, 'a number >= 0'),
-    workers: numberOption(values, 'workers', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 64, 'an integer >= 0'),
+    workers: numberOption(values, 'workers', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 64, 'an integer from 0 to 64'),
     quiet: values.quiet === true,
   };
 }

@@ -46,6 +46,8 @@ export async function createRealRuntime(
   const data = config.data.options as unknown as DataOptions;
   const index = await indexDataset(dataDir);
   const split = request.split ?? (await splitDataset(index, data.validationFraction, config.seed));
+  const held = `${index.ids.length} patient(s) in ${dataDir}, data.validationFraction ${data.validationFraction}`;
+  if (split.train.length === 0) throw new Error(`no training patient: ${held} puts every patient in validation; lower validationFraction or add patients`);
   const validation = config.validation?.options as unknown as ValidationOptions | undefined;
   const valIds = validation?.maxPatients != null ? split.validation.slice(0, validation.maxPatients) : split.validation;
   const train = await loadAll(index, split.train, data.spacingMm, log, 'training');
@@ -75,7 +77,11 @@ export async function createRealRuntime(
       predict: training.predictWith(() => (validation.model === 'ema' ? training.ema.model : training.model)),
     });
   } else if (validation) {
-    log('validation is configured but there is no validation patient (data.validationFraction is 0): no validation');
+    log(
+      data.validationFraction === 0
+        ? 'validation is configured but data.validationFraction is 0: no validation'
+        : `validation is configured but no patient is held out (${held} rounds to none): no validation`,
+    );
   }
   return {
     backend: selection.name,

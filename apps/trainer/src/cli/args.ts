@@ -83,6 +83,7 @@ export function parseCli(argv: string[]): CliOptions {
     opts.backend = backend as BackendName;
   }
   if (opts.config && opts.preset) throw new UsageError('give either --config or --preset, not both');
+  if (opts.preset !== null && !(opts.preset in PRESETS)) throw new UsageError(`unknown preset "${opts.preset}" (known: ${Object.keys(PRESETS).join(', ')})`);
   if (opts.budget && opts.iterations !== null) throw new UsageError('give either --budget or --iterations, not both');
   if (opts.iterations === 0) throw new UsageError('--iterations must be at least 1');
   if (opts.resume) {

@@ -11,6 +11,7 @@ import {
   type PluginEntry,
   type PluginRegistry,
 } from '@lesionseg/strategies';
+import type { DataOptions, ModelOptions } from './sections.ts';
 import {
   budgetSection,
   checkpointSection,
@@ -86,11 +87,35 @@ export function parseConfig(raw: unknown, strategies: PluginRegistry<unknown, un
     loggers: loggersRaw.map((l, i) => loggerSection.parse(l, `loggers[${i}]`)),
   };
   if (config.budget.type === 'time') parseBudget(config); // fail early on "3 hours"
+  crossCheck(config);
   const v = config.validation?.options as { everySeconds: number | null; everyIterations: number | null } | undefined;
   if (v && v.everySeconds === null && v.everyIterations === null) {
     throw new ConfigError('validation', 'set everySeconds or everyIterations (or "validation": null for none)');
   }
   return config;
+}
+
+/**
+ * Combinations that each pass their own check but fail once training starts (a stack trace
+ * minutes in, and a --resume that fails the same way): caught here, before anything runs.
+ */
+function crossCheck(config: TrainerConfig): void {
+  const data = config.data.options as unknown as DataOptions;
+  const model = config.model.options as unknown as ModelOptions;
+  const poolings = model.widths.length - 1;
+  const divisor = 2 ** poolings;
+  if (data.patchSize % divisor !== 0) {
+    const lower = Math.max(divisor, data.patchSize - (data.patchSize % divisor));
+    throw new ConfigError(
+      'data.patchSize',
+      `${data.patchSize} does not suit a UNet with ${model.widths.length} levels (model.widths ${JSON.stringify(model.widths)}): ` +
+        `the patch side must be a multiple of ${divisor} (${poolings} poolings), e.g. ${lower} or ${lower + divisor}`,
+    );
+  }
+  const s = config.strategy.options as { candidates?: unknown; batchSize?: unknown };
+  if (typeof s.candidates === 'number' && typeof s.batchSize === 'number' && s.batchSize > s.candidates) {
+    throw new ConfigError('strategy.batchSize', `${s.batchSize} cannot exceed strategy.candidates (${s.candidates}): the batch is chosen among the candidates`);
+  }
 }
 
 export function parseBudget(config: TrainerConfig): Budget {

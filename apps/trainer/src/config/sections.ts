@@ -48,8 +48,10 @@ export const dataSection = section<DataOptions>('data', {
     options: {
       path: optional(str()),
       validationFraction: num({ default: 0.25, min: 0, max: 0.9 }),
-      spacingMm: optional(num({ above: 0 })),
-      patchSize: num({ default: 32, integer: true, min: 4 }),
+      // 0.1 mm is 125x the voxels of the paper's 0.5 mm; finer grids do not fit in memory
+      spacingMm: optional(num({ min: 0.1, max: 10 })),
+      // a 256^3 training patch already needs ~20 GiB for the paper's UNet
+      patchSize: num({ default: 32, integer: true, min: 4, max: 256 }),
       synthPatients: num({ default: 16, integer: true, min: 2 }),
       synthSize: num({ default: 96, integer: true, min: 16 }),
     },
@@ -68,6 +70,9 @@ export interface ModelOptions {
   workers: number;
 }
 
+/** More worker replicas than this only add threads that wait for cores. */
+export const MAX_WORKERS = 64;
+
 export const modelSection = section<ModelOptions>('model', {
   unet: {
     summary: "the paper's 3D UNet: B(16) pool B(32) pool B(64) up B(32) up B(16) 1x1x1",
@@ -75,7 +80,7 @@ export const modelSection = section<ModelOptions>('model', {
       widths: list(num({ integer: true, min: 1 }), { default: [16, 32, 64], minLength: 1 }),
       groups: num({ default: 8, integer: true, min: 1 }),
       microBatch: optional(num({ integer: true, min: 1 })),
-      workers: num({ default: 0, integer: true, min: 0 }),
+      workers: num({ default: 0, integer: true, min: 0, max: MAX_WORKERS }),
     },
   },
 });
