@@ -4,7 +4,8 @@ import { listPatients, writeFileAtomic } from '@lesionseg/data';
 import { resolvePostProcessor } from '../container.ts';
 import { openPredictor, predictPatients, withWorkers, type PredictedPatient } from '../predict/run-predict.ts';
 import { selectPatients } from '../predict/patients.ts';
-import { scoreAndWrite } from '../score/run-score.ts';
+import { checkScoreOutputs, scoreAndWrite } from '../score/run-score.ts';
+import { loadMask } from '../score/load.ts';
 import type { ScoreResults } from '../score/results.ts';
 import type { EvaluateCliOptions } from './args.ts';
 
@@ -33,12 +34,18 @@ export interface EvaluateResult {
 export async function runEvaluate(c: Container, opts: EvaluateCliOptions, context: { baseDir: string; log: (line: string) => void }): Promise<EvaluateResult> {
   const postProcessor = resolvePostProcessor(c, opts.postprocess);
   const all = await listPatients(opts.data, { requireGroundTruth: true });
-  const predictor = await openPredictor(opts, context.log);
   const predDir = join(opts.out, EVALUATE_FILES.predictions);
+  // Every ground truth is read and validated before the first (slow) prediction, not after the last.
+  for (const p of all) await loadMask(p.groundTruth as string, 'ground-truth');
+  const predictor = await openPredictor(opts, context.log);
   let predicted: PredictedPatient[];
   let evaluation: Record<string, unknown>;
   try {
     const { patients, description } = await selectPatients(all, opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
+    await checkScoreOutputs(
+      patients.map((p) => ({ patient: p.id, gt: p.groundTruth as string, pred: join(predDir, `${p.id}.nii.gz`) })),
+      { out: join(opts.out, EVALUATE_FILES.results), csv: join(opts.out, EVALUATE_FILES.csv), md: join(opts.out, EVALUATE_FILES.md), lesionsCsv: join(opts.out, EVALUATE_FILES.lesions) },
+    );
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
     predicted = await withWorkers(predictor, opts.workers, context.log, (predictWindows) =>
       predictPatients(c, predictor, patients, { out: predDir, probabilities: null }, { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows }, opts.quiet),

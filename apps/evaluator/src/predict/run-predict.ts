@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Container } from 'inversify';
 import type { NiftiImage, PatientFiles } from '@lesionseg/data';
 import { listPatients, readNifti, writeNifti } from '@lesionseg/data';
+import { checkDistinct, checkNiftiName, type NamedPath } from '../output-files.ts';
 import { loadPredictor, predictPatient, ReplicaPool, type PatchBatch, type Predictor } from '@lesionseg/models';
 import { resolveBus, resolvePostProcessor } from '../container.ts';
 import { ProgressBar } from '../score/progress.ts';
@@ -150,6 +151,13 @@ export async function predictPatients(
   return out;
 }
 
+/** Before any inference: NIfTI names, and no output that is an input or the other output. */
+function checkPredictOutputs(inputs: NamedPath[], out: string, probabilities: string | null): void {
+  const outputs: NamedPath[] = [{ what: '--out', path: out }, ...(probabilities ? [{ what: '--probabilities', path: probabilities }] : [])];
+  for (const o of outputs) checkNiftiName(o);
+  checkDistinct(inputs, outputs);
+}
+
 /** The whole `evaluator predict` command. */
 export async function runPredict(
   c: Container,
@@ -160,6 +168,14 @@ export async function runPredict(
   const postProcessor = resolvePostProcessor(c, opts.postprocess);
   const settings: PredictSettings = { threshold: opts.threshold, weighting: opts.weighting, postProcessor };
   if (opts.mode === 'files') {
+    checkPredictOutputs(
+      [
+        { what: '--flair1', path: opts.flair1 },
+        { what: '--flair2', path: opts.flair2 },
+      ],
+      opts.out,
+      opts.probabilities,
+    );
     const predictor = await openPredictor(opts, context.log);
     try {
       context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}`);
@@ -173,6 +189,11 @@ export async function runPredict(
     }
   }
   const all = await listPatients(opts.data, { requireGroundTruth: false });
+  if (opts.probabilities !== null) checkDistinct([], [{ what: '--out', path: opts.out }, { what: '--probabilities', path: opts.probabilities }]);
+  checkDistinct(
+    all.flatMap((p) => [p.baseline, p.followup, ...(p.groundTruth ? [p.groundTruth] : [])].map((f) => ({ what: `an input of ${p.id}`, path: f }))),
+    all.flatMap((p) => [opts.out, ...(opts.probabilities ? [opts.probabilities] : [])].map((d) => ({ what: 'an output', path: join(d, `${p.id}.nii.gz`) }))),
+  );
   const predictor = await openPredictor(opts, context.log);
   try {
     const { patients, description } = await selectPatients(all, opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });

@@ -1,8 +1,9 @@
 import { resolveScoreParams, scoreRuns, summarizeCohort } from '@lesionseg/metrics';
-import { warnSkipped, writeFileAtomic } from '@lesionseg/data';
+import { warnSkipped } from '@lesionseg/data';
 import type { ScoreCliOptions } from './args.ts';
 import { findInputs, type ScorePair } from './inputs.ts';
 import { checkSameGrid, loadMask } from './load.ts';
+import { checkDistinct, checkWritable, writeAllOrNone, type NamedPath } from '../output-files.ts';
 import { ProgressBar } from './progress.ts';
 import type { PatientResult, ScoreResults } from './results.ts';
 import { lesionsCsv, patientResult, resultsCsv, resultsJson, resultsMarkdown } from './results.ts';
@@ -31,10 +32,34 @@ export async function runScore(opts: ScoreCliOptions): Promise<ScoreResults> {
   resolveScoreParams(opts.params); // bad parameters fail before any file is read
   const { pairs, unmatched, skipped } = await findInputs(opts.gt, opts.pred);
   skipped.forEach(warnSkipped); // never drop a folder silently (issue 12)
+  await checkScoreOutputs(pairs, opts);
   if (unmatched.length > 0 && !opts.quiet) {
     process.stderr.write(`warning: ${unmatched.length} prediction file(s) match no ground-truth patient and are ignored: ${unmatched.join(', ')}\n`);
   }
   return scoreAndWrite(pairs, opts);
+}
+
+function scoreOutputs(opts: Pick<ScoreCliOptions, 'out' | 'csv' | 'md' | 'lesionsCsv'>): NamedPath[] {
+  const all: (NamedPath | null)[] = [
+    { what: '--out', path: opts.out },
+    opts.csv ? { what: '--csv', path: opts.csv } : null,
+    opts.md ? { what: '--md', path: opts.md } : null,
+    opts.lesionsCsv ? { what: '--lesions-csv', path: opts.lesionsCsv } : null,
+  ];
+  return all.filter((o): o is NamedPath => o !== null);
+}
+
+/** Before scoring: every output distinct from the masks and from each other, and writable. */
+export async function checkScoreOutputs(pairs: readonly ScorePair[], opts: Pick<ScoreCliOptions, 'out' | 'csv' | 'md' | 'lesionsCsv'>): Promise<void> {
+  const outputs = scoreOutputs(opts);
+  checkDistinct(
+    pairs.flatMap((p) => [
+      { what: `the ground truth of ${p.patient}`, path: p.gt },
+      { what: `the prediction of ${p.patient}`, path: p.pred },
+    ]),
+    outputs,
+  );
+  for (const o of outputs) await checkWritable(o);
 }
 
 /**
@@ -64,9 +89,7 @@ export async function scoreAndWrite(
     patients,
     summary: summarizeCohort(patients),
   };
-  await writeFileAtomic(opts.out, resultsJson(results));
-  if (opts.csv) await writeFileAtomic(opts.csv, resultsCsv(results));
-  if (opts.md) await writeFileAtomic(opts.md, resultsMarkdown(results));
-  if (opts.lesionsCsv) await writeFileAtomic(opts.lesionsCsv, lesionsCsv(results));
+  const text: Record<string, (r: ScoreResults) => string> = { '--out': resultsJson, '--csv': resultsCsv, '--md': resultsMarkdown, '--lesions-csv': lesionsCsv };
+  await writeAllOrNone(scoreOutputs(opts).map((o) => ({ ...o, data: text[o.what](results) })));
   return results;
 }

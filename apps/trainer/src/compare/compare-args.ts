@@ -1,3 +1,4 @@
+import { parseDuration } from '@lesionseg/strategies';
 import { UsageError } from '../cli/args.ts';
 import { intOption, parseOptions } from '../cli/parse.ts';
 
@@ -75,10 +76,16 @@ export function parseCompareArgs(argv: string[]): CompareOptions {
   if (new Set(presets).size !== presets.length) throw new UsageError('--presets lists a configuration twice');
   const scale = s('scale') ?? 'quick';
   if (!(SCALES as readonly string[]).includes(scale)) throw new UsageError(`--scale must be one of ${SCALES.join(', ')}, got "${scale}"`);
+  const budget = s('budget') ?? '10m';
+  try {
+    parseDuration(budget); // "0s" or "ten minutes" must not launch six trainings that all fail
+  } catch (e) {
+    throw new UsageError(`--budget: ${(e as Error).message}`);
+  }
   return {
     data: s('data') ?? null,
     out: s('out') ?? null,
-    budget: s('budget') ?? '10m',
+    budget,
     presets,
     scale: scale as Scale,
     seed: intOption('seed', values.seed, null),
