@@ -2,7 +2,8 @@
  * Faults 9, 15 and 16 of issue 12: outputs that would overwrite an input or each other, output
  * sets written partly, and checks that came after the slow work.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,28 @@ describe('score writes all its outputs or none (fault 15)', () => {
       expect(existsSync(f('ok', 'results.json'))).toBe(false);
     } finally {
       chmodSync(f('locked'), 0o700);
+    }
+  });
+
+  it('a full disk (256 KiB tmpfs; needs root, else skipped): a message, and neither output is left', async (ctx) => {
+    const mnt = f('full');
+    mkdirSync(mnt, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { stdio: 'ignore' });
+    } catch {
+      ctx.skip();
+    }
+    try {
+      let n = 0;
+      try {
+        for (;;) writeFileSync(join(mnt, `fill-${n++}`), Buffer.alloc(16 * 1024));
+      } catch {
+        // full
+      }
+      await expect(runScore(scoreArgs(['--out', join(mnt, 'results.json'), '--csv', join(mnt, 'results.csv')]) as never)).rejects.toThrow(/results\.json: cannot write it \(ENOSPC\); no output was written/);
+      expect(readdirSync(mnt).filter((e) => e.startsWith('results'))).toEqual([]);
+    } finally {
+      execFileSync('umount', [mnt]);
     }
   });
 

@@ -39,6 +39,7 @@ export {
   type CheckpointInput,
   type LoadedCheckpoint,
   type SaveOptions,
+  type SaveStage,
 } from './checkpoint/checkpoint.ts';
 export { readWeightSet, writeWeightSet, type WeightEntry, type WeightSet } from './checkpoint/weights-file.ts';
 export { slidingWindowPredict, windowCount, type SlidingWindowOptions, type Vec3 as WindowVec3 } from './inference/sliding-window.ts';

@@ -33,9 +33,14 @@ export interface CheckpointInput {
   plugins?: Record<string, unknown>;
 }
 
+/** Points of a save, for fault-injection tests: model files written, all written, old folder moved aside, new one in place. */
+export type SaveStage = 'model-written' | 'all-written' | 'old-moved' | 'committed';
+
 export interface SaveOptions {
   /** Test hook: awaited after all files are written, before the folder is swapped in. */
   beforeCommit?: () => Promise<void>;
+  /** Test hook: awaited at each stage of the save (a test kills the writer there). */
+  onStage?: (stage: SaveStage) => Promise<void> | void;
 }
 
 export interface LoadedCheckpoint {
@@ -135,6 +140,7 @@ export async function saveCheckpoint(dir: string, input: CheckpointInput, option
       generatedBy: '@lesionseg/models',
       modelTopology: { type: 'unet3d', options: unet, layout: 'NDHWC [batch, z, y, x, channel]' },
     });
+    await options.onStage?.('model-written');
     if (input.ema) {
       await writeWeightSet(tmp, 'ema', await modelEntries(input.ema.model), {
         format: 'lesionseg-unet3d-ema',
@@ -151,12 +157,15 @@ export async function saveCheckpoint(dir: string, input: CheckpointInput, option
     const state = { format: CHECKPOINT_FORMAT, savedAt: new Date().toISOString(), hasEma: !!input.ema, hasOptimizer: !!input.optimizer, plugins: input.plugins ?? {} };
     await writeFileSynced(join(tmp, 'state.json'), JSON.stringify(state, null, 1) + '\n');
     await options.beforeCommit?.();
+    await options.onStage?.('all-written');
     if (await exists(dir)) {
       // `dir` is complete, so an older `.prev` is no longer needed.
       await rm(prev, { recursive: true, force: true });
       await rename(dir, prev);
+      await options.onStage?.('old-moved');
     }
     await rename(tmp, dir);
+    await options.onStage?.('committed');
     await rm(prev, { recursive: true, force: true });
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
