@@ -67,6 +67,16 @@ describe('predict refuses to overwrite, before inference (faults 9, 16)', () => 
   });
 });
 
+describe('a broken checkpoints/best (fault 17)', () => {
+  it('is reported as broken, not as missing, and no other model is used silently', async () => {
+    await writeTinyRun(f('broken-run'), { spacingMm: null, patchSize: 8 });
+    rmSync(f('broken-run', 'checkpoints', 'best', 'state.json'));
+    const o = parsePredictArgs(['--backend', 'cpu', '--quiet', '--checkpoint', f('broken-run'), '--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('o/b.nii.gz')], root);
+    if (o === 'help') throw new Error('unexpected help');
+    await expect(runPredict(createEvaluatorContainer(), o, quiet)).rejects.toThrow(`${f('broken-run', 'checkpoints', 'best')} is broken (no state.json)`);
+  });
+});
+
 describe('score writes all its outputs or none (fault 15)', () => {
   const scoreArgs = (extra: string[]) => parseScoreArgs(['--gt', f('data'), '--pred', f('pred'), '--quiet', ...extra], root);
   beforeAll(() => {

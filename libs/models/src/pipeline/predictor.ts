@@ -98,6 +98,9 @@ export async function resolveCheckpointDir(path: string): Promise<{ dir: string;
   if (await isCheckpoint(path)) return { dir: path, note: `checkpoint ${path}` };
   for (const name of ['best', 'latest']) {
     const dir = join(path, 'checkpoints', name);
+    if (name === 'best' && (await isDir(dir)) && !(await isCheckpoint(dir))) {
+      throw new PredictorError(`${dir} is broken (no state.json): not using another model silently; give --checkpoint ${join(path, 'checkpoints', 'latest')} for the last one`);
+    }
     if (await isCheckpoint(dir)) {
       const why = name === 'best' ? 'best validation Dice' : 'no checkpoints/best in this run, using the last one';
       return { dir, note: `checkpoint ${dir} (${why})` };
