@@ -13,7 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng, phantomOptions, writeSyntheticDataset } from '@lesionseg/data';
-import { loadCheckpoint } from '@lesionseg/models';
 import { readRunFolder } from '@lesionseg/report';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, out: { type: 'string' } } });
@@ -32,7 +31,7 @@ function start(args: string[]): { exit: Promise<number | string>; kill: () => vo
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const exit = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal as string))));
-  exit.then((c) => {
+  void exit.then((c) => {
     if (typeof c === 'number' && c !== 0 && c !== 130) process.stderr.write(`trainer exited ${c}:\n${err}\n`);
   });
   return { exit, kill: () => child.kill('SIGKILL'), interrupt: () => child.kill('SIGINT') };
@@ -80,6 +79,7 @@ async function run(): Promise<void> {
   const lastCode = await Promise.race([last.exit, new Promise((r) => setTimeout(() => r('timeout'), 60_000))]);
   if (lastCode === 'timeout') last.kill();
 
+  const { loadCheckpoint } = await import('@lesionseg/models');
   const loaded = await loadCheckpoint(path.join(runDir, 'checkpoints', 'latest'));
   const iteration = (loaded.plugins['trainer'] as { iteration: number }).iteration;
   const events = readFileSync(eventsFile, 'utf8')
