@@ -4,8 +4,8 @@
  *
  *   node --import tsx tools/fault/soak.ts [--minutes 30] [--seed 1] [--out DIR]
  *
- * Tiny phantoms and a tiny UNet (wasm backend), checkpoints every 2 s of training, kills after
- * 1-15 s (seeded). Prints one JSON line: kills, iterations, seconds, and the checks.
+ * Tiny phantoms and a tiny UNet (wasm backend), checkpoints every 0.5 s of training, validation every 1 s,
+ * kills 2-20 s after each start (seeded). Prints one JSON line: kills, iterations, seconds, and the checks.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -53,8 +53,8 @@ async function run(): Promise<void> {
     model: { type: 'unet', widths: [4, 4], groups: 2, workers: 0 },
     ema: { type: 'ema', decay: 0.9 },
     strategy: { type: 'ohem', candidates: 8, batchSize: 2, scoreChunk: 8 },
-    validation: { type: 'dice', everySeconds: 3 },
-    checkpoint: { type: 'interval', everySeconds: 2 },
+    validation: { type: 'dice', everySeconds: 1 },
+    checkpoint: { type: 'interval', everySeconds: 0.5 },
     loggers: [{ type: 'jsonl' }],
   };
   writeFileSync(path.join(dir, 'soak.json'), JSON.stringify(config));
@@ -62,7 +62,7 @@ async function run(): Promise<void> {
   let kills = 0;
   while (Date.now() - t0 < minutes * 60_000) {
     const p = start(command());
-    const wait = 1000 + rng.next() * 14_000; // start-up takes a few seconds: some kills land in it
+    const wait = 2000 + rng.next() * 18_000; // start-up takes a few seconds: some kills land in it
     const timer = setTimeout(() => p.kill(), wait);
     const code = await p.exit;
     clearTimeout(timer);
