@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { removeStaleCheckpointTemps } from '@lesionseg/models';
 import { parseCli } from '../src/cli/args.ts';
 import { train } from '../src/train.ts';
 import { createRealRuntime } from '../src/adapters/real-runtime.ts';
@@ -118,7 +119,6 @@ describe('run folders after failures', () => {
     const stale = path.join(runDir, 'checkpoints', `latest.tmp-${deadPid()}-1764590000000`);
     mkdirSync(stale);
     writeFileSync(path.join(stale, 'model.weights.bin'), 'half');
-    const { removeStaleCheckpointTemps } = await import('@lesionseg/models');
     expect(await removeStaleCheckpointTemps(path.join(runDir, 'checkpoints', 'latest'))).toEqual([stale]);
     expect(existsSync(stale)).toBe(false);
   });
