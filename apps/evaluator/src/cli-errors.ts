@@ -1,7 +1,7 @@
 import { DatasetError, NiftiError } from '@lesionseg/data';
 import { MissingPluginError, UnknownPluginError } from '@lesionseg/events';
 import { GridMismatchError, ScoreParamsError } from '@lesionseg/metrics';
-import { BackendError, PredictorError } from '@lesionseg/models';
+import { BackendError, GpuError, PredictorError, releaseWebgpu } from '@lesionseg/models';
 import { UsageError } from './score/args.ts';
 import { InputError } from './score/inputs.ts';
 
@@ -13,6 +13,7 @@ export function isInputProblem(e: unknown): e is Error {
     e instanceof DatasetError ||
     e instanceof PredictorError ||
     e instanceof BackendError ||
+    e instanceof GpuError ||
     e instanceof UnknownPluginError ||
     e instanceof MissingPluginError ||
     e instanceof GridMismatchError ||
@@ -25,22 +26,25 @@ export function isInputProblem(e: unknown): e is Error {
  * 1 bad input (message naming the file or value) or an unexpected failure (with its stack).
  */
 export function runCli(usage: string, main: () => Promise<'help' | void>): void {
-  main().then(
-    (r) => {
-      if (r === 'help') process.stdout.write(`${usage}\n`);
-      process.exitCode = 0;
-    },
-    (e: unknown) => {
-      if (e instanceof UsageError) {
-        process.stderr.write(`error: ${e.message}\n\n${usage}\n`);
-        process.exitCode = 2;
-      } else if (isInputProblem(e)) {
-        process.stderr.write(`error: ${e.message}\n`);
-        process.exitCode = 1;
-      } else {
-        process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        process.exitCode = 1;
-      }
-    },
-  );
+  main()
+    // Dawn's native GPU object would keep the process alive after the work is done.
+    .finally(releaseWebgpu)
+    .then(
+      (r) => {
+        if (r === 'help') process.stdout.write(`${usage}\n`);
+        process.exitCode = 0;
+      },
+      (e: unknown) => {
+        if (e instanceof UsageError) {
+          process.stderr.write(`error: ${e.message}\n\n${usage}\n`);
+          process.exitCode = 2;
+        } else if (isInputProblem(e)) {
+          process.stderr.write(`error: ${e.message}\n`);
+          process.exitCode = 1;
+        } else {
+          process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+          process.exitCode = 1;
+        }
+      },
+    );
 }

@@ -12,6 +12,7 @@ import { ConfigError } from '@lesionseg/strategies';
 import { fileURLToPath } from 'node:url';
 import { runDirectChild, startedByTsxCli } from './process/direct-child.ts';
 import { slowStepsFromEnv } from './process/fault-injection.ts';
+import { releaseWebgpu } from '@lesionseg/models';
 
 async function main(): Promise<number> {
   let cli;
@@ -51,17 +52,20 @@ async function main(): Promise<number> {
 }
 
 function onExit(run: Promise<number>): void {
-  run.then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      // config and input errors are the user's to fix: the message, not a stack trace
-      const known = error instanceof ConfigError || (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError));
-      console.error(`trainer: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`);
-      process.exitCode = known && error instanceof ConfigError ? 2 : 1;
-    },
-  );
+  run
+    // Dawn's native GPU object would keep the process alive after training ended.
+    .finally(releaseWebgpu)
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        // config and input errors are the user's to fix: the message, not a stack trace
+        const known = error instanceof ConfigError || (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError));
+        console.error(`trainer: ${known ? (error as Error).message : String((error as Error).stack ?? error)}`);
+        process.exitCode = known && error instanceof ConfigError ? 2 : 1;
+      },
+    );
 }
 
 // Under tsx's CLI this process would be SIGKILLed 60 ms after a Ctrl-C: train in a direct child instead.

@@ -16,7 +16,7 @@ describe('command line', () => {
     expect(() => parseCli(['--config', 'a.json', '--preset', 'quick'])).toThrow('either --config or --preset');
     expect(() => parseCli(['--budget', '1h', '--iterations', '5'])).toThrow('either --budget or --iterations');
     expect(() => parseCli(['--iterations', 'many'])).toThrow('--iterations needs a non-negative integer, got "many"');
-    expect(() => parseCli(['--backend', 'gpu'])).toThrow('--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu');
+    expect(() => parseCli(['--backend', 'gpu'])).toThrow('--backend must be one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu');
     expect(() => parseCli(['--resume', 'runs/x', '--budget', '1h'])).toThrow('cannot be combined with --budget');
     expect(() => parseCli(['--bugdet', '1h'])).toThrow(/bugdet/);
     expect(parseCli(['--resume', 'runs/x', '--backend', 'cpu']).resume).toBe('runs/x');

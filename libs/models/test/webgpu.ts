@@ -1,35 +1,38 @@
 /**
  * Test helper for the `webgpu` backend (Dawn's `webgpu` package + tfjs-backend-webgpu, both
- * optional dependencies). `webgpuAdapter()` says whether a Vulkan adapter is present (CI has
- * Mesa's lavapipe); tests use it with `describe.skipIf` and print why they skip, loudly.
+ * optional dependencies). It starts the backend with the production loader
+ * (src/backend/webgpu-loader.ts), accepting a software adapter: CI runs these tests on Mesa's
+ * lavapipe. `webgpuAdapter()` says whether an adapter is present; tests use it with
+ * `describe.skipIf` and print why they skip, loudly (`skipLoudly`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { loadWebgpu } from '../src/backend/webgpu-loader.ts';
+import type { AdapterSummary } from '../src/backend/webgpu-adapter.ts';
 
-let probe: Promise<{ ok: true } | { ok: false; reason: string }> | undefined;
+type Probe = { ok: true; adapter: AdapterSummary } | { ok: false; reason: string };
+let probe: Promise<Probe> | undefined;
 
-async function probeWebgpu(): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function probeWebgpu(): Promise<Probe> {
+  const previous = tf.getBackend();
   try {
-    const specifier = 'webgpu';
-    const dawn = (await import(specifier)) as {
-      create(flags: string[]): { requestAdapter(): Promise<unknown> };
-      globals: object;
-    };
-    Object.assign(globalThis, dawn.globals);
-    const gpu = dawn.create([]);
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return { ok: false, reason: 'Dawn found no WebGPU adapter (no Vulkan driver?)' };
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-    await import('@tensorflow/tfjs-backend-webgpu');
-    return { ok: true };
+    const adapter = await loadWebgpu({ requireHardware: false, log: () => {} });
+    // Probing must not switch the backend of a test file that has not asked for webgpu.
+    if (previous && previous !== 'webgpu') await tf.setBackend(previous);
+    return { ok: true, adapter };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) };
   }
 }
 
-/** Whether webgpu can run here; the reason when not. Probed once per process. */
-export function webgpuAdapter(): Promise<{ ok: true } | { ok: false; reason: string }> {
+/** Whether webgpu can run here; the adapter, or the reason when not. Probed once per process. */
+export function webgpuAdapter(): Promise<Probe> {
   probe ??= probeWebgpu();
   return probe;
+}
+
+/** Prints one unmissable line when a webgpu test file is skipped (CI logs must show it). */
+export function skipLoudly(what: string, p: Probe): void {
+  if (!p.ok) console.warn(`\n!!! SKIPPED ${what}: no WebGPU adapter (${p.reason}). Install a Vulkan driver (tools/gpu/install-lavapipe.sh) to run it.\n`);
 }
 
 export async function useWebgpu(): Promise<void> {

@@ -19,7 +19,8 @@ Usage: npx nx run evaluator:evaluate -- --checkpoint RUN_DIR --data DATASET --ou
   --min-lesion-mm3 V    the drop-small limit (default 3; scoring always uses 3)
   --raw                 raw weights instead of the EMA ones
   --weighting W         average (default) or gaussian
-  --backend NAME        auto (default), tensorflow-gpu, tensorflow, wasm, cpu
+  --backend NAME        auto (default), tensorflow-gpu, webgpu, tensorflow, wasm, cpu
+                        (auto takes webgpu only on a hardware GPU adapter)
   --workers N           also run windows on N worker threads (wasm/cpu; default 0)
   --quiet               no progress bar
   -h, --help

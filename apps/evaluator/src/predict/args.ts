@@ -46,7 +46,8 @@ Usage:
   --raw                 use the raw weights even when the checkpoint has EMA weights
                         (default: the weights the run validated with, EMA when present)
   --weighting W         average (default, the paper's) or gaussian window blending
-  --backend NAME        auto (default), tensorflow-gpu, tensorflow, wasm, cpu
+  --backend NAME        auto (default), tensorflow-gpu, webgpu, tensorflow, wasm, cpu
+                        (auto takes webgpu only on a hardware GPU adapter)
   --workers N           also run windows on N worker threads (wasm/cpu backends; 1 uses both
                         cores of a 2-core machine; default 0)
   --quiet               no progress bar

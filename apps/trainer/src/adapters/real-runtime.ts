@@ -64,7 +64,10 @@ export async function createRealRuntime(
     { spacingMm: data.spacingMm, patchSize: data.patchSize, stride: validation?.stride ?? null, validationModel: validation?.model ?? null },
   );
   const workers = (config.model.options as unknown as ModelOptions).workers;
-  if (workers > 0) {
+  if (workers > 0 && selection.name !== 'wasm' && selection.name !== 'cpu') {
+    // Replicas are CPU worker threads; next to a GPU (or TensorFlow's own threads) they would only slow the step.
+    log(`model.workers ${workers} ignored: worker replicas run on the wasm/cpu backends, this run is on ${selection.name}`);
+  } else if (workers > 0) {
     await training.startReplicas(workers, selection.name === 'cpu' ? 'cpu' : 'wasm');
     log(`training on the main thread and ${workers} worker replica(s)`);
   }

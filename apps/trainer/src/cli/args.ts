@@ -40,7 +40,8 @@ Options:
   --budget DURATION   training-time budget, e.g. 3h, 10m, 90s (validation/checkpoints excluded)
   --iterations N      an iteration budget instead (reproducible runs)
   --seed N            seed of every random choice (split, patches, weights)
-  --backend NAME      ${BACKENDS.join('|')} (default: auto)
+  --backend NAME      ${BACKENDS.join('|')} (default: auto;
+                      auto takes webgpu only on a hardware GPU adapter)
   --resume RUN_DIR    continue a stopped run: same config, LR position, EMA, optimizer, RNG, budget
   -h, --help          this text
 

@@ -1,3 +1,4 @@
+import { BACKEND_NAMES } from '@lesionseg/models';
 import type { Budget } from '@lesionseg/events';
 import {
   builtinLrSchedules,
@@ -24,7 +25,8 @@ import {
   validationSection,
 } from './sections.ts';
 
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** The models library's backend names (auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu). */
+export const BACKENDS = BACKEND_NAMES;
 export type BackendName = (typeof BACKENDS)[number];
 
 /**

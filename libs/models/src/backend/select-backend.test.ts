@@ -4,7 +4,7 @@ import { BackendError, parseBackendRequest, selectBackend, type BackendLoader, t
 
 /** Loaders that record the order they were tried in; `fail` lists those that throw. */
 function fakeLoaders(fail: BackendName[], tried: BackendName[]): BackendLoader[] {
-  const names: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+  const names: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
   return names.map((name) => ({
     name,
     load: async () => {
@@ -20,15 +20,30 @@ describe('selectBackend with fake loaders', () => {
   it('auto takes the first loader that works, in the documented order, and says why the others were skipped', async () => {
     const tried: BackendName[] = [];
     const lines: string[] = [];
-    const s = await selectBackend('auto', { loaders: fakeLoaders(['tensorflow-gpu', 'tensorflow'], tried), log: (l) => lines.push(l) });
+    const s = await selectBackend('auto', { loaders: fakeLoaders(['tensorflow-gpu', 'webgpu', 'tensorflow'], tried), log: (l) => lines.push(l) });
     expect(s.name).toBe('wasm');
-    expect(tried).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
+    expect(tried).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
     expect(s.skipped).toEqual([
       { name: 'tensorflow-gpu', reason: 'tensorflow-gpu missing' },
+      { name: 'webgpu', reason: 'webgpu missing' },
       { name: 'tensorflow', reason: 'tensorflow missing' },
     ]);
     expect(lines[0]).toMatch(/^backend: wasm \(auto/);
-    expect(lines.slice(1)).toEqual(['  skipped tensorflow-gpu: tensorflow-gpu missing', '  skipped tensorflow: tensorflow missing']);
+    expect(lines.slice(1)).toEqual(['  skipped tensorflow-gpu: tensorflow-gpu missing', '  skipped webgpu: webgpu missing', '  skipped tensorflow: tensorflow missing']);
+  });
+
+  it('auto tries webgpu after tensorflow-gpu and before the CPU backends, telling it that auto is asking', async () => {
+    const contexts: { name: BackendName; auto: boolean | undefined }[] = [];
+    const loaders = fakeLoaders(['tensorflow-gpu'], []).map((l) => ({ ...l, load: async (c?: { auto: boolean }) => (contexts.push({ name: l.name, auto: c?.auto }), l.load()) }));
+    const s = await selectBackend('auto', { loaders, log: () => {} });
+    expect(s.name).toBe('webgpu');
+    expect(contexts).toEqual([
+      { name: 'tensorflow-gpu', auto: true },
+      { name: 'webgpu', auto: true },
+    ]);
+    contexts.length = 0;
+    await selectBackend('webgpu', { loaders, log: () => {} });
+    expect(contexts).toEqual([{ name: 'webgpu', auto: false }]);
   });
 
   it('auto uses the GPU when it loads and tries nothing else', async () => {
@@ -40,14 +55,14 @@ describe('selectBackend with fake loaders', () => {
 
   it('auto falls back to pure JS when everything else fails', async () => {
     const tried: BackendName[] = [];
-    const s = await selectBackend('auto', { loaders: fakeLoaders(['tensorflow-gpu', 'tensorflow', 'wasm'], tried), log: () => {} });
+    const s = await selectBackend('auto', { loaders: fakeLoaders(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm'], tried), log: () => {} });
     expect(s.name).toBe('cpu');
-    expect(s.skipped.map((x) => x.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
+    expect(s.skipped.map((x) => x.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
   });
 
   it('auto with nothing loadable is an error listing every reason', async () => {
     await expect(
-      selectBackend('auto', { loaders: fakeLoaders(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], []), log: () => {} }),
+      selectBackend('auto', { loaders: fakeLoaders(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'], []), log: () => {} }),
     ).rejects.toThrow(/No compute backend.*tensorflow-gpu: tensorflow-gpu missing.*cpu: cpu missing/);
   });
 
@@ -63,7 +78,7 @@ describe('selectBackend with fake loaders', () => {
 
   it('rejects unknown backend names, listing the valid ones', () => {
     expect(parseBackendRequest('wasm')).toBe('wasm');
-    expect(() => parseBackendRequest('gpu')).toThrow('Unknown backend "gpu". Choose one of: auto, tensorflow-gpu, tensorflow, wasm, cpu.');
+    expect(() => parseBackendRequest('gpu')).toThrow('Unknown backend "gpu". Choose one of: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu.');
   });
 });
 
@@ -72,7 +87,7 @@ describe('selectBackend with the real loaders on this machine', () => {
     const s = await selectBackend('auto', { log: () => {} });
     // tfjs-node(-gpu) cannot install offline; on a GPU machine this test would see tensorflow-gpu.
     if (s.name === 'wasm' || s.name === 'cpu') {
-      expect(s.skipped.map((x) => x.name)).toEqual(s.name === 'wasm' ? ['tensorflow-gpu', 'tensorflow'] : ['tensorflow-gpu', 'tensorflow', 'wasm']);
+      expect(s.skipped.map((x) => x.name)).toEqual(s.name === 'wasm' ? ['tensorflow-gpu', 'webgpu', 'tensorflow'] : ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
       expect(s.skipped[0].reason).toContain('@tensorflow/tfjs-node-gpu');
     }
     expect(tf.getBackend()).toBe(s.tfBackend);

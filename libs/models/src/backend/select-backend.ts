@@ -3,27 +3,32 @@
  *
  * `auto` tries, in order: tensorflow-gpu (@tensorflow/tfjs-node-gpu, an optionalDependency
  * whose install needs to download libtensorflow and so is absent on offline machines), then
- * tensorflow (@tensorflow/tfjs-node, if the user installed it), then the WebAssembly backend,
- * then pure JS. It reports which one it got and why each earlier one was skipped. A backend
+ * webgpu (tfjs's WebGPU backend on Dawn, optional dependencies too) only on a hardware adapter
+ * (a software one such as lavapipe is slower than our wasm kernels), then tensorflow
+ * (@tensorflow/tfjs-node, if the user installed it), then the WebAssembly backend, then pure JS. It reports which one it got and why each earlier one was skipped. A backend
  * asked for by name that cannot load is an error, never a silent fallback: a user who asked
  * for the GPU must not find out after two hours that the run was on the CPU.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { loadWebgpu } from './webgpu-loader.ts';
 
-export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKEND_NAMES)[number];
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
 export interface BackendLoader {
   name: BackendName;
-  /** Load and activate the backend; throw with the reason when it cannot. */
-  load(): Promise<void>;
+  /**
+   * Load and activate the backend; throw with the reason when it cannot. `auto` is true when
+   * `auto` tries it (webgpu then refuses a software adapter), false when asked for by name.
+   */
+  load(context?: { auto: boolean }): Promise<void>;
 }
 
 export interface BackendSelection {
   /** The backend in use. */
   name: BackendName;
-  /** tfjs's own name for it (`tensorflow`, `wasm`, `cpu`). */
+  /** tfjs's own name for it (`tensorflow`, `webgpu`, `wasm`, `cpu`). */
   tfBackend: string;
   /** Backends tried before it, with the reason each could not be used. */
   skipped: { name: BackendName; reason: string }[];
@@ -36,7 +41,7 @@ export class BackendError extends Error {
   }
 }
 
-export const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 export function parseBackendRequest(value: string): BackendRequest {
   if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendRequest;
@@ -56,15 +61,15 @@ export interface SelectOptions {
 }
 
 export async function selectBackend(request: BackendRequest, options: SelectOptions = {}): Promise<BackendSelection> {
-  const loaders = options.loaders ?? defaultLoaders();
   const log = options.log ?? ((line: string) => console.error(line));
+  const loaders = options.loaders ?? defaultLoaders({ log });
   const byName = new Map(loaders.map((l) => [l.name, l]));
 
   if (request !== 'auto') {
     const loader = byName.get(request);
     if (!loader) throw new BackendError(`Backend "${request}" has no loader.`);
     try {
-      await loader.load();
+      await loader.load({ auto: false });
     } catch (error) {
       throw new BackendError(`Backend "${request}" was requested but cannot be used: ${reasonOf(error)}`);
     }
@@ -78,7 +83,7 @@ export async function selectBackend(request: BackendRequest, options: SelectOpti
     const loader = byName.get(name);
     if (!loader) continue;
     try {
-      await loader.load();
+      await loader.load({ auto: true });
     } catch (error) {
       skipped.push({ name, reason: reasonOf(error) });
       continue;
@@ -114,7 +119,14 @@ async function importOptional(specifier: string, why: string): Promise<void> {
   }
 }
 
-export function defaultLoaders(): BackendLoader[] {
+export interface DefaultLoaderOptions {
+  /** Where the webgpu loader names its adapter. Default: stderr. */
+  log?: (line: string) => void;
+  /** Test seam: what the WebGPU adapter says about itself (see webgpu-loader.ts). */
+  webgpuAdapterInfo?: Parameters<typeof loadWebgpu>[0]['adapterInfo'];
+}
+
+export function defaultLoaders(options: DefaultLoaderOptions = {}): BackendLoader[] {
   return [
     {
       name: 'tensorflow-gpu',
@@ -124,6 +136,12 @@ export function defaultLoaders(): BackendLoader[] {
           'optional dependency; its install downloads libtensorflow with CUDA, see README "GPU"',
         );
         await activate('tensorflow');
+      },
+    },
+    {
+      name: 'webgpu',
+      load: async (context) => {
+        await loadWebgpu({ requireHardware: context?.auto ?? false, adapterInfo: options.webgpuAdapterInfo, log: options.log });
       },
     },
     {

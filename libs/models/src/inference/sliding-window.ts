@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 /** `[X, Y, Z]`, the same order as @lesionseg/data's Vec3. */
 export type Vec3 = readonly [number, number, number];
 import type { UNet } from '../unet/unet.ts';
-import { capPatchesPerPass, inferenceBytesPerPatch } from '../train/memory-budget.ts';
+import { patchesPerPass } from '../train/memory-budget.ts';
+import { deviceLimits } from '../backend/device-limits.ts';
 import { axisNormaliser, axisWeights, windowStarts } from './window-grid.ts';
 
 export interface SlidingWindowOptions {
@@ -17,7 +18,7 @@ export interface SlidingWindowOptions {
   window?: number;
   /** Step between windows; default 24. */
   stride?: number;
-  /** Windows per forward pass; default 8 (capped to fit `memoryBudget`). */
+  /** Windows per forward pass; default the device's (8 on CPUs, 64 on a GPU), capped to fit `memoryBudget` and the device's largest binding. */
   batchSize?: number;
   /** Bytes one forward pass may use (default 1.5 GiB). */
   memoryBudget?: number;
@@ -50,7 +51,7 @@ export async function slidingWindowPredict(model: UNet, channels: readonly Float
   const w = options.window ?? 32;
   const stride = options.stride ?? 24;
   const weighting = options.weighting ?? 'average';
-  const batchSize = capPatchesPerPass(options.batchSize ?? 8, inferenceBytesPerPatch(model.options, [w, w, w]), options.memoryBudget);
+  const batchSize = patchesPerPass(options.batchSize ?? deviceLimits().windowBatch, model.options, [w, w, w], 'infer', options.memoryBudget);
   const sx = windowStarts(X, w, stride);
   const sy = windowStarts(Y, w, stride);
   const sz = windowStarts(Z, w, stride);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../register-gradients.ts';
 import { bceWithLogitsPerPatch, type PatchLoss } from '../loss/patch-loss.ts';
 import type { UNet } from '../unet/unet.ts';
-import { capPatchesPerPass, inferenceBytesPerPatch, trainingBytesPerPatch } from './memory-budget.ts';
+import { patchesPerPass } from './memory-budget.ts';
 import { checkBatch, sliceBatch, type PatchBatch } from './patch-batch.ts';
 
 export interface TrainStepOptions {
@@ -22,7 +22,7 @@ export interface TrainStepOptions {
    * gradients add up to the gradient of the batch mean.
    */
   divideBy?: number;
-  /** Bytes one forward+backward pass may use; micro-batches are capped to fit (default 1.5 GiB). */
+  /** Bytes one forward+backward pass may use; micro-batches are capped to fit (default: the device's, 1.5 GiB on CPUs). */
   memoryBudget?: number;
 }
 
@@ -37,7 +37,7 @@ export interface TrainStepResult {
 export function batchGradients(model: UNet, batch: PatchBatch, options: TrainStepOptions = {}): { grads: tf.Tensor[]; perPatch: tf.Tensor1D } {
   checkBatch(batch, true);
   const loss = options.loss ?? bceWithLogitsPerPatch;
-  const micro = capPatchesPerPass(Math.min(options.microBatch ?? batch.count, batch.count), trainingBytesPerPatch(model.options, batch.shape), options.memoryBudget);
+  const micro = patchesPerPass(Math.min(options.microBatch ?? batch.count, batch.count), model.options, batch.shape, 'train', options.memoryBudget);
   const vars = [...model.params.values()];
   let acc: tf.Tensor[] | undefined;
   const perPatchParts: tf.Tensor1D[] = [];
@@ -75,12 +75,23 @@ export function applyGradients(model: UNet, optimizer: tf.Optimizer, grads: tf.T
   tf.dispose(grads);
 }
 
-/** One training step on `batch`: forward, backward (micro-batched), one optimizer update. */
+/**
+ * One training step on `batch`: forward, backward (micro-batched), one optimizer update. The
+ * losses are read before the update: a GPU failure in the passes (out of memory, device lost)
+ * surfaces there, and the weights stay those of the previous step, fit for a checkpoint.
+ */
 export async function trainStep(model: UNet, optimizer: tf.Optimizer, batch: PatchBatch, options: TrainStepOptions = {}): Promise<TrainStepResult> {
   const { grads, perPatch } = batchGradients(model, batch, options);
+  let values: Float32Array;
+  try {
+    values = (await perPatch.data()) as Float32Array;
+  } catch (error) {
+    tf.dispose(grads);
+    throw error;
+  } finally {
+    perPatch.dispose();
+  }
   applyGradients(model, optimizer, grads);
-  const values = (await perPatch.data()) as Float32Array;
-  perPatch.dispose();
   let sum = 0;
   for (const v of values) sum += v;
   return { loss: sum / values.length, perPatch: values };
@@ -90,7 +101,7 @@ export interface ScoreOptions {
   /** Patches per forward pass; default 32 (capped to fit `memoryBudget`). */
   chunk?: number;
   loss?: PatchLoss;
-  /** Bytes one forward pass may use (default 1.5 GiB). */
+  /** Bytes one forward pass may use (default: the device's, 1.5 GiB on CPUs). */
   memoryBudget?: number;
 }
 
@@ -98,7 +109,7 @@ export interface ScoreOptions {
 export async function scorePatches(model: UNet, batch: PatchBatch, options: ScoreOptions = {}): Promise<Float32Array> {
   checkBatch(batch, true);
   const loss = options.loss ?? bceWithLogitsPerPatch;
-  const chunk = capPatchesPerPass(options.chunk ?? 32, inferenceBytesPerPatch(model.options, batch.shape), options.memoryBudget);
+  const chunk = patchesPerPass(options.chunk ?? 32, model.options, batch.shape, 'infer', options.memoryBudget);
   const out = new Float32Array(batch.count);
   for (let start = 0; start < batch.count; start += chunk) {
     const n = Math.min(chunk, batch.count - start);
@@ -115,7 +126,7 @@ export async function scorePatches(model: UNet, batch: PatchBatch, options: Scor
 /** Sigmoid probabilities `[count, z, y, x]` of a batch (no masks needed), in chunks. */
 export async function predictPatches(model: UNet, batch: PatchBatch, options: { chunk?: number; memoryBudget?: number } = {}): Promise<Float32Array> {
   checkBatch(batch, false);
-  const chunk = capPatchesPerPass(options.chunk ?? 32, inferenceBytesPerPatch(model.options, batch.shape), options.memoryBudget);
+  const chunk = patchesPerPass(options.chunk ?? 32, model.options, batch.shape, 'infer', options.memoryBudget);
   const v = batch.shape[0] * batch.shape[1] * batch.shape[2];
   const out = new Float32Array(batch.count * v);
   for (let start = 0; start < batch.count; start += chunk) {
