@@ -6,32 +6,18 @@
  * `describe.skipIf` and print why they skip, loudly (`skipLoudly`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { loadWebgpu } from '../src/backend/webgpu-loader.ts';
-import type { AdapterSummary } from '../src/backend/webgpu-adapter.ts';
+import { webgpuAvailability, type WebgpuAvailability } from '../src/backend/webgpu-loader.ts';
 
-type Probe = { ok: true; adapter: AdapterSummary } | { ok: false; reason: string };
-let probe: Promise<Probe> | undefined;
-
-async function probeWebgpu(): Promise<Probe> {
-  const previous = tf.getBackend();
-  try {
-    const adapter = await loadWebgpu({ requireHardware: false, log: () => {} });
-    // Probing must not switch the backend of a test file that has not asked for webgpu.
-    if (previous && previous !== 'webgpu') await tf.setBackend(previous);
-    return { ok: true, adapter };
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) };
-  }
-}
+let probe: Promise<WebgpuAvailability> | undefined;
 
 /** Whether webgpu can run here; the adapter, or the reason when not. Probed once per process. */
-export function webgpuAdapter(): Promise<Probe> {
-  probe ??= probeWebgpu();
+export function webgpuAdapter(): Promise<WebgpuAvailability> {
+  probe ??= webgpuAvailability();
   return probe;
 }
 
 /** Prints one unmissable line when a webgpu test file is skipped (CI logs must show it). */
-export function skipLoudly(what: string, p: Probe): void {
+export function skipLoudly(what: string, p: WebgpuAvailability): void {
   if (!p.ok) console.warn(`\n!!! SKIPPED ${what}: no WebGPU adapter (${p.reason}). Install a Vulkan driver (tools/gpu/install-lavapipe.sh) to run it.\n`);
 }
 

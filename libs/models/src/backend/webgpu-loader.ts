@@ -252,3 +252,25 @@ export async function releaseWebgpu(): Promise<void> {
   }
   setNavigatorGpu(undefined);
 }
+
+export type WebgpuAvailability = { ok: true; adapter: AdapterSummary } | { ok: false; reason: string };
+
+/**
+ * Whether the webgpu backend can start here (any adapter, software included), without leaving
+ * it active: the backend in use before stays in use. For tests that skip without an adapter.
+ */
+export async function webgpuAvailability(): Promise<WebgpuAvailability> {
+  let previous: string | null = null;
+  try {
+    previous = tf.getBackend();
+  } catch {
+    previous = null;
+  }
+  try {
+    const adapter = await loadWebgpu({ requireHardware: false, log: () => {} });
+    if (previous && previous !== 'webgpu') await tf.setBackend(previous);
+    return { ok: true, adapter };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+  }
+}
