@@ -23,6 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { flopsPerVoxel, PAPER_WIDTHS, timed, w1, w2, w3, type Row } from './workloads.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -46,7 +47,7 @@ if (opt.backend === 'stock-wasm') process.env.LESIONSEG_STOCK_WASM = '1';
 
 const tf = await import('@tensorflow/tfjs-core');
 const models = await import('@lesionseg/models');
-const { createUNet, createAdam, slidingWindowPredict, windowCount, Ema, selectBackend, ReplicaPool } = models;
+const { createUNet, slidingWindowPredict, windowCount, selectBackend, ReplicaPool } = models;
 await selectBackend(opt.backend === 'stock-wasm' ? 'wasm' : (opt.backend as 'wasm' | 'cpu'), { log: () => {} });
 
 const reps = Number(opt.reps);
@@ -71,55 +72,9 @@ async function scorePatches(model: Model, batch: import('@lesionseg/models').Pat
 }
 const micro = Number(opt.micro);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function batchOf(count: number, side: number, seed: number) {
-  const r = rng(seed);
-  const v = side ** 3;
-  const images = Float32Array.from({ length: count * v * 2 }, () => r() * 2 - 1);
-  const masks = Float32Array.from({ length: count * v }, () => (r() > 0.99 ? 1 : 0));
-  return { images, masks, count, shape: [side, side, side] as [number, number, number] };
-}
-
-/** Forward conv FLOPs per input voxel of the UNet (same formula as the PyTorch twin). */
-function flopsPerVoxel(widths: number[], cin = 2): number {
-  let total = 0;
-  let scale = 1;
-  widths.forEach((w, i) => {
-    total += scale * 2 * 27 * ((i === 0 ? cin : widths[i - 1]) * w + w * w);
-    if (i < widths.length - 1) scale /= 8;
-  });
-  scale = 1 / 8 ** (widths.length - 1);
-  for (let i = widths.length - 2; i >= 0; i--) {
-    scale *= 8;
-    total += scale * 2 * 27 * ((widths[i + 1] + widths[i]) * widths[i] + widths[i] * widths[i]);
-  }
-  return total + 2 * widths[0];
-}
-
-async function timed(fn: () => Promise<unknown>, n: number): Promise<number> {
-  await fn(); // warm-up
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push((performance.now() - t) / 1000);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
-}
-
-type Row = { workload: string; seconds: number; gflops: number; note?: string };
 const rows: Row[] = [];
-const paper = [16, 32, 64];
+const paper = PAPER_WIDTHS;
+const ops = { trainStep, scorePatches };
 
 for (const w of (opt.workloads as string).split(',')) {
   if (w === 'conv') {
@@ -133,52 +88,22 @@ for (const w of (opt.workloads as string).split(',')) {
     rows.push({ workload: 'conv', seconds: s, gflops: (2 * 4 * 32 ** 3 * 27 * 256) / s / 1e9 });
     tf.dispose([x, k]);
   } else if (w === 'W1' || w === 'quick') {
-    const widths = w === 'W1' ? paper : (opt.widths as string).split(',').map(Number);
-    const side = w === 'W1' ? 32 : Number(opt.patch);
-    const count = w === 'W1' ? 32 : Number(opt.batch);
-    const model = createUNet({ widths });
-    const adam = createAdam(1e-4);
-    const batch = batchOf(count, side, 1);
-    const m = w === 'W1' ? micro : count;
-    const s = await timed(() => trainStep(model, adam, batch, { microBatch: m }), reps);
-    rows.push({ workload: w, seconds: s, gflops: (3 * flopsPerVoxel(widths) * count * side ** 3) / s / 1e9, note: `widths ${widths}, ${count}x${side}^3, micro-batch ${m}` });
-    model.dispose();
-    adam.dispose();
+    const q = w === 'quick';
+    const count = q ? Number(opt.batch) : 32;
+    const r = await w1(models, ops, { name: w, widths: q ? (opt.widths as string).split(',').map(Number) : paper, count, side: q ? Number(opt.patch) : 32, micro: q ? count : micro, reps });
+    rows.push(r.row);
+    r.dispose();
   } else if (w === 'W2') {
-    const model = createUNet({ widths: paper });
-    const ema = new Ema(model, 0.99);
-    const adam = createAdam(1e-4);
-    const pool = batchOf(128, 32, 2);
-    const v = 32 ** 3;
-    const s = await timed(async () => {
-      const scores = await scorePatches(ema.model, pool, { chunk: 32 });
-      const top = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, 32);
-      const images = new Float32Array(32 * v * 2);
-      const masks = new Float32Array(32 * v);
-      top.forEach((p, i) => {
-        images.set(pool.images.subarray(p * v * 2, (p + 1) * v * 2), i * v * 2);
-        masks.set(pool.masks.subarray(p * v, (p + 1) * v), i * v);
-      });
-      await trainStep(model, adam, { images, masks, count: 32, shape: [32, 32, 32] }, { microBatch: micro });
-      ema.update();
-    }, reps);
-    rows.push({ workload: 'W2', seconds: s, gflops: (flopsPerVoxel(paper) * v * (128 + 3 * 32)) / s / 1e9, note: `micro-batch ${micro}` });
-    model.dispose();
-    ema.dispose();
-    adam.dispose();
+    const r = await w2(models, ops, { micro, reps });
+    rows.push(r.row);
+    r.dispose();
   } else if (w === 'W3') {
-    const model = createUNet({ widths: paper });
-    const shape: [number, number, number] = [160, 192, 160];
-    const n = shape[0] * shape[1] * shape[2];
-    const r = rng(3);
-    const a = Float32Array.from({ length: n }, () => r() * 2 - 1);
-    const b = Float32Array.from({ length: n }, () => r() * 2 - 1);
-    const pool = await poolFor(model);
-    const predict = pool ? (x: import('@lesionseg/models').PatchBatch) => pool.predictPatches(model, x) : undefined;
-    const s = await timed(() => slidingWindowPredict(model, [a, b], shape, { batchSize: 8, predict }), Math.max(1, reps - 2));
-    const windows = windowCount(shape);
-    rows.push({ workload: 'W3', seconds: s, gflops: (flopsPerVoxel(paper) * 32 ** 3 * windows) / s / 1e9, note: `${windows} windows` });
-    model.dispose();
+    const r = await w3(models, { batchSize: 8, reps: Math.max(1, reps - 2), predictFor: async (model) => {
+      const pool = await poolFor(model);
+      return pool ? (x) => pool.predictPatches(model, x) : undefined;
+    } });
+    rows.push(r.row);
+    r.dispose();
   } else if (w === 'W3big') {
     const model = createUNet({ widths: paper });
     const shape: [number, number, number] = [400, 480, 400];
