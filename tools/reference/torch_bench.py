@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """PyTorch twin of tools/bench/models-bench.ts: the same workloads on the same network
 (tools/reference/torch_unet_parity.py's UNet), timed the same way (median of reps after one
-warm-up). Prints one JSON object per workload on stdout.
+warm-up). Prints one JSON object per workload on stdout. With --device cuda it is also the GPU
+twin of tools/bench/webgpu-bench.ts (fp32, TF32 off, timings synchronised with the device).
 
     /usr/bin/python3 tools/reference/torch_bench.py --workloads conv,W1,W2,W3 --threads 2
+    python3 tools/reference/torch_bench.py --device cuda --workloads W1,W2,W3 --window-batch 64
 """
 import argparse
 import copy
@@ -37,12 +39,17 @@ def conv_flops_per_voxel(widths, cin=2):
     return total
 
 
+SYNC = lambda: None  # noqa: E731 (replaced by torch.cuda.synchronize on a GPU)
+
+
 def timed(fn, reps):
     fn()  # warm-up
+    SYNC()
     ts = []
     for _ in range(reps):
         t = time.perf_counter()
         fn()
+        SYNC()
         ts.append(time.perf_counter() - t)
     return statistics.median(ts), ts
 
@@ -56,26 +63,36 @@ def main():
     ap.add_argument('--patch', type=int, default=32)
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--volume', default='160,192,160')
+    ap.add_argument('--device', default='cpu', help='cpu or cuda')
+    ap.add_argument('--window-batch', type=int, default=8, help='W3 windows per forward pass')
     args = ap.parse_args()
+    global SYNC
+    dev = torch.device(args.device)
+    if dev.type == 'cuda':
+        # fp32 as on WebGPU: no TF32 tensor-core shortcuts
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.benchmark = True
+        SYNC = torch.cuda.synchronize
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     widths = [int(w) for w in args.widths.split(',')]
     p = args.patch
     fpv = conv_flops_per_voxel(widths)
-    model = UNet(widths, 8)
+    model = UNet(widths, 8).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     out = []
     for w in args.workloads.split(','):
         if w == 'conv':
-            x = torch.randn(4, 16, p, p, p)
-            k = torch.randn(16, 16, 3, 3, 3)
+            x = torch.randn(4, 16, p, p, p, device=dev)
+            k = torch.randn(16, 16, 3, 3, 3, device=dev)
             flops = 2 * 4 * p ** 3 * 27 * 16 * 16
             with torch.no_grad():
                 med, ts = timed(lambda: F.conv3d(x, k, padding=1), args.reps)
             out.append({'workload': 'conv', 'seconds': med, 'gflops': flops / med / 1e9})
         elif w == 'W1':
-            x = torch.randn(args.batch, 2, p, p, p)
-            y = (torch.rand(args.batch, 1, p, p, p) > 0.99).float()
+            x = torch.randn(args.batch, 2, p, p, p, device=dev)
+            y = (torch.rand(args.batch, 1, p, p, p, device=dev) > 0.99).float()
 
             def step():
                 opt.zero_grad()
@@ -88,8 +105,8 @@ def main():
         elif w == 'W2':
             ema = copy.deepcopy(model)
             n = 4 * args.batch
-            x = torch.randn(n, 2, p, p, p)
-            y = (torch.rand(n, 1, p, p, p) > 0.99).float()
+            x = torch.randn(n, 2, p, p, p, device=dev)
+            y = (torch.rand(n, 1, p, p, p, device=dev) > 0.99).float()
 
             def ohem():
                 with torch.no_grad():
@@ -109,7 +126,8 @@ def main():
             out.append({'workload': 'W2', 'seconds': med, 'gflops': flops / med / 1e9})
         elif w == 'W3':
             X, Y, Z = [int(v) for v in args.volume.split(',')]
-            vol = torch.randn(1, 2, Z, Y, X)
+            vol = torch.randn(1, 2, Z, Y, X, device=dev)
+            wb = args.window_batch
 
             def starts(size):
                 s = list(range(0, max(size - 32, 0), 24))
@@ -118,12 +136,12 @@ def main():
                 return s
 
             def infer():
-                acc = torch.zeros(Z, Y, X)
-                cnt = torch.zeros(Z, Y, X)
+                acc = torch.zeros(Z, Y, X, device=dev)
+                cnt = torch.zeros(Z, Y, X, device=dev)
                 wins = [(z, yy, xx) for z in starts(Z) for yy in starts(Y) for xx in starts(X)]
                 with torch.no_grad():
-                    for i in range(0, len(wins), 8):
-                        b = wins[i:i + 8]
+                    for i in range(0, len(wins), wb):
+                        b = wins[i:i + wb]
                         batch = torch.stack([vol[0, :, z:z + 32, yy:yy + 32, xx:xx + 32] for z, yy, xx in b])
                         pr = torch.sigmoid(model(batch))
                         for k, (z, yy, xx) in enumerate(b):
@@ -135,7 +153,7 @@ def main():
             flops = fpv * 32 ** 3 * nwin
             out.append({'workload': 'W3', 'seconds': med, 'gflops': flops / med / 1e9, 'windows': nwin})
     for o in out:
-        o.update({'engine': f'pytorch {torch.__version__}', 'threads': args.threads})
+        o.update({'engine': f'pytorch {torch.__version__}', 'threads': args.threads, 'device': torch.cuda.get_device_name() if dev.type == 'cuda' else 'cpu'})
         print(json.dumps(o))
 
 

@@ -59,6 +59,15 @@ interface Started {
 }
 
 let started: Promise<Started> | null = null;
+let provided: { dawn: DawnModule; tfw: TfWebgpuModule } | null = null;
+
+/**
+ * Hand the two optional packages over instead of importing them by name: a bundle
+ * (tools/gpu/make-device-bundle.sh) has no node_modules to import them from at run time.
+ */
+export function provideWebgpuModules(dawn: unknown, tfWebgpu: unknown): void {
+  provided = { dawn: dawn as DawnModule, tfw: tfWebgpu as TfWebgpuModule };
+}
 let released = false;
 
 async function importOptional<T>(specifier: string): Promise<T> {
@@ -161,8 +170,8 @@ export function webgpuDeviceLimits(adapter: AdapterSummary, env: NodeJS.ProcessE
 }
 
 async function start(log: (line: string) => void): Promise<Started> {
-  const dawn = await importOptional<DawnModule>('webgpu');
-  const tfw = await importOptional<TfWebgpuModule>('@tensorflow/tfjs-backend-webgpu');
+  const dawn = provided?.dawn ?? (await importOptional<DawnModule>('webgpu'));
+  const tfw = provided?.tfw ?? (await importOptional<TfWebgpuModule>('@tensorflow/tfjs-backend-webgpu'));
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
