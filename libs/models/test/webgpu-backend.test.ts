@@ -65,6 +65,9 @@ describe.skipIf(!probe.ok)('webgpu backend selection on the real adapter', () =>
     expect(lines.some((l) => l.startsWith('webgpu adapter: nvidia / hopper / NVIDIA H200'))).toBe(true);
     // A hardware adapter gets GPU-sized sliding-window batches.
     expect(deviceLimits().windowBatch).toBe(64);
+    // Back to the real adapter's limits for the tests below.
+    await selectBackend('webgpu', { log: () => {} });
+    expect(deviceLimits().windowBatch).toBe(probe.ok && probe.adapter.software ? 8 : 64);
   });
 });
 
