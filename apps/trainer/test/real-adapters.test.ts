@@ -4,16 +4,17 @@
  * patch source and Dice used by validation.
  */
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '@lesionseg/events';
 import { createRng, precomputePositives, type PreprocessedPatient } from '@lesionseg/data';
-import { loadPredictor, selectBackend } from '@lesionseg/models';
+import { loadPredictor, selectBackend, webgpuAvailability } from '@lesionseg/models';
 import { builtinStrategies, StepLrSchedule, PAPER_MILESTONES, systemClock } from '@lesionseg/strategies';
 import { DataPatchSource } from '../src/adapters/patch-source.ts';
 import { DiceValidator, diceScore } from '../src/adapters/dice-validator.ts';
 import { UNetTraining } from '../src/adapters/unet-runtime.ts';
-import { TrainLoop } from '../src/core/train-loop.ts';
-import { StopSignal, type TrainerState } from '../src/core/types.ts';
+import { TrainingStoppedError, TrainLoop } from '../src/core/train-loop.ts';
+import { StopSignal, type SteeringHook, type TrainerState } from '../src/core/types.ts';
 import { tempDir } from './harness.ts';
 
 /** A 12^3 two-channel patient with a bright 3^3 "new lesion" in the follow-up (or none). */
@@ -57,7 +58,7 @@ function patient(id: string, lesion: boolean, seed: number): PreprocessedPatient
 
 const patients = [patient('a', true, 1), patient('b', false, 2), patient('c', true, 3)];
 
-function realRun(runDir: string, iterations: number, seed: number) {
+function realRun(runDir: string, iterations: number, seed: number, hooks: SteeringHook[] = []) {
   const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
   const source = new DataPatchSource(patients, 4);
   const registry = builtinStrategies();
@@ -77,7 +78,7 @@ function realRun(runDir: string, iterations: number, seed: number) {
       schedule: new StepLrSchedule({ initialLr: 1e-2, milestones: PAPER_MILESTONES }),
       store: training,
       validator: null,
-      hooks: [],
+      hooks,
       stop,
     },
     { budget: { kind: 'iterations', iterations }, runDir, validateEveryMs: null, validateEveryIterations: null, checkpointEveryMs: null, backend: 'cpu', config: {} },
@@ -197,4 +198,40 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
     expect(diceScore(Float32Array.from([0.5, 0.5, 0, 0]), mask, 0.5)).toBe(1);
     expect(diceScore(Float32Array.from([0, 0, 0, 0]), new Uint8Array(4), 0.5)).toBeNull();
   });
+});
+
+const gpu = await webgpuAvailability();
+if (!gpu.ok) console.warn(`\n!!! SKIPPED the webgpu GPU-error test of apps/trainer/test/real-adapters.test.ts: no WebGPU adapter (${gpu.reason})\n`);
+
+describe.skipIf(!gpu.ok)('a GPU error during training (webgpu)', () => {
+  beforeAll(async () => {
+    await selectBackend('webgpu', { log: () => {} });
+  });
+  afterAll(async () => {
+    await selectBackend('cpu', { log: () => {} });
+  });
+
+  it('stops the run with the GPU error named and a checkpoint of the last good step', async () => {
+    const dir = tempDir();
+    let weightsAfter2: Map<string, Float32Array> | null = null;
+    const hook: SteeringHook = {
+      name: 'inject-gpu-error',
+      afterStep: async (ctx) => {
+        if (ctx.iteration !== 2) return;
+        weightsAfter2 = await run.training.model.getWeights();
+        // Over maxBufferSize: Dawn reports it only through 'uncapturederror', as it does an out-of-memory.
+        (tf.backend() as unknown as { device: { createBuffer(d: object): unknown } }).device.createBuffer({ size: 2 ** 52, usage: 0x80 });
+      },
+    };
+    const run = realRun(dir, 6, 11, [hook]);
+    const error = await run.loop.run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingStoppedError);
+    expect((error as Error).message).toMatch(/failed at iteration 2: .*WebGPU GPUValidationError: Buffer size .* exceeds the max buffer size.*Checkpoint saved to .*checkpoints\/latest/);
+    const state = await run.training.load(path.join(dir, 'checkpoints', 'latest'));
+    expect(state.iteration).toBe(2);
+    const saved = await run.training.model.getWeights();
+    for (const [k, v] of weightsAfter2 ?? new Map<string, Float32Array>()) expect(Array.from(saved.get(k) ?? []), k).toEqual(Array.from(v));
+    expect(weightsAfter2).not.toBeNull();
+    run.training.dispose();
+  }, 120_000);
 });
