@@ -42,7 +42,7 @@ describe('trainer config', () => {
     expect(() => parseConfig({ ...q(), loss: { type: 'bce', smooth: 1 } })).toThrow('loss.smooth: unknown option "smooth" (this entry takes no options)');
     expect(() => parseConfig({ ...q(), budget: { type: 'time', duration: '3 hours' } })).toThrow('budget.duration: Cannot parse duration "3 hours"');
     expect(() => parseConfig({ ...q(), validation: { type: 'dice' } })).toThrow('validation: set everySeconds or everyIterations');
-    expect(() => parseConfig({ ...q(), backend: 'gpu' })).toThrow('backend: must be one of "auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu", got "gpu"');
+    expect(() => parseConfig({ ...q(), backend: 'gpu' })).toThrow('backend: must be one of "auto", "tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu", got "gpu"');
     const { strategy: _s, ...noStrategy } = q();
     expect(() => parseConfig(noStrategy)).toThrow('strategy: is required');
   });
