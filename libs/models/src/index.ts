@@ -47,3 +47,4 @@ export { windowStarts, axisWeights, axisNormaliser } from './inference/window-gr
 export { ReplicaPool, shares, type ReplicaPoolOptions } from './parallel/replica-pool.ts';
 export { DEFAULT_MEMORY_BUDGET, capPatchesPerPass, inferenceBytesPerPatch, trainingBytesPerPatch, largestTensorBytesPerPatch, patchesPerPass } from './train/memory-budget.ts';
 export * from './pipeline/index.ts';
+export * from './export/index.ts';

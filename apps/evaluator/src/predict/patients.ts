@@ -24,18 +24,22 @@ async function readJsonList(file: string, key: string | null): Promise<string[]>
  *   FILE.json:KEY        the list under KEY in a JSON file (e.g. another run's split.json:validation)
  *   FILE.json            a JSON list of ids
  *   id1,id2,...          these ids
- * Every id must exist in the dataset: the missing ones are listed in one error.
+ * Every id must exist in the dataset: the missing ones are listed in one error. Used by predict,
+ * evaluate (patients of a dataset) and score (patients of a ground-truth folder).
  */
-export async function selectPatients(
-  all: readonly PatientFiles[],
+export async function selectPatients<P extends Pick<PatientFiles, 'id'>>(
+  all: readonly P[],
   spec: string,
-  context: { runDir: string | null; baseDir: string },
-): Promise<{ patients: PatientFiles[]; description: string }> {
+  context: { runDir: string | null; baseDir: string; noRunDir?: string },
+): Promise<{ patients: P[]; description: string }> {
   if (spec === 'all') return { patients: [...all], description: 'all patients' };
   let ids: string[];
   let description: string;
   if (spec === 'validation' || spec === 'train') {
-    if (!context.runDir) throw new InputError(`--patients ${spec}: the checkpoint is not inside a run folder (RUN_DIR/checkpoints/<name>), so there is no split.json; give FILE.json:${spec}`);
+    if (!context.runDir) {
+      const why = context.noRunDir ?? 'the checkpoint is not inside a run folder (RUN_DIR/checkpoints/<name>)';
+      throw new InputError(`--patients ${spec}: ${why}, so there is no split.json; give FILE.json:${spec}`);
+    }
     const file = join(context.runDir, 'split.json');
     ids = await readJsonList(file, spec);
     description = `the run's ${spec} patients (${file})`;
@@ -54,5 +58,5 @@ export async function selectPatients(
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0) throw new InputError(`--patients ${spec}: not in the dataset: ${missing.join(', ')}`);
   if (ids.length === 0) throw new InputError(`--patients ${spec}: the list is empty`);
-  return { patients: ids.map((id) => byId.get(id) as PatientFiles), description };
+  return { patients: ids.map((id) => byId.get(id) as P), description };
 }

@@ -13,6 +13,10 @@ export interface ScoreCliOptions {
   params: ScoreParamsInput;
   ignoreGeometry: boolean;
   quiet: boolean;
+  /** Which ground-truth patients to score (folder mode): a `--patients` spec as predict takes; null = all. */
+  patients: string | null;
+  /** A run folder whose split.json `--patients validation|train` reads. */
+  run: string | null;
 }
 
 /** A problem with the command line itself (exit code 2). */
@@ -44,6 +48,10 @@ Usage: npx nx run evaluator:score -- --gt PATH --pred PATH --out results.json [O
                        (Anima's code calls them the other way round: see
                        docs/msseg2-evaluation.md section 8; prefer the role names)
   --ignore-geometry    score masks whose affines differ (shapes must still match)
+  --patients SPEC      folders only: score these ground-truth patients, not all of them (only
+                       they need a prediction): all (default), validation or train (split.json
+                       of --run), FILE.json:KEY, FILE.json or id1,id2,... (as predict takes)
+  --run RUN_DIR        the run folder whose split.json --patients validation|train reads
   --quiet              no progress bar
   -h, --help
 
@@ -75,6 +83,8 @@ export function parseScoreArgs(argv: string[], baseDir: string): ScoreCliOptions
         beta: { type: 'string' },
         gamma: { type: 'string' },
         'ignore-geometry': { type: 'boolean' },
+        patients: { type: 'string' },
+        run: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -119,5 +129,15 @@ export function parseScoreArgs(argv: string[], baseDir: string): ScoreCliOptions
     params,
     ignoreGeometry: values['ignore-geometry'] === true,
     quiet: values.quiet === true,
+    patients: patientsOption(values.patients, baseDir),
+    run: path('run', false),
   };
+}
+
+/** The spec as given, with a FILE.json[:KEY] made absolute against the user's folder. */
+function patientsOption(v: string | boolean | undefined, baseDir: string): string | null {
+  if (v === undefined || v === 'all') return null;
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError('--patients is empty');
+  const m = /^(.*\.json)(:[^:]+)?$/.exec(v);
+  return m && !isAbsolute(m[1]) ? `${resolve(baseDir, m[1])}${m[2] ?? ''}` : v;
 }

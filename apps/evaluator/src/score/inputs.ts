@@ -51,10 +51,16 @@ export async function findPairs(gt: string, pred: string): Promise<ScorePair[]> 
 }
 
 /**
+ * Chooses the ground-truth patients to score (`--patients`); only they need a prediction.
+ * Returns the chosen ids in the order to score them.
+ */
+export type PatientFilter = (ids: string[]) => Promise<string[]>;
+
+/**
  * {@link findPairs} plus what deserves a warning: the prediction files that match no patient,
  * and the sub-folders of the ground-truth folder that are not patients (with the reason).
  */
-export async function findInputs(gt: string, pred: string): Promise<{ pairs: ScorePair[]; unmatched: string[]; skipped: SkippedFolder[] }> {
+export async function findInputs(gt: string, pred: string, select?: PatientFilter): Promise<{ pairs: ScorePair[]; unmatched: string[]; skipped: SkippedFolder[] }> {
   const [gk, pk] = await Promise.all([kind(gt, 'ground truth'), kind(pred, 'prediction')]);
   if (gk !== pk) {
     throw new InputError(
@@ -62,6 +68,7 @@ export async function findInputs(gt: string, pred: string): Promise<{ pairs: Sco
     );
   }
   if (gk === 'file') {
+    if (select) throw new InputError(`--patients needs folders (an MSSEG-2 dataset and a folder of predictions), but --gt ${gt} is a file`);
     for (const f of [gt, pred]) if (!NIFTI.test(f)) throw new InputError(`${f}: not a NIfTI file name (.nii or .nii.gz)`);
     return { pairs: [{ patient: stripNiftiExt(pred), gt, pred }], unmatched: [], skipped: [] };
   }
@@ -76,10 +83,11 @@ export async function findInputs(gt: string, pred: string): Promise<{ pairs: Sco
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (patients.length === 0) throw new InputError(`${gt}: no patient folder holding ${GT_FILE} (MSSEG-2 layout expected)`);
   const predFiles = new Set(await readdir(pred));
+  const chosen = select ? await select(patients) : patients;
   const pairs: ScorePair[] = [];
   const missing: string[] = [];
   const ambiguous: string[] = [];
-  for (const p of patients) {
+  for (const p of chosen) {
     const names = [`${p}.nii.gz`, `${p}.nii`].filter((n) => predFiles.has(n));
     if (names.length === 2) ambiguous.push(`${join(pred, names[0])} and ${names[1]}`);
     else if (names.length === 1) pairs.push({ patient: p, gt: join(gt, p, GT_FILE), pred: join(pred, names[0]) });
@@ -89,9 +97,11 @@ export async function findInputs(gt: string, pred: string): Promise<{ pairs: Sco
     throw new InputError(`two predictions for one patient (remove one): ${ambiguous.join('; ')}`);
   }
   if (missing.length > 0) {
-    throw new InputError(`missing prediction${missing.length > 1 ? 's' : ''} for ${missing.length} of ${patients.length} patients: ${missing.join(', ')}`);
+    const of = select ? `${chosen.length} selected` : `${patients.length}`;
+    throw new InputError(`missing prediction${missing.length > 1 ? 's' : ''} for ${missing.length} of ${of} patients: ${missing.join(', ')}`);
   }
-  const used = new Set(pairs.map((p) => basename(p.pred)));
+  // Predictions of ground-truth patients left out by --patients are not "unmatched".
+  const used = new Set(patients.flatMap((p) => [`${p}.nii.gz`, `${p}.nii`]));
   const unmatched = [...predFiles].filter((f) => NIFTI.test(f) && !used.has(f)).sort().map((f) => join(pred, f));
   return { pairs, unmatched, skipped };
 }

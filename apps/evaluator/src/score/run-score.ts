@@ -2,6 +2,7 @@ import { resolveScoreParams, scoreRuns, summarizeCohort } from '@lesionseg/metri
 import { warnSkipped } from '@lesionseg/data';
 import type { ScoreCliOptions } from './args.ts';
 import { findInputs, type ScorePair } from './inputs.ts';
+import { scorePatientFilter } from './select.ts';
 import { checkSameGrid, loadMask } from './load.ts';
 import { checkDistinct, checkWritable, writeAllOrNone, type NamedPath } from '../output-files.ts';
 import { ProgressBar } from './progress.ts';
@@ -30,7 +31,7 @@ export async function scoreFiles(
 /** The whole `evaluator score` command: pair inputs, score every patient, write the outputs. */
 export async function runScore(opts: ScoreCliOptions): Promise<ScoreResults> {
   resolveScoreParams(opts.params); // bad parameters fail before any file is read
-  const { pairs, unmatched, skipped } = await findInputs(opts.gt, opts.pred);
+  const { pairs, unmatched, skipped } = await findInputs(opts.gt, opts.pred, scorePatientFilter(opts));
   skipped.forEach(warnSkipped); // never drop a folder silently (issue 12)
   await checkScoreOutputs(pairs, opts);
   if (unmatched.length > 0 && !opts.quiet) {
