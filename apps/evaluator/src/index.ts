@@ -1,4 +1,4 @@
-// Programmatic API of the evaluator app (CLI entries: score-main.ts, predict-main.ts, evaluate-main.ts): score mask files or an
+// Programmatic API of the evaluator app (CLI entries: score-main.ts, predict-main.ts, evaluate-main.ts, export-main.ts): score mask files or an
 // MSSEG-2 dataset folder with the official metrics and write results.json / CSV / Markdown.
 export { runScore, scoreFiles } from './score/run-score.ts';
 export { parseScoreArgs, SCORE_USAGE, UsageError } from './score/args.ts';
@@ -23,3 +23,14 @@ export type { EvaluateCliOptions } from './evaluate/args.ts';
 export { runEvaluate, EVALUATE_FILES } from './evaluate/run-evaluate.ts';
 export type { EvaluateResult } from './evaluate/run-evaluate.ts';
 export { scoreAndWrite } from './score/run-score.ts';
+export { openEnsemble, withWindowPredictor } from './predict/models.ts';
+export { parseModelOptions, MODEL_OPTIONS } from './predict/model-args.ts';
+export type { ModelCliOptions } from './predict/model-args.ts';
+export { predictionProvenance, niftiDescrip } from './predict/provenance.ts';
+export type { PredictionProvenance } from './predict/provenance.ts';
+export { existingOutput } from './predict/existing.ts';
+export type { ExistingOutput } from './predict/existing.ts';
+export { scoreProvenance } from './score/provenance.ts';
+export type { ScoreProvenance } from './score/provenance.ts';
+export { parseExportArgs, EXPORT_USAGE } from './export/args.ts';
+export type { ExportCliOptions } from './export/args.ts';

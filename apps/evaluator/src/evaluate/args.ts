@@ -1,4 +1,5 @@
 import { UsageError } from '../score/args.ts';
+import { MODEL_USAGE } from '../predict/model-args.ts';
 import { INFERENCE_OPTIONS, parseInferenceOptions, parseValues, pathOption, type InferenceCliOptions } from '../predict/args.ts';
 
 /** `evaluator evaluate`: predict a dataset, then score it. */
@@ -8,7 +9,7 @@ export const EVALUATE_USAGE = `Predict every patient of a dataset with a trained
 
 Usage: npx nx run evaluator:evaluate -- --checkpoint RUN_DIR --data DATASET --out DIR [OPTIONS]
 
-  --checkpoint PATH     a run folder (uses checkpoints/best, else checkpoints/latest) or a checkpoint folder
+${MODEL_USAGE}
   --data PATH           an MSSEG-2 dataset folder (or a JSON/CSV manifest) with ground truths
   --out DIR             receives predictions/<patient>.nii.gz, results.json, results.csv, table.md,
                         lesions.csv

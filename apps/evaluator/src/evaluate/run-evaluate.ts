@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import type { Container } from 'inversify';
-import { listPatients, writeFileAtomic } from '@lesionseg/data';
+import { listPatients, sha256File, writeFileAtomic, type PatientFiles } from '@lesionseg/data';
 import { resolvePostProcessor } from '../container.ts';
-import { openPredictor, predictPatients, withWorkers, type PredictedPatient } from '../predict/run-predict.ts';
+import { predictPatients, type PredictedPatient } from '../predict/run-predict.ts';
+import { openEnsemble, withWindowPredictor } from '../predict/models.ts';
+import { predictionProvenance } from '../predict/provenance.ts';
 import { selectPatients } from '../predict/patients.ts';
 import { checkScoreOutputs, scoreAndWrite } from '../score/run-score.ts';
 import { loadMask } from '../score/load.ts';
@@ -26,6 +28,13 @@ export interface EvaluateResult {
   evaluation: Record<string, unknown>;
 }
 
+/** SHA-256 of every input FLAIR: which images the predictions were made from. */
+async function inputChecksums(patients: readonly PatientFiles[]): Promise<{ patient: string; flair1: string; flair1Sha256: string; flair2: string; flair2Sha256: string }[]> {
+  const out = [];
+  for (const p of patients) out.push({ patient: p.id, flair1: p.baseline, flair1Sha256: await sha256File(p.baseline), flair2: p.followup, flair2Sha256: await sha256File(p.followup) });
+  return out;
+}
+
 /**
  * `evaluator evaluate`: predict the chosen patients into OUT/predictions/, then score them against
  * their ground truths with the score command's code (results.json, results.csv, table.md,
@@ -37,7 +46,8 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
   const predDir = join(opts.out, EVALUATE_FILES.predictions);
   // Every ground truth is read and validated before the first (slow) prediction, not after the last.
   for (const p of all) await loadMask(p.groundTruth as string, 'ground-truth');
-  const predictor = await openPredictor(opts, context.log);
+  const ensemble = await openEnsemble(opts, context.log);
+  const predictor = ensemble.primary;
   let predicted: PredictedPatient[];
   let evaluation: Record<string, unknown>;
   try {
@@ -47,11 +57,14 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
       { out: join(opts.out, EVALUATE_FILES.results), csv: join(opts.out, EVALUATE_FILES.csv), md: join(opts.out, EVALUATE_FILES.md), lesionsCsv: join(opts.out, EVALUATE_FILES.lesions) },
     );
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
-    predicted = await withWorkers(predictor, opts.workers, context.log, (predictWindows) =>
-      predictPatients(c, predictor, patients, { out: predDir, probabilities: null }, { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows }, opts.quiet),
+    const provenance = await predictionProvenance(ensemble, opts);
+    predicted = await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
+      predictPatients(c, predictor, patients, { out: predDir, probabilities: null }, { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows, provenance }, opts.quiet),
     );
     evaluation = {
       checkpoint: predictor.checkpointDir,
+      checkpoints: provenance.checkpoints,
+      tta: opts.tta,
       runDir: predictor.runDir,
       weights: predictor.weights,
       backend: predictor.backend,
@@ -64,6 +77,8 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
       predictions: predicted.map((p) => ({ patient: p.patient, mask: p.mask, lesionVoxels: p.lesionVoxels, removedComponents: p.removedComponents, seconds: p.seconds })),
       notes: predictor.notes,
     };
+    const prediction = { ...provenance, inputs: await inputChecksums(patients) };
+    evaluation.provenance = prediction;
     const groundTruth = new Map(patients.map((p) => [p.id, p.groundTruth as string]));
     const pairs = predicted.map((p) => ({ patient: p.patient, gt: groundTruth.get(p.patient) as string, pred: p.mask }));
     const results = await scoreAndWrite(pairs, {
@@ -76,10 +91,11 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
       params: {},
       ignoreGeometry: false,
       quiet: opts.quiet,
+      prediction,
     });
     await writeFileAtomic(join(opts.out, EVALUATE_FILES.evaluation), `${JSON.stringify(evaluation, null, 2)}\n`);
     return { predicted, results, evaluation };
   } finally {
-    predictor.dispose();
+    ensemble.dispose();
   }
 }

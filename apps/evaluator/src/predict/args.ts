@@ -1,10 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../score/args.ts';
+import { MODEL_OPTIONS, MODEL_USAGE, parseModelOptions, type ModelCliOptions } from './model-args.ts';
 
 /** Inference options shared by `evaluator predict` and `evaluator evaluate`. */
-export interface InferenceCliOptions {
-  checkpoint: string;
+export interface InferenceCliOptions extends ModelCliOptions {
   threshold: number;
   backend: string;
   /** true: raw weights even when the checkpoint has EMA weights. */
@@ -21,7 +21,7 @@ export interface InferenceCliOptions {
 export type PredictCliOptions = InferenceCliOptions &
   (
     | { mode: 'files'; flair1: string; flair2: string; out: string; probabilities: string | null }
-    | { mode: 'dataset'; data: string; out: string; probabilities: string | null; patients: string }
+    | { mode: 'dataset'; data: string; out: string; probabilities: string | null; patients: string; overwrite: boolean }
   );
 
 export const PREDICT_USAGE = `Segment new MS lesions with a trained checkpoint (the MSSEG-2 interface: two FLAIRs in, one mask out).
@@ -30,7 +30,7 @@ Usage:
   npx nx run evaluator:predict -- --checkpoint RUN_DIR --flair1 T1.nii.gz --flair2 T2.nii.gz --out SEG.nii.gz [OPTIONS]
   npx nx run evaluator:predict -- --checkpoint RUN_DIR --data DATASET --out DIR [OPTIONS]
 
-  --checkpoint PATH     a run folder (uses checkpoints/best, else checkpoints/latest) or a checkpoint folder
+${MODEL_USAGE}
   --flair1 FILE         baseline FLAIR (time 01)
   --flair2 FILE         follow-up FLAIR (time 02), on the same grid as --flair1
   --out PATH            the uint8 mask, on the input's own grid and header; with --data a folder
@@ -38,6 +38,10 @@ Usage:
   --data PATH           an MSSEG-2 dataset folder (or a JSON/CSV manifest): predict every patient
   --patients SPEC       with --data: all (default), validation or train (the run's split.json),
                         FILE.json:KEY (a list in a JSON file), or id1,id2,...
+  --overwrite           with --data: predict every patient again; without it a patient whose
+                        outputs are complete (they read in full, lie on the input's grid and were
+                        made with the same checkpoint(s), weights, threshold, TTA and
+                        post-processing, as their header's descrip says) is skipped
   --probabilities PATH  also write the float32 probabilities (a file, or a folder with --data)
   --threshold T         lesion where probability >= T (default 0.5, the paper's)
   --postprocess NAME    none (default, as in the paper) or drop-small (remove predicted components
@@ -59,7 +63,7 @@ type Values = Record<string, string | boolean | undefined>;
 
 /** Options both inference commands accept (parseArgs spec). */
 export const INFERENCE_OPTIONS = {
-  checkpoint: { type: 'string' },
+  ...MODEL_OPTIONS,
   threshold: { type: 'string' },
   backend: { type: 'string' },
   raw: { type: 'boolean' },
@@ -102,7 +106,7 @@ export function parseInferenceOptions(values: Values, baseDir: string): Inferenc
   const weighting = typeof values.weighting === 'string' ? values.weighting : 'average';
   if (weighting !== 'average' && weighting !== 'gaussian') throw new UsageError(`--weighting must be average or gaussian, got ${JSON.stringify(weighting)}`);
   return {
-    checkpoint: pathOption(values, 'checkpoint', baseDir, true) as string,
+    ...parseModelOptions(values, baseDir),
     threshold: numberOption(values, 'threshold', 0.5, (n) => n > 0 && n <= 1, 'a number in (0, 1]'),
     backend: typeof values.backend === 'string' ? values.backend : 'auto',
     raw: values.raw === true,
@@ -122,6 +126,7 @@ export function parsePredictArgs(argv: string[], baseDir: string): PredictCliOpt
     data: { type: 'string' },
     out: { type: 'string' },
     probabilities: { type: 'string' },
+    overwrite: { type: 'boolean' },
   });
   if (values.help) return 'help';
   const common = parseInferenceOptions(values, baseDir);
@@ -131,9 +136,10 @@ export function parsePredictArgs(argv: string[], baseDir: string): PredictCliOpt
   if (data) {
     if (values.flair1 !== undefined || values.flair2 !== undefined) throw new UsageError('give either --data or --flair1/--flair2, not both');
     const patients = typeof values.patients === 'string' ? values.patients : 'all';
-    return { ...common, mode: 'dataset', data, out, probabilities, patients };
+    return { ...common, mode: 'dataset', data, out, probabilities, patients, overwrite: values.overwrite === true };
   }
   if (values.patients !== undefined) throw new UsageError('--patients needs --data');
+  if (values.overwrite !== undefined) throw new UsageError('--overwrite needs --data (a single --out file is always written)');
   const flair1 = pathOption(values, 'flair1', baseDir, false);
   const flair2 = pathOption(values, 'flair2', baseDir, false);
   if (!flair1 || !flair2) throw new UsageError('give --flair1 and --flair2 (one patient) or --data (a dataset)');

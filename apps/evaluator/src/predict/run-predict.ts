@@ -3,7 +3,10 @@ import type { Container } from 'inversify';
 import type { NiftiImage, PatientFiles } from '@lesionseg/data';
 import { listPatients, readNifti, writeNifti } from '@lesionseg/data';
 import { checkDistinct, checkNiftiName, type NamedPath } from '../output-files.ts';
-import { loadPredictor, predictPatient, ReplicaPool, type PatchBatch, type Predictor } from '@lesionseg/models';
+import { loadPredictor, predictPatient, type PatchBatch, type Predictor } from '@lesionseg/models';
+import { existingOutput } from './existing.ts';
+import { openEnsemble, withWindowPredictor } from './models.ts';
+import { niftiDescrip, predictionProvenance, type PredictionProvenance } from './provenance.ts';
 import { resolveBus, resolvePostProcessor } from '../container.ts';
 import { ProgressBar } from '../score/progress.ts';
 import type { InferenceCliOptions, PredictCliOptions } from './args.ts';
@@ -22,6 +25,8 @@ export interface PredictedPatient {
   removedComponents: number;
   removedVoxels: number;
   seconds: number;
+  /** True when predict --data kept complete outputs of an earlier run (no post-processing counts then). */
+  skipped?: boolean;
 }
 
 export interface PredictSettings {
@@ -30,35 +35,16 @@ export interface PredictSettings {
   postProcessor: PostProcessor;
   /** Runs a batch of windows elsewhere (a ReplicaPool over worker threads); default: the main thread. */
   predictWindows?: (windows: PatchBatch) => Promise<Float32Array>;
+  /** How the outputs were made: its short form goes into each written NIfTI's descrip. */
+  provenance?: PredictionProvenance;
+  /** predict --data without --overwrite: keep a patient's outputs when they are complete and were made with the same settings. */
+  keepComplete?: boolean;
+  log?: (line: string) => void;
 }
 
 /** Load the checkpoint the options name, with the weights they ask for. */
 export function openPredictor(opts: InferenceCliOptions, log: (line: string) => void): Promise<Predictor> {
   return loadPredictor(opts.checkpoint, { backend: opts.backend, useEma: opts.raw ? false : undefined, log });
-}
-
-/**
- * Run `fn` with `--workers` replicas of the predictor's network on worker threads (tfjs-wasm uses
- * one core per thread): windows are split between the main thread and the workers. The pool is
- * always terminated, also on failure.
- */
-export async function withWorkers<T>(
-  predictor: Predictor,
-  workers: number,
-  log: (line: string) => void,
-  fn: (predictWindows: PredictSettings['predictWindows']) => Promise<T>,
-): Promise<T> {
-  if (workers === 0) return fn(undefined);
-  if (predictor.backend !== 'wasm' && predictor.backend !== 'cpu') {
-    throw new Error(`--workers needs the wasm or cpu backend (worker replicas run on those), but the backend is ${predictor.backend}`);
-  }
-  const pool = await ReplicaPool.create(predictor.model, { workers, backend: predictor.backend });
-  log(`windows split between the main thread and ${workers} worker thread(s)`);
-  try {
-    return await fn((b) => pool.predictPatches(predictor.model, b));
-  } finally {
-    await pool.dispose();
-  }
 }
 
 /**
@@ -81,9 +67,10 @@ export async function predictFiles(
     predict: settings.predictWindows,
   });
   const post = settings.postProcessor.apply(r.mask);
-  await writeNifti(files.mask, post.mask, { datatype: 'uint8', template: flair1, description: 'lesionseg new-lesion mask' });
+  const descrip = settings.provenance ? niftiDescrip(settings.provenance) : null;
+  await writeNifti(files.mask, post.mask, { datatype: 'uint8', template: flair1, description: descrip ?? 'lesionseg new-lesion mask' });
   if (files.probabilities) {
-    await writeNifti(files.probabilities, r.probabilities, { datatype: 'float32', template: flair1, description: 'lesionseg new-lesion probability' });
+    await writeNifti(files.probabilities, r.probabilities, { datatype: 'float32', template: flair1, description: descrip ?? 'lesionseg new-lesion probability' });
   }
   let lesionVoxels = 0;
   for (const v of post.mask.data) lesionVoxels += v;
@@ -129,18 +116,17 @@ export async function predictPatients(
   try {
     for (const [k, p] of patients.entries()) {
       current = k;
-      const r = await predictFiles(
-        predictor,
-        {
-          id: p.id,
-          flair1: p.baseline,
-          flair2: p.followup,
-          mask: join(dirs.out, `${p.id}.nii.gz`),
-          probabilities: dirs.probabilities ? join(dirs.probabilities, `${p.id}.nii.gz`) : null,
-        },
-        settings,
-        (done, total) => bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done, total }),
-      );
+      const files = {
+        id: p.id,
+        flair1: p.baseline,
+        flair2: p.followup,
+        mask: join(dirs.out, `${p.id}.nii.gz`),
+        probabilities: dirs.probabilities ? join(dirs.probabilities, `${p.id}.nii.gz`) : null,
+      };
+      const kept = settings.keepComplete && settings.provenance ? await keptOutput(files, settings.provenance.key, settings.log) : null;
+      const r =
+        kept ??
+        (await predictFiles(predictor, files, settings, (done, total) => bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done, total })));
       out.push(r);
       bus.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done: k + 1, total: patients.length, stage: 'predict' });
     }
@@ -158,6 +144,36 @@ function checkPredictOutputs(inputs: NamedPath[], out: string, probabilities: st
   checkDistinct(inputs, outputs);
 }
 
+/** A patient whose earlier outputs are complete, as a result without predicting; null to predict it (saying why when files were there). */
+async function keptOutput(
+  files: { id: string; flair1: string; flair2: string; mask: string; probabilities: string | null },
+  key: string,
+  log: ((line: string) => void) | undefined,
+): Promise<PredictedPatient | null> {
+  const t0 = Date.now();
+  const e = await existingOutput(files, key);
+  if (!e.complete) {
+    if (e.reason) log?.(`${files.id}: predicting again: ${e.reason}`);
+    return null;
+  }
+  const grid = await readNifti(files.mask);
+  const [sx, sy, sz] = grid.spacing;
+  log?.(`${files.id}: kept ${files.mask} (complete, same settings; --overwrite predicts it again)`);
+  return {
+    patient: files.id,
+    flair1: files.flair1,
+    flair2: files.flair2,
+    mask: files.mask,
+    probabilities: files.probabilities,
+    lesionVoxels: e.lesionVoxels,
+    lesionVolumeMm3: e.lesionVoxels * sx * sy * sz,
+    removedComponents: 0,
+    removedVoxels: 0,
+    seconds: (Date.now() - t0) / 1000,
+    skipped: true,
+  };
+}
+
 /** The whole `evaluator predict` command. */
 export async function runPredict(
   c: Container,
@@ -166,7 +182,6 @@ export async function runPredict(
 ): Promise<PredictedPatient[]> {
   // Resolve the plugin first: a typo fails before the checkpoint is read.
   const postProcessor = resolvePostProcessor(c, opts.postprocess);
-  const settings: PredictSettings = { threshold: opts.threshold, weighting: opts.weighting, postProcessor };
   if (opts.mode === 'files') {
     checkPredictOutputs(
       [
@@ -176,32 +191,34 @@ export async function runPredict(
       opts.out,
       opts.probabilities,
     );
-    const predictor = await openPredictor(opts, context.log);
-    try {
+  }
+  const all = opts.mode === 'dataset' ? await listPatients(opts.data, { requireGroundTruth: false }) : null;
+  if (opts.mode === 'dataset' && all) {
+    if (opts.probabilities !== null) checkDistinct([], [{ what: '--out', path: opts.out }, { what: '--probabilities', path: opts.probabilities }]);
+    checkDistinct(
+      all.flatMap((p) => [p.baseline, p.followup, ...(p.groundTruth ? [p.groundTruth] : [])].map((f) => ({ what: `an input of ${p.id}`, path: f }))),
+      all.flatMap((p) => [opts.out, ...(opts.probabilities ? [opts.probabilities] : [])].map((d) => ({ what: 'an output', path: join(d, `${p.id}.nii.gz`) }))),
+    );
+  }
+  const ensemble = await openEnsemble(opts, context.log);
+  try {
+    const predictor = ensemble.primary;
+    const provenance = await predictionProvenance(ensemble, opts);
+    const settings: PredictSettings = { threshold: opts.threshold, weighting: opts.weighting, postProcessor, provenance, log: context.log };
+    if (opts.mode === 'files') {
       context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}`);
       const files = { id: 'input', flair1: opts.flair1, flair2: opts.flair2, mask: opts.out, probabilities: opts.probabilities };
       const onWindows = (done: number, total: number): void => {
         if (!opts.quiet && process.stderr.isTTY) process.stderr.write(`\rwindows ${done}/${total}\x1b[K${done === total ? '\n' : ''}`);
       };
-      return [await withWorkers(predictor, opts.workers, context.log, (predictWindows) => predictFiles(predictor, files, { ...settings, predictWindows }, onWindows))];
-    } finally {
-      predictor.dispose();
+      return [await withWindowPredictor(ensemble, opts, context.log, (predictWindows) => predictFiles(predictor, files, { ...settings, predictWindows }, onWindows))];
     }
-  }
-  const all = await listPatients(opts.data, { requireGroundTruth: false });
-  if (opts.probabilities !== null) checkDistinct([], [{ what: '--out', path: opts.out }, { what: '--probabilities', path: opts.probabilities }]);
-  checkDistinct(
-    all.flatMap((p) => [p.baseline, p.followup, ...(p.groundTruth ? [p.groundTruth] : [])].map((f) => ({ what: `an input of ${p.id}`, path: f }))),
-    all.flatMap((p) => [opts.out, ...(opts.probabilities ? [opts.probabilities] : [])].map((d) => ({ what: 'an output', path: join(d, `${p.id}.nii.gz`) }))),
-  );
-  const predictor = await openPredictor(opts, context.log);
-  try {
-    const { patients, description } = await selectPatients(all, opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
+    const { patients, description } = await selectPatients(all as PatientFiles[], opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
-    return await withWorkers(predictor, opts.workers, context.log, (predictWindows) =>
-      predictPatients(c, predictor, patients, { out: opts.out, probabilities: opts.probabilities }, { ...settings, predictWindows }, opts.quiet),
+    return await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
+      predictPatients(c, predictor, patients, { out: opts.out, probabilities: opts.probabilities }, { ...settings, predictWindows, keepComplete: !opts.overwrite }, opts.quiet),
     );
   } finally {
-    predictor.dispose();
+    ensemble.dispose();
   }
 }

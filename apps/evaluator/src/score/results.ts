@@ -1,4 +1,5 @@
 import type { CohortSummary, MeanSem, PatientScore, ScoreParams } from '@lesionseg/metrics';
+import type { ScoreProvenance } from './provenance.ts';
 
 /** One row of results.json `patients`: the patient id and files, then the metrics. */
 export type PatientResult = { patient: string; gtFile: string; predFile: string } & PatientScore;
@@ -6,6 +7,8 @@ export type PatientResult = { patient: string; gtFile: string; predFile: string 
 /** The results.json document. Field names are a contract: users and other tools parse them. */
 export interface ScoreResults {
   params: ScoreParams & { connectivity: 6; ignoreGeometry: boolean; gt: string; pred: string; semantics: string };
+  /** Tool version and commit, date, the masks' checksums (and how they were predicted, from evaluate). */
+  provenance?: ScoreProvenance;
   patients: PatientResult[];
   summary: CohortSummary;
 }

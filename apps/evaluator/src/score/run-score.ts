@@ -3,6 +3,7 @@ import { warnSkipped } from '@lesionseg/data';
 import type { ScoreCliOptions } from './args.ts';
 import { findInputs, type ScorePair } from './inputs.ts';
 import { scorePatientFilter } from './select.ts';
+import { scoreProvenance } from './provenance.ts';
 import { checkSameGrid, loadMask } from './load.ts';
 import { checkDistinct, checkWritable, writeAllOrNone, type NamedPath } from '../output-files.ts';
 import { ProgressBar } from './progress.ts';
@@ -69,7 +70,7 @@ export async function checkScoreOutputs(pairs: readonly ScorePair[], opts: Pick<
  */
 export async function scoreAndWrite(
   pairs: readonly ScorePair[],
-  opts: Pick<ScoreCliOptions, 'gt' | 'pred' | 'out' | 'csv' | 'md' | 'lesionsCsv' | 'params' | 'ignoreGeometry' | 'quiet'>,
+  opts: Pick<ScoreCliOptions, 'gt' | 'pred' | 'out' | 'csv' | 'md' | 'lesionsCsv' | 'params' | 'ignoreGeometry' | 'quiet'> & { prediction?: Record<string, unknown> },
 ): Promise<ScoreResults> {
   const params = resolveScoreParams(opts.params);
   const bar = new ProgressBar(pairs.length, { enabled: !opts.quiet, prefix: 'score' });
@@ -87,6 +88,7 @@ export async function scoreAndWrite(
       pred: opts.pred,
       semantics: 'MSSEG-2 / Anima animaSegPerfAnalyzer (docs/msseg2-evaluation.md)',
     },
+    provenance: await scoreProvenance(pairs, opts.prediction),
     patients,
     summary: summarizeCohort(patients),
   };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NiftiImage } from '@lesionseg/data';
 import { selectBackend } from '../backend/index.ts';
 import { saveCheckpoint } from '../checkpoint/checkpoint.ts';
+import type { PatchBatch } from '../train/patch-batch.ts';
 import { predictPatches } from '../train/train-step.ts';
 import { createUNet, type UNet } from '../unet/unet.ts';
 import { mulberry32 } from '../util/rng.ts';
@@ -50,7 +51,7 @@ async function randomUNet(seed: number, symmetric = false): Promise<UNet> {
   return model;
 }
 
-function windows(count: number, side: number, seed: number) {
+function windows(count: number, side: number, seed: number): PatchBatch & { shape: [number, number, number] } {
   const rand = mulberry32(seed);
   const images = new Float32Array(count * side ** 3 * 2).map(() => rand() * 2 - 1);
   return { images, count, shape: [side, side, side] as [number, number, number], channels: 2 };
@@ -67,7 +68,7 @@ describe('flip TTA', () => {
 
   it('is flip-equivariant for any network: TTA(flip x) = flip TTA(x), while the plain network is not', async () => {
     const model = await randomUNet(1);
-    const plain = (b: ReturnType<typeof windows>) => predictPatches(model, b);
+    const plain = (b: PatchBatch) => predictPatches(model, b);
     const tta = withFlipTta(plain);
     const b = windows(2, 8, 7);
     const flipped = { ...b, images: flipWindows(b.images, 2, b.shape, 2, [0, 2]) };
@@ -80,7 +81,7 @@ describe('flip TTA', () => {
 
   it('changes nothing for a mirror-symmetric network (it is equivariant already)', async () => {
     const model = await randomUNet(2, true);
-    const plain = (b: ReturnType<typeof windows>) => predictPatches(model, b);
+    const plain = (b: PatchBatch) => predictPatches(model, b);
     const b = windows(2, 8, 9);
     const p = await plain(b);
     // The symmetric model really is equivariant, and TTA then equals the plain prediction.
