@@ -41,6 +41,7 @@ export {
   type SaveOptions,
   type SaveStage,
 } from './checkpoint/checkpoint.ts';
+export { writeModelCard, modelCardMetadata, modelCardMarkdown, MODEL_CARD_SCHEMA, type ModelCardInfo } from './checkpoint/model-card.ts';
 export { readWeightSet, writeWeightSet, type WeightEntry, type WeightSet } from './checkpoint/weights-file.ts';
 export { slidingWindowPredict, windowCount, type SlidingWindowOptions, type Vec3 as WindowVec3 } from './inference/sliding-window.ts';
 export { windowStarts, axisWeights, axisNormaliser } from './inference/window-grid.ts';

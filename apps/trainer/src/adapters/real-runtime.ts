@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import * as models from '@lesionseg/models';
 import { createRng, type PreprocessedPatient } from '@lesionseg/data';
 import type { Runtime } from '../runtime.ts';
@@ -63,6 +64,14 @@ export async function createRealRuntime(
     (config.lrSchedule.options as { initialLr: number }).initialLr,
     { spacingMm: data.spacingMm, patchSize: data.patchSize, stride: validation?.stride ?? null, validationModel: validation?.model ?? null },
   );
+  training.modelCard = (dir, state) => ({
+    name: config.name,
+    kind: basename(dir),
+    preprocessing: { spacingMm: data.spacingMm, patchSize: data.patchSize, stride: validation?.stride ?? null },
+    threshold: validation?.threshold ?? 0.5,
+    training: { data: dataDir, trainPatients: split.train, validationPatients: valIds, strategy: `${config.strategy.type} ${JSON.stringify(config.strategy.options)}`, iteration: state.iteration, trainingSeconds: state.elapsedMs / 1000, seed: config.seed },
+    validation: { model: validation?.model ?? null, bestDice: state.bestDice, lastIteration: state.lastValidationIteration },
+  });
   const workers = (config.model.options as unknown as ModelOptions).workers;
   if (workers > 0 && selection.name !== 'wasm' && selection.name !== 'cpu') {
     // Replicas are CPU worker threads; next to a GPU (or TensorFlow's own threads) they would only slow the step.

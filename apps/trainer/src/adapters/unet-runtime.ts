@@ -14,6 +14,7 @@ import {
   ReplicaPool,
   type PatchBatch as WindowBatch,
   type PatchLoss,
+  type ModelCardInfo,
   type PreprocessingState,
   type UNet,
 } from '@lesionseg/models';
@@ -38,6 +39,8 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
   private readonly loss: PatchLoss;
   private readonly lossConfig: LossOptions;
   private pool: ReplicaPool | null = null;
+  /** Describes a checkpoint for its model card (metadata.json + model-card.md, saved with it); null: no card. */
+  modelCard: ((dir: string, state: TrainerState) => ModelCardInfo) | null = null;
 
   constructor(
     model: ModelOptions,
@@ -106,7 +109,7 @@ export class UNetTraining implements Trainable, EmaPlugin, ModelStore {
   save(dir: string, state: TrainerState): Promise<void> {
     const plugins: Record<string, unknown> = { [TRAINER_KEY]: state };
     if (this.preprocessing) plugins[PREPROCESSING_PLUGIN_KEY] = this.preprocessing;
-    return saveCheckpoint(dir, { model: this.model, optimizer: this.optimizer, ema: this.ema, plugins });
+    return saveCheckpoint(dir, { model: this.model, optimizer: this.optimizer, ema: this.ema, plugins, card: this.modelCard?.(dir, state) });
   }
 
   async load(dir: string): Promise<TrainerState> {

@@ -7,6 +7,7 @@
  *   ema.json, ema.weights.bin              the EMA copy, with decay and update count (optional)
  *   optimizer.json, optimizer.weights.bin  Adam config, iterations, m and v per parameter (optional)
  *   state.json                             plugin state by key, format version
+ *   metadata.json, model-card.md           the model card, when the saver gives one (model-card.ts)
  *
  * Atomic replacement: everything goes to `<dir>.tmp-<pid>-<time>`; then the old `<dir>` becomes
  * `<dir>.prev`, the new folder is renamed to `<dir>`, and `<dir>.prev` is removed. A crash
@@ -21,6 +22,7 @@ import type { Ema } from '../ema/ema.ts';
 import { adamConfig, getAccumulatedBetas, setAccumulatedBetas, setLearningRate } from '../train/optimizer.ts';
 import { resolveUNetOptions, type ResolvedUNetOptions } from '../unet/options.ts';
 import type { UNet } from '../unet/unet.ts';
+import { writeModelCard, type ModelCardInfo } from './model-card.ts';
 import { readWeightSet, writeFileSynced, writeWeightSet, type WeightEntry } from './weights-file.ts';
 
 export const CHECKPOINT_FORMAT = 'lesionseg-checkpoint-v1';
@@ -31,6 +33,8 @@ export interface CheckpointInput {
   ema?: Ema;
   /** JSON-serialisable state of stateful plugins, by a unique key (sampler RNG, clock, best metric...). */
   plugins?: Record<string, unknown>;
+  /** When given, metadata.json + model-card.md are written beside the weights (model-card.ts). */
+  card?: ModelCardInfo;
 }
 
 /** Points of a save, for fault-injection tests: model files written, all written, old folder moved aside, new one in place. */
@@ -156,6 +160,7 @@ export async function saveCheckpoint(dir: string, input: CheckpointInput, option
     }
     const state = { format: CHECKPOINT_FORMAT, savedAt: new Date().toISOString(), hasEma: !!input.ema, hasOptimizer: !!input.optimizer, plugins: input.plugins ?? {} };
     await writeFileSynced(join(tmp, 'state.json'), JSON.stringify(state, null, 1) + '\n');
+    if (input.card) await writeModelCard(tmp, input.card, unet, !!input.ema, state.savedAt);
     await options.beforeCommit?.();
     await options.onStage?.('all-written');
     if (await exists(dir)) {
