@@ -69,6 +69,7 @@ describe('model card', () => {
     const meta = JSON.parse(readFileSync(join(root, 'latest', 'metadata.json'), 'utf8'));
     expect(meta.eval_metrics.scope).toMatch(/checkpoints\/best/);
     expect(meta.network_data_format.inputs.image.spacing_mm).toMatch(/native/);
+    expect(readFileSync(join(root, 'latest', 'model-card.md'), 'utf8')).toContain('| spacing | native (the input grid) |');
     expect(meta.inference).toMatchObject({ sliding_window: { stride: 4 }, default_weights: 'raw' });
     await saveCheckpoint(join(root, 'plain'), { model });
     expect(existsSync(join(root, 'plain', 'metadata.json'))).toBe(false);

@@ -111,7 +111,7 @@ export function modelCardMarkdown(m: Record<string, unknown>): string {
     '| --- | --- |',
     `| network | 3D UNet, widths ${md.network.widths.join('/')}, GroupNorm ${md.network.groups} groups, ${md.network.inChannels} input channels; weights: ${md.network.weights.join(', ')} |`,
     `| inputs | channel 0 baseline FLAIR, channel 1 follow-up FLAIR on the same grid |`,
-    `| spacing | ${fmt(md.network_data_format.inputs.image.spacing_mm)} mm |`,
+    `| spacing | ${typeof md.network_data_format.inputs.image.spacing_mm === 'number' ? `${md.network_data_format.inputs.image.spacing_mm} mm` : fmt(md.network_data_format.inputs.image.spacing_mm)} |`,
     `| normalisation | ${md.network_data_format.inputs.image.normalisation} |`,
     `| inference | sliding windows ${md.inference.sliding_window.window}^3, stride ${md.inference.sliding_window.stride}, averaged; ${md.inference.default_weights} weights by default |`,
     `| threshold | lesion where sigmoid(logit) >= ${md.network_data_format.outputs.pred.threshold} |`,
