@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { affineMaxDiff, readNifti, type NiftiImage } from '@lesionseg/data';
 import { AFFINE_TOLERANCE_MM } from '../score/load.ts';
 
-export type ExistingOutput = { complete: true; lesionVoxels: number } | { complete: false; reason: string | null };
+export type ExistingOutput = { complete: true; lesionVoxels: number; lesionVolumeMm3: number } | { complete: false; reason: string | null };
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -51,5 +51,6 @@ export async function existingOutput(files: { flair1: string; mask: string; prob
   }
   let lesionVoxels = 0;
   for (const v of mask.image.data) lesionVoxels += v;
-  return { complete: true, lesionVoxels };
+  const [sx, sy, sz] = mask.image.spacing;
+  return { complete: true, lesionVoxels, lesionVolumeMm3: lesionVoxels * sx * sy * sz };
 }

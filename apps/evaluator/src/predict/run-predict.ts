@@ -156,8 +156,6 @@ async function keptOutput(
     if (e.reason) log?.(`${files.id}: predicting again: ${e.reason}`);
     return null;
   }
-  const grid = await readNifti(files.mask);
-  const [sx, sy, sz] = grid.spacing;
   log?.(`${files.id}: kept ${files.mask} (complete, same settings; --overwrite predicts it again)`);
   return {
     patient: files.id,
@@ -166,7 +164,7 @@ async function keptOutput(
     mask: files.mask,
     probabilities: files.probabilities,
     lesionVoxels: e.lesionVoxels,
-    lesionVolumeMm3: e.lesionVoxels * sx * sy * sz,
+    lesionVolumeMm3: e.lesionVolumeMm3,
     removedComponents: 0,
     removedVoxels: 0,
     seconds: (Date.now() - t0) / 1000,
