@@ -22,10 +22,11 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'predict-options-'));
   await selectBackend('cpu', { log: () => {} });
   await writeTinyDataset(f('data'), ['p1', 'p2']);
-  await writeTinyRun(f('run'), { spacingMm: null, patchSize: 8 });
-  await writeConstantCheckpoint(f('ones'), 6, { spacingMm: null, patchSize: 8 });
-  await writeConstantCheckpoint(f('zeros'), -6, { spacingMm: null, patchSize: 8 });
-  await writeConstantCheckpoint(f('other-window'), 6, { spacingMm: null, patchSize: 16 });
+  // 16^3 windows: two per 16x18x16 patient, which keeps the TTA runs (8 passes each) short.
+  await writeTinyRun(f('run'), { spacingMm: null, patchSize: 16 });
+  await writeConstantCheckpoint(f('ones'), 6, { spacingMm: null, patchSize: 16 });
+  await writeConstantCheckpoint(f('zeros'), -6, { spacingMm: null, patchSize: 16 });
+  await writeConstantCheckpoint(f('other-window'), 6, { spacingMm: null, patchSize: 8 });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -73,19 +74,20 @@ describe('predict --data keeps complete outputs', () => {
     expect(t.r[0].skipped).toBeUndefined();
     expect(t.log).toMatch(/made with other settings \(descrip ".* t0\.5.*", now ".* t0\.6"\)/);
     expect((await predict(['--checkpoint', 'ones', ...base, '--threshold', '0.6', '--tta'])).r[0].skipped).toBeUndefined();
-    const z = await predict(['--checkpoint', 'zeros', ...base, '--threshold', '0.6', '--tta']);
+    expect((await readNifti(f('pred2/p1.nii.gz'))).header.description).toMatch(/ raw:[0-9a-f]{8} t0\.6 tta \d{4}/);
+    const z = await predict(['--checkpoint', 'zeros', ...base, '--threshold', '0.6']);
     expect(z.r[0].skipped).toBeUndefined();
     expect(z.r[0].lesionVoxels).toBe(0);
-    const p = await predict(['--checkpoint', 'zeros', ...base, '--threshold', '0.6', '--tta', '--probabilities', 'prob2']);
+    const p = await predict(['--checkpoint', 'zeros', ...base, '--threshold', '0.6', '--probabilities', 'prob2']);
     expect(p.r[0].skipped).toBeUndefined();
   });
 
-  it('writes provenance in the descrip (<= 79 characters): version, commit, weights checksum, threshold, TTA', async () => {
-    await predict(['--checkpoint', 'ones', '--checkpoint', 'zeros', '--tta', '--data', 'data', '--out', 'ens', '--patients', 'p1']);
+  it('writes provenance in the descrip (<= 79 characters): version, commit, weights checksum, threshold, post-processing', async () => {
+    await predict(['--checkpoint', 'ones', '--checkpoint', 'zeros', '--data', 'data', '--out', 'ens', '--patients', 'p1', '--postprocess', 'drop-small']);
     const d = (await readNifti(f('ens/p1.nii.gz'))).header.description;
     const tool = toolProvenance();
     expect(d.length).toBeLessThanOrEqual(79);
-    expect(d).toMatch(new RegExp(`^lesionseg ${tool.version} \\S+ ens2:[0-9a-f]{8} t0\\.5 tta \\d{4}-\\d\\d-\\d\\d$`));
+    expect(d).toMatch(new RegExp(`^lesionseg ${tool.version} \\S+ ens2:[0-9a-f]{8} t0\\.5 drop-small3 \\d{4}-\\d\\d-\\d\\d$`));
     await predict(['--checkpoint', 'ones', '--data', 'data', '--out', 'single', '--patients', 'p1']);
     expect((await readNifti(f('single/p1.nii.gz'))).header.description).toMatch(/ raw:[0-9a-f]{8} t0\.5 \d{4}/);
   });
@@ -101,17 +103,17 @@ describe('--tta and repeated --checkpoint', () => {
   });
 
   it('an ensemble of the all-ones and all-zeros networks gives probability 0.5 everywhere; mismatched windows are refused', async () => {
-    const { r } = await predict(['--checkpoint', 'ones', '--checkpoint', 'zeros', '--tta', '--data', 'data', '--out', 'mix', '--probabilities', 'mixp', '--patients', 'p2', '--threshold', '0.49']);
+    const { r } = await predict(['--checkpoint', 'ones', '--checkpoint', 'zeros', '--data', 'data', '--out', 'mix', '--probabilities', 'mixp', '--patients', 'p2', '--threshold', '0.49']);
     const prob = await readNifti(f('mixp/p2.nii.gz'));
     expect(prob.data.every((v) => Math.abs(v - 0.5) < 1e-6)).toBe(true);
     expect(r[0].lesionVoxels).toBe(prob.data.length); // every voxel >= 0.49
-    await expect(predict(['--checkpoint', 'ones', '--checkpoint', 'other-window', '--data', 'data', '--out', 'bad'])).rejects.toThrow(/other-window: preprocessing .* differs from/);
+    await expect(predict(['--checkpoint', 'ones', '--checkpoint', 'other-window', '--data', 'data', '--out', 'bad'])).rejects.toThrow(/other-window: preprocessing .*window 8.* differs from .*window 16/);
   });
 });
 
 describe('evaluate provenance', () => {
   it("results.json and evaluation.json name the tool, commit, checkpoint weights and every input's checksum", async () => {
-    const o = parseEvaluateArgs(['--checkpoint', 'run', '--data', 'data', '--out', 'eval', '--backend', 'cpu', '--quiet', '--tta'], root);
+    const o = parseEvaluateArgs(['--checkpoint', 'run', '--data', 'data', '--out', 'eval', '--backend', 'cpu', '--quiet'], root);
     if (o === 'help') throw new Error('unexpected help');
     await runEvaluate(createEvaluatorContainer(), o, { baseDir: root, log: () => {} });
     const results = JSON.parse(readFileSync(f('eval/results.json'), 'utf8')) as ScoreResults;
@@ -121,12 +123,12 @@ describe('evaluate provenance', () => {
     expect(p.files[0].gtSha256).toMatch(/^[0-9a-f]{64}$/);
     const pred = p.prediction as { backend: string; tta: boolean; checkpoints: { path: string; weights: string; sha256: string }[]; inputs: { flair1Sha256: string }[] };
     expect(pred.backend).toBe('cpu');
-    expect(pred.tta).toBe(true);
+    expect(pred.tta).toBe(false);
     expect(pred.checkpoints[0]).toMatchObject({ path: f('run/checkpoints/best'), weights: 'raw' });
     expect(pred.checkpoints[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(pred.inputs).toHaveLength(2);
     const evaluation = JSON.parse(readFileSync(f('eval/evaluation.json'), 'utf8')) as { provenance: unknown; tta: boolean };
-    expect(evaluation.tta).toBe(true);
+    expect(evaluation.tta).toBe(false);
     expect(evaluation.provenance).toEqual(p.prediction);
   });
 });
