@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadFixture, relMaxError } from '../../test/fixtures.ts';
 import { useCpu } from '../../test/setup-backend.ts';
 import { createUNet } from '../unet/unet.ts';
 import { mulberry32 } from '../util/rng.ts';
@@ -66,5 +67,21 @@ describe('ONNX export of the UNet', () => {
     // The comparison is not vacuous: logits vary across voxels.
     expect(Math.max(...expected) - Math.min(...expected)).toBeGreaterThan(0.1);
     model.dispose();
+  });
+
+  it("agrees with PyTorch's float64 logits (tools/reference/torch_unet_parity.py) as closely as our own forward pass", async () => {
+    const fx = loadFixture('unet_parity');
+    const names = fx.meta.params as string[];
+    const weights = new Map(names.map((n) => [n, fx.get(`param:${n}`).data]));
+    const model = createUNet({ widths: fx.meta.widths as number[], groups: fx.meta.groups as number }, weights);
+    const input = fx.get('input');
+    const [n, d, h, w, c] = input.shape;
+    const got = await runOnnx(unetToOnnx(model.options, weights, { producerVersion: 'test' }), toChannelsFirst(input.data, input.shape), [n, c, d, h, w]);
+    const reference = fx.get('logits').data; // [n, d, h, w, 1] = [n, 1, d, h, w] in memory
+    const ours = tf.tidy(() => model.forward(tf.tensor5d(input.data, input.shape as [number, number, number, number, number])).dataSync());
+    model.dispose();
+    const ortError = relMaxError(got.data as Float32Array, reference);
+    expect(ortError).toBeLessThan(2e-5); // the bound the UNet's own parity test uses
+    expect(ortError).toBeLessThan(2 * relMaxError(ours, reference) + 1e-6);
   });
 });
