@@ -15,10 +15,7 @@ runCli(PREDICT_USAGE, async () => {
   const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3 });
   const done = await runPredict(c, opts, { baseDir, log });
   for (const p of done) {
-    if (p.skipped) {
-      log(`${p.patient}: kept ${p.mask} from an earlier run (${p.lesionVoxels} lesion voxels)`);
-      continue;
-    }
+    if (p.skipped) continue; // already said while running: "<patient>: kept <file> (complete, same settings ...)"
     const removed = p.removedComponents > 0 ? `, post-processing removed ${p.removedComponents} component(s) / ${p.removedVoxels} voxels` : '';
     log(`${p.patient}: ${p.lesionVoxels} lesion voxels (${p.lesionVolumeMm3.toFixed(1)} mm3)${removed}, ${p.seconds.toFixed(1)} s -> ${p.mask}${p.probabilities ? ` + ${p.probabilities}` : ''}`);
   }
