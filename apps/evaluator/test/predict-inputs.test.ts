@@ -42,7 +42,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const predict = (args: string[]) => {
-  const o = parsePredictArgs(['--backend', 'cpu', '--quiet', '--checkpoint', 'ones', ...args], root);
+  // A repeated --checkpoint is an ensemble, so the default checkpoint is added only when none is given.
+  const checkpoint = args.includes('--checkpoint') ? [] : ['--checkpoint', 'ones'];
+  const o = parsePredictArgs(['--backend', 'cpu', '--quiet', ...checkpoint, ...args], root);
   if (o === 'help') throw new Error('unexpected help');
   return runPredict(createEvaluatorContainer(), o, { baseDir: root, log: quietLog });
 };
