@@ -12,10 +12,11 @@
  *   quick the trainer's small config (--widths 8,16,32 --patch 16 --batch 8 by default): step time
  *
  *   npx tsx tools/bench/models-bench.ts [--workloads conv,W1,W2,W3,quick] [--backend wasm|stock-wasm|cpu]
- *        [--reps 3] [--micro 4] [--torch] [--threads 2] [--replicas 1] [--conv auto|fma|simd|ops]
+ *        [--reps 3] [--micro 4] [--torch] [--threads 2] [--replicas 1] [--conv auto|fma|simd|ops] [--winograd f4|f2|0]
  * --conv picks the wasm convolution path (LESIONSEG_SIMD_KERNELS, worker replicas included): our
  * SIMD kernels with fused multiply-adds (fma), without (simd), the best the runtime takes (auto),
- * or the XNNPACK-op path they replaced (ops), for A/B runs.
+ * or the XNNPACK-op path they replaced (ops), for A/B runs. --winograd (LESIONSEG_WINOGRAD): f4, the
+ * default, runs inference's 3x3x3 convs by Winograd F(4x4x4); f2 keeps F(2x2x2) there; 0 is direct.
  * --replicas N adds N worker_threads replicas (data-parallel, see ReplicaPool) to W1, W2 and quick.
  * Prints one line per workload: seconds (median), GFLOP/s, and with --torch the PyTorch figures and the ratio.
  */
@@ -38,10 +39,13 @@ const { values: opt } = parseArgs({
     replicas: { type: 'string', default: '0' },
     batches: { type: 'string', default: '4' },
     conv: { type: 'string', default: 'auto' },
+    winograd: { type: 'string', default: 'f4' },
   },
 });
 if (!['auto', 'fma', 'simd', 'ops'].includes(opt.conv)) throw new Error(`--conv must be auto, fma, simd or ops, not "${opt.conv}"`);
 process.env.LESIONSEG_SIMD_KERNELS = opt.conv === 'ops' ? '0' : opt.conv;
+if (!['f4', 'f2', '0'].includes(opt.winograd)) throw new Error(`--winograd must be f4, f2 or 0, not "${opt.winograd}"`);
+process.env.LESIONSEG_WINOGRAD = opt.winograd;
 if (opt.backend === 'stock-wasm') process.env.LESIONSEG_STOCK_WASM = '1';
 
 const tf = await import('@tensorflow/tfjs-core');

@@ -9,3 +9,4 @@ export { conv3dFilterGrad } from './conv3d-filter-grad';
 export { groupNormForward, groupNormBackward } from './group-norm';
 export { maxPool2, maxPool2Grad, upsampleAxis, upsampleAxisAdjoint, concatLast2, splitLast2 } from './resample';
 export { conv3dWinograd, conv3dWinogradFilterGrad, winogradScratchBytes } from './conv3d-winograd';
+export { conv3dWinogradF4, winogradF4ScratchBytes } from './conv3d-winograd-f4';

@@ -20,6 +20,9 @@ export interface SimdKernels {
   /** Its filter gradient from x and dy (same shapes as the forward's x and y), into dw [3,3,3,ci,co]. */
   conv3dWinogradFilterGrad(x: number, dy: number, dw: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
   winogradScratchBytes(ci: number, co: number): number;
+  /** The same convolution by Winograd F(4x4x4, 3x3x3) (inference); scratch of winogradF4ScratchBytes. */
+  conv3dWinogradF4(x: number, k: number, y: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
+  winogradF4ScratchBytes(ci: number, co: number): number;
   /** Its filter gradient from x and dy [n,dO,hO,wO,co] into dw [kd,kh,kw,ci,co]. 0 if co % 4 != 0. */
   conv3dFilterGrad(x: number, dy: number, dw: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
   /** y = [relu](GroupNorm(x + bias)); c % 4 == 0; bias 0 = none; scratch of 64 c bytes. */
