@@ -19,11 +19,17 @@ import { madd } from './madd';
 import { winogradProducts } from './winograd-products';
 
 const T: i32 = 8; // tiles per block: the 216 products are [T x Ci] x [Ci x Co]
-const TMP_BYTES: i32 = 256 * 16; // transform space: 216 v128 slots for the input tile, 144 + 96 for the output's
+/**
+ * Transform space of one tile, every channel group at once: 216 v128 slots per 4 input channels
+ * (the input tile), 144 + 96 per 4 output channels (the output's), 162 for the filter's.
+ */
+function tmpBytes(ci: i32, co: i32): i32 {
+  return max(max(216 * 4 * ci, 240 * 4 * co), 162 * 16);
+}
 
 /** Bytes of scratch conv3dWinogradF4 needs: U 216 Ci Co, V 216 T Ci, M 216 T Co floats and the transform space. */
 export function winogradF4ScratchBytes(ci: i32, co: i32): i32 {
-  return 216 * ci * co * 4 + 216 * T * ci * 4 + 216 * T * co * 4 + TMP_BYTES;
+  return 216 * ci * co * 4 + 216 * T * ci * 4 + 216 * T * co * 4 + tmpBytes(ci, co);
 }
 
 // g0..g2 -> G g: 6 values
@@ -127,11 +133,12 @@ export function conv3dWinogradF4(x: usize, k: usize, y: usize, scratch: usize, n
       const xs = x + <usize>s * xSample;
       const inside = x0 >= 0 && x0 + 5 < w;
       for (let q: usize = 0; q < cb; q += 16) {
+        const tq = tmp + q * 216; // this channel group's [6][6][6] slots
         for (let zz = 0; zz < 6; zz++) {
           const iz = z0 + zz;
           for (let yy = 0; yy < 6; yy++) {
             const iy = y0 + yy;
-            const slot = tmp + <usize>((zz * 6 + yy) * 6) * 16;
+            const slot = tq + <usize>((zz * 6 + yy) * 6) * 16;
             let d0 = zero, d1 = zero, d2 = zero, d3 = zero, d4 = zero, d5 = zero;
             if (iz >= 0 && iz < d && iy >= 0 && iy < h) {
               const row = xs + <usize>iz * xPlane + <usize>iy * xRow + q;
@@ -151,26 +158,30 @@ export function conv3dWinogradF4(x: usize, k: usize, y: usize, scratch: usize, n
             inputRow(d0, d1, d2, d3, d4, d5, slot, 16);
           }
         }
-        for (let zz = 0; zz < 6; zz++) for (let xx = 0; xx < 6; xx++) inputAxis(tmp + <usize>(zz * 36 + xx) * 16, 96, tmp + <usize>(zz * 36 + xx) * 16, 96);
-        const dst = v + <usize>t * cb + q;
-        for (let yx = 0; yx < 36; yx++) inputAxis(tmp + <usize>yx * 16, 576, dst + <usize>yx * vXi, 36 * vXi);
+        for (let zz = 0; zz < 6; zz++) for (let xx = 0; xx < 6; xx++) inputAxis(tq + <usize>(zz * 36 + xx) * 16, 96, tq + <usize>(zz * 36 + xx) * 16, 96);
       }
+      // along z for all channel groups of a position in turn: each V row [t][0..ci) is written whole
+      const dst = v + <usize>t * cb;
+      for (let yx = 0; yx < 36; yx++)
+        for (let q: usize = 0; q < cb; q += 16) inputAxis(tmp + q * 216 + <usize>yx * 16, 576, dst + q + <usize>yx * vXi, 36 * vXi);
     }
     // 2. 216 products M[xi] [tn x co] = V[xi] [tn x ci] U[xi] [ci x co], 4 tiles x 8 channels per register tile
     winogradProducts(v, u, m, 216, tn, ci, co, vXi, uXi, mXi);
     // 3. output transform A^T M A of each tile, 4 channels at a time, written where inside y
-    const t2 = tmp + 144 * 16;
     for (let t = 0; t < tn; t++) {
       const id = t0 + t;
       const s = id / perSample, r = id % perSample;
       const bz = r / (ty * tx), by = (r / tx) % ty, bx = r % tx;
       const ys = y + <usize>s * ySample;
+      // along x for all channel groups of a position in turn (each M row [t][0..co) read whole):
+      // M[z][y][0..5] -> tmp[q][z][y][0..3]
+      const src = m + <usize>t * ob;
+      for (let zy = 0; zy < 36; zy++)
+        for (let q: usize = 0; q < ob; q += 16) outputAxis(src + q + <usize>(zy * 6) * mXi, mXi, tmp + q * 240 + <usize>(zy * 4) * 16, 16);
       for (let q: usize = 0; q < ob; q += 16) {
-        const src = m + <usize>t * ob + q;
-        // along x: M[z][y][0..5] -> tmp[z][y][0..3]
-        for (let zy = 0; zy < 36; zy++) outputAxis(src + <usize>(zy * 6) * mXi, mXi, tmp + <usize>(zy * 4) * 16, 16);
+        const tq = tmp + q * 240, t2 = tq + 144 * 16; // this channel group's [6][6][4] and [6][4][4] slots
         // along y: tmp[z][y6][x4] -> t2[z][y4][x4]
-        for (let z = 0; z < 6; z++) for (let xx = 0; xx < 4; xx++) outputAxis(tmp + <usize>(z * 24 + xx) * 16, 64, t2 + <usize>(z * 16 + xx) * 16, 64);
+        for (let z = 0; z < 6; z++) for (let xx = 0; xx < 4; xx++) outputAxis(tq + <usize>(z * 24 + xx) * 16, 64, t2 + <usize>(z * 16 + xx) * 16, 64);
         // along z, in place over the first 4 planes of t2, then store the 4x4x4 block
         for (let yx = 0; yx < 16; yx++) outputAxis(t2 + <usize>yx * 16, 256, t2 + <usize>yx * 16, 256);
         for (let zz = 0; zz < 4; zz++) {

@@ -4,7 +4,7 @@
  * allocated, passed as a byte offset. Built to ../src/wasm/simd-kernels.wasm, which is committed;
  * a test rebuilds it from these sources and compares the bytes.
  */
-export { conv3dForward } from './conv3d-forward';
+export { conv3dForward, conv1x1To1 } from './conv3d-forward';
 export { conv3dFilterGrad } from './conv3d-filter-grad';
 export { groupNormForward, groupNormBackward } from './group-norm';
 export { maxPool2, maxPool2Grad, upsampleAxis, upsampleAxisAdjoint, concatLast2, splitLast2 } from './resample';

@@ -112,6 +112,17 @@ function flipFilterOnHeap(backend: Backend, filter: Info): Info {
   return out;
 }
 
+/** y = conv3d(x, filter) for a 1x1x1 filter to one channel (the UNet's head; pads are 0 for 1x1x1), or undefined. */
+function headForward(backend: Backend, x: Info, filter: Info): Info | undefined {
+  const kernels = simdUsable(backend, [x, filter], 4); // the channel test is the caller's: ci % 4 == 0
+  if (!kernels) return undefined;
+  const [n, d, h, w, ci] = x.shape;
+  const out = backend.makeOutput([n, d, h, w, 1], 'float32');
+  kernels.conv1x1To1(byteOffset(backend, x), byteOffset(backend, filter), byteOffset(backend, out), n * d * h * w, ci);
+  conv3dPathCounts.simd++;
+  return out;
+}
+
 /**
  * y = conv3d(x, filter) (stride 1, explicit pads, output spatial size `outDhw`) with the SIMD
  * kernel, or undefined. `f4`: Winograd F(4x4x4) where it fits and is on (the forward conv).
@@ -119,6 +130,7 @@ function flipFilterOnHeap(backend: Backend, filter: Info): Info {
 function simdForward(backend: Backend, x: Info, filter: Info, outDhw: readonly number[], pads: Pads3, f4: boolean): Info | undefined {
   const [n, d, h, w, ci] = x.shape;
   const [kd, kh, kw, , co] = filter.shape;
+  if (kd === 1 && kh === 1 && kw === 1 && co === 1 && ci % 4 === 0) return headForward(backend, x, filter);
   const kernels = simdUsable(backend, [x, filter], co);
   if (!kernels) return undefined;
   const out = backend.makeOutput([n, outDhw[0], outDhw[1], outDhw[2], co], 'float32');
