@@ -2,7 +2,7 @@
  * Benchmark of libs/models on this machine's CPU, with the PyTorch twin
  * (tools/reference/torch_bench.py) run in the same invocation so the ratio is measured under
  * the same load. Paper network (widths 16/32/64), 32^3 patches:
- *   conv  Conv3D 16->16 on 4x32^3, forward
+ *   conv  Conv3D 16->16 on 4x32^3, forward as inference runs it (one thread)
  *   W1    one training step, batch 32 (micro-batched on tfjs)
  *   W2    OHEM step: 128 patches scored by the EMA model in chunks of 32, top 32 trained, EMA update
  *   W3    sliding-window inference on 2x160x192x160 (392 windows of 32, stride 24)
@@ -12,13 +12,16 @@
  *   quick the trainer's small config (--widths 8,16,32 --patch 16 --batch 8 by default): step time
  *
  *   npx tsx tools/bench/models-bench.ts [--workloads conv,W1,W2,W3,quick] [--backend wasm|stock-wasm|cpu]
- *        [--reps 3] [--micro 4] [--torch] [--threads 2] [--replicas 1] [--conv auto|fma|simd|ops] [--winograd f4|f2|0]
+ *        [--reps 3] [--w3-reps reps-2] [--micro 4] [--torch] [--threads 2] [--replicas 1] [--conv auto|fma|simd|ops]
+ *        [--winograd f4|f2|0]
  * --conv picks the wasm convolution path (LESIONSEG_SIMD_KERNELS, worker replicas included): our
  * SIMD kernels with fused multiply-adds (fma), without (simd), the best the runtime takes (auto),
  * or the XNNPACK-op path they replaced (ops), for A/B runs. --winograd (LESIONSEG_WINOGRAD): f4, the
  * default, runs inference's 3x3x3 convs by Winograd F(4x4x4); f2 keeps F(2x2x2) there; 0 is direct.
  * --replicas N adds N worker_threads replicas (data-parallel, see ReplicaPool) to W1, W2 and quick.
- * Prints one line per workload: seconds (median), GFLOP/s, and with --torch the PyTorch figures and the ratio.
+ * W3 runs --w3-reps times after its warm-up (default reps - 2, at least 1), the others --reps times.
+ * Prints one line per workload: seconds (median, [min-max of the repeats]), GFLOP/s, and with
+ * --torch the PyTorch figures and the ratio.
  */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -40,6 +43,7 @@ const { values: opt } = parseArgs({
     batches: { type: 'string', default: '4' },
     conv: { type: 'string', default: 'auto' },
     winograd: { type: 'string', default: 'f4' },
+    'w3-reps': { type: 'string' },
   },
 });
 if (!['auto', 'fma', 'simd', 'ops'].includes(opt.conv)) throw new Error(`--conv must be auto, fma, simd or ops, not "${opt.conv}"`);
@@ -54,6 +58,7 @@ const { createUNet, createAdam, slidingWindowPredict, windowCount, Ema, selectBa
 await selectBackend(opt.backend === 'stock-wasm' ? 'wasm' : (opt.backend as 'wasm' | 'cpu'), { log: () => {} });
 
 const reps = Number(opt.reps);
+const w3Reps = opt['w3-reps'] === undefined ? Math.max(1, reps - 2) : Number(opt['w3-reps']);
 const replicas = Number(opt.replicas);
 type Model = import('@lesionseg/models').UNet;
 type Pool = import('@lesionseg/models').ReplicaPool;
@@ -109,6 +114,9 @@ function flopsPerVoxel(widths: number[], cin = 2): number {
   return total + 2 * widths[0];
 }
 
+/** Every repeat's time (s), kept for the spread; `timed` returns the median. */
+const repeats = new Map<string, number[]>();
+let current = '';
 async function timed(fn: () => Promise<unknown>, n: number): Promise<number> {
   await fn(); // warm-up
   const ts: number[] = [];
@@ -117,8 +125,13 @@ async function timed(fn: () => Promise<unknown>, n: number): Promise<number> {
     await fn();
     ts.push((performance.now() - t) / 1000);
   }
+  repeats.set(current, [...ts]);
   ts.sort((a, b) => a - b);
   return ts[Math.floor(ts.length / 2)];
+}
+/** ' [min-max of n]' for a workload's repeats (empty for one). */
+function spread(ts: readonly number[] | undefined): string {
+  return ts && ts.length > 1 ? ` [${Math.min(...ts).toFixed(3)}-${Math.max(...ts).toFixed(3)} of ${ts.length}]` : '';
 }
 
 type Row = { workload: string; seconds: number; gflops: number; note?: string };
@@ -126,11 +139,15 @@ const rows: Row[] = [];
 const paper = [16, 32, 64];
 
 for (const w of (opt.workloads as string).split(',')) {
+  current = w;
   if (w === 'conv') {
     const x = tf.randomNormal([4, 32, 32, 32, 16]) as import('@tensorflow/tfjs-core').Tensor5D;
     const k = tf.randomNormal([3, 3, 3, 16, 16]) as import('@tensorflow/tfjs-core').Tensor5D;
+    // A forward conv outside any gradient tape, as inference runs it (Winograd F(4x4x4) where the
+    // lib has it; the trees before it lack withInferenceKernels and run their own forward).
+    const inference = (models as { withInferenceKernels?: <T>(f: () => T) => T }).withInferenceKernels ?? (<T>(f: () => T) => f());
     const s = await timed(async () => {
-      const y = tf.conv3d(x, k, 1, 'same');
+      const y = inference(() => tf.conv3d(x, k, 1, 'same'));
       await y.data();
       y.dispose();
     }, reps);
@@ -179,7 +196,7 @@ for (const w of (opt.workloads as string).split(',')) {
     const b = Float32Array.from({ length: n }, () => r() * 2 - 1);
     const pool = await poolFor(model);
     const predict = pool ? (x: import('@lesionseg/models').PatchBatch) => pool.predictPatches(model, x) : undefined;
-    const s = await timed(() => slidingWindowPredict(model, [a, b], shape, { batchSize: 8, predict }), Math.max(1, reps - 2));
+    const s = await timed(() => slidingWindowPredict(model, [a, b], shape, { batchSize: 8, predict }), w3Reps);
     const windows = windowCount(shape);
     rows.push({ workload: 'W3', seconds: s, gflops: (flopsPerVoxel(paper) * 32 ** 3 * windows) / s / 1e9, note: `${windows} windows` });
     model.dispose();
@@ -217,7 +234,7 @@ for (const w of (opt.workloads as string).split(',')) {
   } else throw new Error(`unknown workload "${w}"`);
   const last = rows[rows.length - 1];
   if (replicas > 0 && last.workload !== 'conv' && last.workload !== 'W3big') last.note = `${last.note ?? ''}, ${replicas} worker replica(s) + main`;
-  console.log(`tfjs ${opt.backend}${opt.backend === 'wasm' ? `/${opt.conv}` : ''} ${last.workload}: ${last.seconds.toFixed(3)} s, ${last.gflops.toFixed(2)} GFLOP/s${last.note ? ` (${last.note})` : ''}`);
+  console.log(`tfjs ${opt.backend}${opt.backend === 'wasm' ? `/${opt.conv}` : ''} ${last.workload}: ${last.seconds.toFixed(3)} s${spread(repeats.get(w))}, ${last.gflops.toFixed(2)} GFLOP/s${last.note ? ` (${last.note})` : ''}`);
 }
 
 for (const p of pools.values()) await p.dispose();
@@ -225,12 +242,12 @@ for (const p of pools.values()) await p.dispose();
 if (opt.torch) {
   const script = join(dirname(fileURLToPath(import.meta.url)), '../reference/torch_bench.py');
   const wl = rows.map((r) => r.workload).filter((x) => x !== 'quick');
-  const args = [script, '--workloads', wl.join(','), '--threads', String(opt.threads), '--reps', String(reps)];
+  const args = [script, '--workloads', wl.join(','), '--threads', String(opt.threads), '--reps', String(reps), '--w3-reps', String(w3Reps)];
   const out = execFileSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   for (const line of out.trim().split('\n')) {
-    const t = JSON.parse(line) as { workload: string; seconds: number; gflops: number };
+    const t = JSON.parse(line) as { workload: string; seconds: number; gflops: number; times?: number[] };
     const mine = rows.find((r) => r.workload === t.workload);
     if (!mine) continue;
-    console.log(`${t.workload}: tfjs ${opt.backend} ${mine.seconds.toFixed(3)} s vs PyTorch (${opt.threads} threads) ${t.seconds.toFixed(3)} s, ${t.gflops.toFixed(1)} GFLOP/s => ${(mine.seconds / t.seconds).toFixed(2)}x slower`);
+    console.log(`${t.workload}: tfjs ${opt.backend} ${mine.seconds.toFixed(3)} s${spread(repeats.get(t.workload))} vs PyTorch (${opt.threads} threads) ${t.seconds.toFixed(3)} s${spread(t.times)}, ${t.gflops.toFixed(1)} GFLOP/s => ${(mine.seconds / t.seconds).toFixed(2)}x the time`);
   }
 }
