@@ -56,7 +56,10 @@ export function flopsPerVoxel(widths: readonly number[], cin = 2): number {
   return total + 2 * widths[0];
 }
 
-/** Median seconds of `n` runs after one warm-up. */
+/** Every repeat's times (s) of the last `timed` call, for the spread a benchmark prints. */
+export let lastRepeats: number[] = [];
+
+/** Median seconds of `n` runs after one warm-up (each run's time is left in `lastRepeats`). */
 export async function timed(fn: () => Promise<unknown>, n: number): Promise<number> {
   await fn();
   const ts: number[] = [];
@@ -65,6 +68,7 @@ export async function timed(fn: () => Promise<unknown>, n: number): Promise<numb
     await fn();
     ts.push((performance.now() - t) / 1000);
   }
+  lastRepeats = [...ts];
   ts.sort((a, b) => a - b);
   return ts[Math.floor(ts.length / 2)];
 }

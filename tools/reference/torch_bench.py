@@ -59,6 +59,7 @@ def main():
     ap.add_argument('--workloads', default='conv,W1,W2,W3')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--reps', type=int, default=3)
+    ap.add_argument('--w3-reps', type=int, default=None, help='repeats of W3 (default reps - 2, at least 1)')
     ap.add_argument('--widths', default='16,32,64')
     ap.add_argument('--patch', type=int, default=32)
     ap.add_argument('--batch', type=int, default=32)
@@ -89,7 +90,7 @@ def main():
             flops = 2 * 4 * p ** 3 * 27 * 16 * 16
             with torch.no_grad():
                 med, ts = timed(lambda: F.conv3d(x, k, padding=1), args.reps)
-            out.append({'workload': 'conv', 'seconds': med, 'gflops': flops / med / 1e9})
+            out.append({'workload': 'conv', 'seconds': med, 'gflops': flops / med / 1e9, 'times': ts})
         elif w == 'W1':
             x = torch.randn(args.batch, 2, p, p, p, device=dev)
             y = (torch.rand(args.batch, 1, p, p, p, device=dev) > 0.99).float()
@@ -101,7 +102,7 @@ def main():
                 opt.step()
             med, ts = timed(step, args.reps)
             flops = 3 * fpv * args.batch * p ** 3
-            out.append({'workload': 'W1', 'seconds': med, 'gflops': flops / med / 1e9})
+            out.append({'workload': 'W1', 'seconds': med, 'gflops': flops / med / 1e9, 'times': ts})
         elif w == 'W2':
             ema = copy.deepcopy(model)
             n = 4 * args.batch
@@ -123,7 +124,7 @@ def main():
                         pe.mul_(0.99).add_(pm, alpha=0.01)
             med, ts = timed(ohem, args.reps)
             flops = fpv * p ** 3 * (n + 3 * args.batch)
-            out.append({'workload': 'W2', 'seconds': med, 'gflops': flops / med / 1e9})
+            out.append({'workload': 'W2', 'seconds': med, 'gflops': flops / med / 1e9, 'times': ts})
         elif w == 'W3':
             X, Y, Z = [int(v) for v in args.volume.split(',')]
             vol = torch.randn(1, 2, Z, Y, X, device=dev)
@@ -149,9 +150,9 @@ def main():
                             cnt[z:z + 32, yy:yy + 32, xx:xx + 32] += 1
                 return acc / cnt, len(wins)
             nwin = infer()[1]
-            med, ts = timed(lambda: infer(), max(1, args.reps - 2))
+            med, ts = timed(lambda: infer(), args.w3_reps if args.w3_reps is not None else max(1, args.reps - 2))
             flops = fpv * 32 ** 3 * nwin
-            out.append({'workload': 'W3', 'seconds': med, 'gflops': flops / med / 1e9, 'windows': nwin})
+            out.append({'workload': 'W3', 'seconds': med, 'gflops': flops / med / 1e9, 'windows': nwin, 'times': ts})
     for o in out:
         o.update({'engine': f'pytorch {torch.__version__}', 'threads': args.threads, 'device': torch.cuda.get_device_name() if dev.type == 'cuda' else 'cpu'})
         print(json.dumps(o))

@@ -12,6 +12,7 @@
  * per block (see winogradScratchBytes).
  */
 import { madd } from './madd';
+import { winogradProducts } from './winograd-products';
 
 const T: i32 = 16; // tiles per block: the 64 products are [T x Ci] x [Ci x Co]
 const TMP_BYTES: i32 = 112 * 16; // the filter transform's [3][3][4] + [3][4][4] slots (the others use less)
@@ -130,34 +131,7 @@ export function conv3dWinograd(x: usize, k: usize, y: usize, scratch: usize, n: 
       // 1. input transform of each tile
       inputTransformBlock(xs, v, tmp, t0, tn, ty, tx, d, h, w, cb, xRow, xPlane, vXi);
       // 2. 64 products M[xi] [tn x co] = V[xi] [tn x ci] U[xi] [ci x co], 4 tiles x 8 channels per register tile
-      const tn4 = (tn + 3) & ~3; // rows past tn are computed and never read
-      for (let xi = 0; xi < 64; xi++) {
-        const vx = v + <usize>xi * vXi, ux = u + <usize>xi * uXi, mx = m + <usize>xi * mXi;
-        for (let t = 0; t < tn4; t += 4) {
-          const vt = vx + <usize>t * cb;
-          for (let o: usize = 0; o < ob; o += 32) {
-            let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
-            let up = ux + o, vp = vt;
-            for (let i = 0; i < ci; i++) {
-              const w0 = v128.load(up), w1 = v128.load(up, 16);
-              let sv = v128.load32_splat(vp);
-              a00 = madd(sv, w0, a00); a01 = madd(sv, w1, a01);
-              sv = v128.load32_splat(vp + cb);
-              a10 = madd(sv, w0, a10); a11 = madd(sv, w1, a11);
-              sv = v128.load32_splat(vp + 2 * cb);
-              a20 = madd(sv, w0, a20); a21 = madd(sv, w1, a21);
-              sv = v128.load32_splat(vp + 3 * cb);
-              a30 = madd(sv, w0, a30); a31 = madd(sv, w1, a31);
-              up += ob; vp += 4;
-            }
-            const mp = mx + <usize>t * ob + o;
-            v128.store(mp, a00); v128.store(mp, a01, 16);
-            v128.store(mp + ob, a10); v128.store(mp + ob, a11, 16);
-            v128.store(mp + 2 * ob, a20); v128.store(mp + 2 * ob, a21, 16);
-            v128.store(mp + 3 * ob, a30); v128.store(mp + 3 * ob, a31, 16);
-          }
-        }
-      }
+      winogradProducts(v, u, m, 64, tn, ci, co, vXi, uXi, mXi);
       // 3. output transform A^T M A of each tile, 4 channels at a time, written where inside y
       for (let t = 0; t < tn; t++) {
         const id = t0 + t;

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../register-gradients.ts';
 import { biasGroupNormRelu } from '../ops/group-norm.ts';
 import { upsampleTrilinear2x } from '../ops/upsample-trilinear.ts';
+import { withInferenceKernels } from '../wasm/register-fast-conv3d.ts';
 import { checkPatchShape, resolveUNetOptions, type ResolvedUNetOptions, type UNetOptions } from './options.ts';
 import { blockSpecs, initialValues, paramSpecs, type BlockSpec, type ParamSpec } from './params.ts';
 
@@ -18,7 +19,10 @@ export interface UNet {
   readonly options: ResolvedUNetOptions;
   /** Parameters in a fixed order (the order of `paramSpecs`), keyed by their logical name. */
   readonly params: ReadonlyMap<string, tf.Variable>;
-  /** `[N, z, y, x, inChannels]` -> logits `[N, z, y, x, 1]`. `training` is accepted for API symmetry: this network has no dropout or batch statistics. */
+  /**
+   * `[N, z, y, x, inChannels]` -> logits `[N, z, y, x, 1]`. The network has no dropout or batch
+   * statistics; `training = false` lets the wasm backend take its inference-only kernels.
+   */
   forward(x: tf.Tensor5D, training?: boolean): tf.Tensor5D;
   /** Copies of the current weights on the host. */
   getWeights(): Promise<Map<string, Float32Array>>;
@@ -86,11 +90,16 @@ class UNet3D implements UNet {
     return y;
   }
 
-  forward(x: tf.Tensor5D, _training = false): tf.Tensor5D {
+  forward(x: tf.Tensor5D, training = false): tf.Tensor5D {
     if (x.rank !== 5 || x.shape[4] !== this.options.inChannels) {
       throw new Error(`UNet.forward expects [batch, z, y, x, ${this.options.inChannels}], got [${x.shape.join(', ')}]`);
     }
     checkPatchShape(x.shape.slice(1, 4), this.options.widths);
+    // Inference may take kernels with fewer multiplications and slightly larger rounding (wasm).
+    return training ? this.layers(x) : withInferenceKernels(() => this.layers(x));
+  }
+
+  private layers(x: tf.Tensor5D): tf.Tensor5D {
     return tf.tidy(() => {
       const skips: tf.Tensor5D[] = [];
       let y = x;

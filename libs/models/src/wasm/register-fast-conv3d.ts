@@ -28,15 +28,51 @@ import { byteOffset, floatOffset, heapF32, withScratch, type WasmBackend as Back
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
 
-/** How many kernel calls took each implementation (tests check that the SIMD one ran); winograd counts within simd. */
-export const conv3dPathCounts = { simd: 0, winograd: 0, pointwise: 0, ops: 0 };
+/** How many kernel calls took each implementation (tests check that the SIMD one ran); winograd counts within simd, winogradF4 within winograd. */
+export const conv3dPathCounts = { simd: 0, winograd: 0, winogradF4: 0, pointwise: 0, ops: 0 };
 
-// LESIONSEG_WINOGRAD=0 keeps every convolution direct (A/B runs; worker replicas included).
-let winogradOn = process.env.LESIONSEG_WINOGRAD !== '0';
+/**
+ * LESIONSEG_WINOGRAD (worker replicas included, for A/B runs): unset or 'f4' (inference's forward
+ * convs by F(4x4x4, 3x3x3), the rest by F(2x2x2, 3x3x3)), 'f2' (F(2x2x2) everywhere), '0' (direct).
+ */
+function winogradFromEnv(): 'f4' | 'f2' | 'off' {
+  const v = process.env.LESIONSEG_WINOGRAD ?? 'f4';
+  if (v === '0') return 'off';
+  if (v === 'f4' || v === 'f2') return v;
+  throw new Error(`LESIONSEG_WINOGRAD must be f4, f2 or 0, not "${v}"`);
+}
+let winogradMode = winogradFromEnv();
 
-/** Use Winograd F(2x2x2, 3x3x3) for the 3x3x3 'same' convolutions it covers (default on). */
-export function useWinogradConv(on: boolean): void {
-  winogradOn = on;
+// > 0 inside withInferenceKernels: forward passes whose outputs no gradient will flow through.
+let inferenceDepth = 0;
+
+/**
+ * Runs `f` with the inference-only kernels: forward 3x3x3 'same' convolutions that no gradient
+ * tape records take Winograd F(4x4x4, 3x3x3), 2.4x fewer multiplications than F(2x2x2) for
+ * float32 results within ~2e-5 of the output range instead of ~2e-6 (see conv3d-winograd-f4.ts).
+ * UNet.forward(x, false) runs under it; training keeps the tighter kernels.
+ */
+export function withInferenceKernels<T>(f: () => T): T {
+  inferenceDepth++;
+  try {
+    return f();
+  } finally {
+    inferenceDepth--;
+  }
+}
+
+/** Whether a forward conv may take F(4x4x4) now: inside withInferenceKernels and not recorded for gradients. */
+function inferenceOnly(): boolean {
+  return inferenceDepth > 0 && tf.engine().state.gradientDepth === 0;
+}
+
+/**
+ * Use Winograd for the 3x3x3 'same' convolutions it covers (default 'f4'): true or 'f4' takes
+ * F(4x4x4, 3x3x3) for the forward convolutions of withInferenceKernels and F(2x2x2, 3x3x3) for
+ * all others, 'f2' F(2x2x2) for all, false direct convolution.
+ */
+export function useWinogradConv(mode: boolean | 'f4' | 'f2'): void {
+  winogradMode = mode === true ? 'f4' : mode === false ? 'off' : mode;
 }
 
 /**
@@ -46,7 +82,7 @@ export function useWinogradConv(on: boolean): void {
 function winogradFits(kernel: readonly number[], pads: Pads3, x: Info, outDhw: readonly number[]): boolean {
   const [kd, kh, kw, ci, co] = kernel;
   const same3 = kd === 3 && kh === 3 && kw === 3 && pads.every(([b, a]) => b === 1 && a === 1) && outDhw.every((s, i) => s === x.shape[i + 1]);
-  return winogradOn && same3 && ci % 4 === 0 && co % 8 === 0;
+  return winogradMode !== 'off' && same3 && ci % 4 === 0 && co % 8 === 0;
 }
 
 function simdUsable(backend: Backend, tensors: Info[], channels: number) {
@@ -76,19 +112,36 @@ function flipFilterOnHeap(backend: Backend, filter: Info): Info {
   return out;
 }
 
-/** y = conv3d(x, filter) (stride 1, explicit pads, output spatial size `outDhw`) with the SIMD kernel, or undefined. */
-function simdForward(backend: Backend, x: Info, filter: Info, outDhw: readonly number[], pads: Pads3): Info | undefined {
+/** y = conv3d(x, filter) for a 1x1x1 filter to one channel (the UNet's head; pads are 0 for 1x1x1), or undefined. */
+function headForward(backend: Backend, x: Info, filter: Info): Info | undefined {
+  const kernels = simdUsable(backend, [x, filter], 4); // the channel test is the caller's: ci % 4 == 0
+  if (!kernels) return undefined;
+  const [n, d, h, w, ci] = x.shape;
+  const out = backend.makeOutput([n, d, h, w, 1], 'float32');
+  kernels.conv1x1To1(byteOffset(backend, x), byteOffset(backend, filter), byteOffset(backend, out), n * d * h * w, ci);
+  conv3dPathCounts.simd++;
+  return out;
+}
+
+/**
+ * y = conv3d(x, filter) (stride 1, explicit pads, output spatial size `outDhw`) with the SIMD
+ * kernel, or undefined. `f4`: Winograd F(4x4x4) where it fits and is on (the forward conv).
+ */
+function simdForward(backend: Backend, x: Info, filter: Info, outDhw: readonly number[], pads: Pads3, f4: boolean): Info | undefined {
   const [n, d, h, w, ci] = x.shape;
   const [kd, kh, kw, , co] = filter.shape;
+  if (kd === 1 && kh === 1 && kw === 1 && co === 1 && ci % 4 === 0) return headForward(backend, x, filter);
   const kernels = simdUsable(backend, [x, filter], co);
   if (!kernels) return undefined;
   const out = backend.makeOutput([n, outDhw[0], outDhw[1], outDhw[2], co], 'float32');
   if (winogradFits(filter.shape, pads, x, outDhw)) {
-    withScratch(backend, kernels.winogradScratchBytes(ci, co), (scratch) =>
-      kernels.conv3dWinograd(byteOffset(backend, x), byteOffset(backend, filter), byteOffset(backend, out), scratch, n, d, h, w, ci, co),
-    );
+    const useF4 = f4 && winogradMode === 'f4';
+    const bytes = useF4 ? kernels.winogradF4ScratchBytes(ci, co) : kernels.winogradScratchBytes(ci, co);
+    const run = useF4 ? kernels.conv3dWinogradF4 : kernels.conv3dWinograd;
+    withScratch(backend, bytes, (scratch) => run(byteOffset(backend, x), byteOffset(backend, filter), byteOffset(backend, out), scratch, n, d, h, w, ci, co));
     conv3dPathCounts.simd++;
     conv3dPathCounts.winograd++;
+    if (useF4) conv3dPathCounts.winogradF4++;
     return out;
   }
   kernels.conv3dForward(byteOffset(backend, x), byteOffset(backend, filter), byteOffset(backend, out), n, d, h, w, ci, outDhw[0], outDhw[1], outDhw[2], co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
@@ -126,7 +179,7 @@ const conv3d: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; filter: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; dilations?: number[] } };
   if (!isStride1(attrs.strides, attrs.dilations)) return overrides.original('Conv3D')(args);
   const info = tf.backend_util.computeConv3DInfo(inputs.x.shape as never, inputs.filter.shape as never, 1, 1, attrs.pad);
-  const simd = simdForward(backend, inputs.x, inputs.filter, [info.outDepth, info.outHeight, info.outWidth], padsFromInfo(info));
+  const simd = simdForward(backend, inputs.x, inputs.filter, [info.outDepth, info.outHeight, info.outWidth], padsFromInfo(info), inferenceOnly());
   if (simd) return simd;
   conv3dPathCounts.ops++;
   return runOps(backend, [inputs.x, inputs.filter], (x, f) => conv3dStride1(x as tf.Tensor5D, f as tf.Tensor5D, padsFromInfo(info)));
@@ -141,7 +194,7 @@ const conv3dBackpropInput: KernelFunc = (args) => {
   // dx is the forward conv of dy with the flipped, in/out-swapped kernel (output channels = Ci).
   if (simdUsable(backend, [inputs.dy, inputs.filter], attrs.inputShape[4])) {
     const flipped = flipFilterOnHeap(backend, inputs.filter);
-    const simd = simdForward(backend, inputs.dy, flipped, attrs.inputShape.slice(1, 4), fullPads(inputs.filter.shape, padsFromInfo(info)));
+    const simd = simdForward(backend, inputs.dy, flipped, attrs.inputShape.slice(1, 4), fullPads(inputs.filter.shape, padsFromInfo(info)), false);
     backend.disposeData(flipped.dataId); // never seen by the engine
     if (simd) return simd;
   }

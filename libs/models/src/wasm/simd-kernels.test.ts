@@ -63,6 +63,19 @@ describe('SIMD conv3d kernels on the wasm backend', () => {
     expect(conv3dPathCounts.pointwise - before).toBe(1);
     for (let i = 0; i < 3; i++) expect(relMaxError(fast[i], ref[i])).toBeLessThan(2e-6);
   });
+  it('the head conv (1x1x1, 16 -> 1) forward takes the SIMD kernel, not the tfjs-op path, and matches the cpu backend', async () => {
+    const xs: Shape5 = [2, 3, 5, 7, 16];
+    const fs: Shape5 = [1, 1, 1, 16, 1];
+    const x = arr(xs);
+    const f = arr(fs);
+    await tf.setBackend('cpu');
+    const ref = tf.tidy(() => tf.conv3d(tf.tensor5d(x, xs), tf.tensor5d(f, fs), 1, 'valid').dataSync());
+    await tf.setBackend('wasm');
+    const before = { ...conv3dPathCounts };
+    const fast = tf.tidy(() => tf.conv3d(tf.tensor5d(x, xs), tf.tensor5d(f, fs), 1, 'valid').dataSync());
+    expect([conv3dPathCounts.simd - before.simd, conv3dPathCounts.ops - before.ops]).toEqual([1, 0]);
+    expect(relMaxError(fast, ref)).toBeLessThan(2e-6);
+  });
   for (const { xs, fs, pad } of cases) {
     it(`match the cpu backend for x ${xs.join('x')}, filter ${fs.join('x')}, ${pad}, all on the SIMD path`, async () => {
       const x = arr(xs);

@@ -15,11 +15,16 @@ import type { WasmBackend } from './wasm-heap.ts';
 export interface SimdKernels {
   /** Stride-1 conv: x [n,d,h,w,ci], k [kd,kh,kw,ci,co] -> y [n,dO,hO,wO,co]. 0 if co % 4 != 0. */
   conv3dForward(x: number, k: number, y: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
+  /** 1x1x1 conv to one channel: y [voxels] = x [voxels, ci] k [ci]; ci % 4 == 0. */
+  conv1x1To1(x: number, k: number, y: number, voxels: number, ci: number): void;
   /** 3x3x3 'same' conv by Winograd F(2x2x2, 3x3x3); ci % 4 == 0, co % 8 == 0 (else 0); scratch of winogradScratchBytes. */
   conv3dWinograd(x: number, k: number, y: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
   /** Its filter gradient from x and dy (same shapes as the forward's x and y), into dw [3,3,3,ci,co]. */
   conv3dWinogradFilterGrad(x: number, dy: number, dw: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
   winogradScratchBytes(ci: number, co: number): number;
+  /** The same convolution by Winograd F(4x4x4, 3x3x3) (inference); scratch of winogradF4ScratchBytes. */
+  conv3dWinogradF4(x: number, k: number, y: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
+  winogradF4ScratchBytes(ci: number, co: number): number;
   /** Its filter gradient from x and dy [n,dO,hO,wO,co] into dw [kd,kh,kw,ci,co]. 0 if co % 4 != 0. */
   conv3dFilterGrad(x: number, dy: number, dw: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
   /** y = [relu](GroupNorm(x + bias)); c % 4 == 0; bias 0 = none; scratch of 64 c bytes. */
