@@ -8,6 +8,7 @@
  * --convs also lists every Conv3D call with its shapes and GFLOP/s.
  */
 import { parseArgs } from 'node:util';
+import { kernelBreakdown } from './kernel-breakdown.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -43,18 +44,10 @@ const t0 = performance.now();
 const info = await tf.profile(run);
 const wall = performance.now() - t0;
 
-const byName = new Map<string, { ms: number; n: number }>();
-for (const k of info.kernels) {
-  const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-  const a = byName.get(k.name) ?? { ms: 0, n: 0 };
-  a.ms += ms;
-  a.n++;
-  byName.set(k.name, a);
-}
-const total = [...byName.values()].reduce((s, a) => s + a.ms, 0);
+const { rows: byKernel, totalMs: total } = kernelBreakdown(info.kernels);
 console.log(`${opt.mode} ${count}x${side}^3, widths ${opt.widths}, ${tf.getBackend()}: ${wall.toFixed(0)} ms wall (profiled), ${total.toFixed(0)} ms in kernels`);
-for (const [name, a] of [...byName].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(opt.top))) {
-  console.log(`${name.padEnd(28)} ${a.ms.toFixed(1).padStart(8)} ms ${((100 * a.ms) / total).toFixed(1).padStart(5)} %  ${String(a.n).padStart(5)} calls`);
+for (const a of byKernel.slice(0, Number(opt.top))) {
+  console.log(`${a.name.padEnd(28)} ${a.ms.toFixed(1).padStart(8)} ms ${(100 * a.share).toFixed(1).padStart(5)} %  ${String(a.calls).padStart(5)} calls`);
 }
 if (opt.convs) {
   for (const k of info.kernels.filter((k) => k.name.startsWith('Conv3D'))) {

@@ -14,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { w1, w2, w3, type Row } from './workloads.ts';
+import { kernelBreakdown, type KernelRow } from './kernel-breakdown.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -32,23 +33,11 @@ const tf = await import('@tensorflow/tfjs-core');
 const models = await import('@lesionseg/models');
 
 /** Kernel name -> total ms and calls over one profiled run, largest first. */
-async function breakdown(run: () => Promise<unknown>, top: number): Promise<{ name: string; ms: number; calls: number; share: number }[]> {
+async function breakdown(run: () => Promise<unknown>, top: number): Promise<KernelRow[]> {
   const info = await tf.profile(async () => {
     await run();
   });
-  const byName = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    const a = byName.get(k.name) ?? { ms: 0, calls: 0 };
-    a.ms += ms;
-    a.calls++;
-    byName.set(k.name, a);
-  }
-  const total = [...byName.values()].reduce((s, a) => s + a.ms, 0) || 1;
-  return [...byName]
-    .map(([name, a]) => ({ name, ...a, share: a.ms / total }))
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, top);
+  return kernelBreakdown(info.kernels).rows.slice(0, top);
 }
 
 async function main(): Promise<void> {
