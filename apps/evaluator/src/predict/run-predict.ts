@@ -76,11 +76,7 @@ export async function predictFiles(
   for (const v of post.mask.data) lesionVoxels += v;
   const [sx, sy, sz] = flair1.spacing;
   return {
-    patient: files.id,
-    flair1: files.flair1,
-    flair2: files.flair2,
-    mask: files.mask,
-    probabilities: files.probabilities,
+    ...resultFiles(files),
     lesionVoxels,
     lesionVolumeMm3: lesionVoxels * sx * sy * sz,
     removedComponents: post.removedComponents,
@@ -144,6 +140,11 @@ function checkPredictOutputs(inputs: NamedPath[], out: string, probabilities: st
   checkDistinct(inputs, outputs);
 }
 
+/** The file fields of a patient's result, the same whether it was predicted or kept. */
+function resultFiles(files: { id: string; flair1: string; flair2: string; mask: string; probabilities: string | null }) {
+  return { patient: files.id, flair1: files.flair1, flair2: files.flair2, mask: files.mask, probabilities: files.probabilities };
+}
+
 /** A patient whose earlier outputs are complete, as a result without predicting; null to predict it (saying why when files were there). */
 async function keptOutput(
   files: { id: string; flair1: string; flair2: string; mask: string; probabilities: string | null },
@@ -158,11 +159,7 @@ async function keptOutput(
   }
   log?.(`${files.id}: kept ${files.mask} (complete, same settings; --overwrite predicts it again)`);
   return {
-    patient: files.id,
-    flair1: files.flair1,
-    flair2: files.flair2,
-    mask: files.mask,
-    probabilities: files.probabilities,
+    ...resultFiles(files),
     lesionVoxels: e.lesionVoxels,
     lesionVolumeMm3: e.lesionVolumeMm3,
     removedComponents: 0,

@@ -29,11 +29,13 @@ export const GROUP_NORM_GRAD_KERNEL = 'LesionsegGroupNormGrad';
 
 type Info = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
-interface Attrs {
+/** The attributes both backends' GroupNorm kernels take (wasm here, webgpu in ../webgpu/group-norm.ts). */
+export interface GroupNormAttrs {
   groups: number;
   eps: number;
   relu: boolean;
 }
+type Attrs = GroupNormAttrs;
 
 function dims(x: Info, groups: number) {
   const n = x.shape[0];

@@ -19,16 +19,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CustomKernels } from '../wasm/kernel-overrides.ts';
-import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_GRADIENT, GROUP_NORM_KERNEL } from '../wasm/group-norm-kernel.ts';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_GRADIENT, GROUP_NORM_KERNEL, type GroupNormAttrs } from '../wasm/group-norm-kernel.ts';
 import { perItem, runPerItem as run, type WebgpuBackend } from './program.ts';
 
 type Info = tf.TensorInfo;
 type KernelFunc = tf.KernelConfig['kernelFunc'];
-interface Attrs {
-  groups: number;
-  eps: number;
-  relu: boolean;
-}
+type Attrs = GroupNormAttrs;
 
 /** How many calls ran here (tests assert the fused path was taken). */
 export const webgpuGroupNormCounts = { forward: 0, backward: 0 };
