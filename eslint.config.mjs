@@ -25,15 +25,18 @@ export default [
           depConstraints: [
             // events is the contracts kernel: nothing of ours, no compute, no file formats.
             { sourceTag: 'type:events', onlyDependOnLibsWithTags: [], bannedExternalImports: [...TF, 'nifti-reader-js'] },
+            // config is the config-validation kit (option schemas, plugin registry) and the training
+            // timer/durations: on top of events only, below everything else, no compute.
+            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:events'], bannedExternalImports: [...TF, 'nifti-reader-js'] },
             // data and metrics run where TensorFlow is absent (the evaluator's scoring path).
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:events'], bannedExternalImports: TF },
-            { sourceTag: 'type:metrics', onlyDependOnLibsWithTags: ['type:events', 'type:data'], bannedExternalImports: TF },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:events', 'type:config'], bannedExternalImports: TF },
+            { sourceTag: 'type:metrics', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data'], bannedExternalImports: TF },
             // report renders figures, tables and HTML from run folders and metrics: no TensorFlow.
-            { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:metrics'], bannedExternalImports: TF },
-            { sourceTag: 'type:models', onlyDependOnLibsWithTags: ['type:events', 'type:data'] },
-            { sourceTag: 'type:strategies', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models'] },
-            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models', 'type:metrics', 'type:report'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report'] },
+            { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:metrics'], bannedExternalImports: TF },
+            { sourceTag: 'type:models', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data'] },
+            { sourceTag: 'type:strategies', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models'] },
+            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models', 'type:metrics', 'type:report'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report'] },
           ],
         },
       ],

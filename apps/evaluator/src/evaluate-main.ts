@@ -1,6 +1,6 @@
 // Entry point of `npx nx run evaluator:evaluate -- --checkpoint RUN_DIR --data DIR --out DIR`.
 import { runCli } from './cli-errors.ts';
-import { createEvaluatorContainer } from './container.ts';
+import { createEvaluatorContainer, loadPostProcessors } from './container.ts';
 import { EVALUATE_USAGE, parseEvaluateArgs } from './evaluate/args.ts';
 import { runEvaluate } from './evaluate/run-evaluate.ts';
 
@@ -11,7 +11,7 @@ const fmt = (v: number): string => (Number.isNaN(v) ? 'n/a' : v.toFixed(4));
 runCli(EVALUATE_USAGE, async () => {
   const opts = parseEvaluateArgs(process.argv.slice(2), baseDir);
   if (opts === 'help') return 'help';
-  const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3 });
+  const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3, postProcessors: await loadPostProcessors(opts.plugins, baseDir) });
   const { results } = await runEvaluate(c, opts, { baseDir, log });
   const w = results.summary.withNewLesions;
   const wo = results.summary.withoutNewLesions;

@@ -1,6 +1,6 @@
 // Entry point of `npx nx run evaluator:predict -- --checkpoint RUN_DIR --flair1 A --flair2 B --out SEG.nii.gz`.
 import { runCli } from './cli-errors.ts';
-import { createEvaluatorContainer } from './container.ts';
+import { createEvaluatorContainer, loadPostProcessors } from './container.ts';
 import { PREDICT_USAGE, parsePredictArgs } from './predict/args.ts';
 import { runPredict } from './predict/run-predict.ts';
 
@@ -12,7 +12,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 runCli(PREDICT_USAGE, async () => {
   const opts = parsePredictArgs(process.argv.slice(2), baseDir);
   if (opts === 'help') return 'help';
-  const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3 });
+  const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3, postProcessors: await loadPostProcessors(opts.plugins, baseDir) });
   const done = await runPredict(c, opts, { baseDir, log });
   for (const p of done) {
     if (p.skipped) continue; // already said while running: "<patient>: kept <file> (complete, same settings ...)"

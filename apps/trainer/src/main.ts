@@ -7,8 +7,8 @@ import { workspaceRoot } from './cli/paths.ts';
 import { train } from './train.ts';
 import { createRealRuntime } from './adapters/real-runtime.ts';
 import { generatePhantoms } from './adapters/dataset.ts';
-import type { DataOptions } from './config/sections.ts';
-import { ConfigError } from '@lesionseg/strategies';
+import { printSchema } from './config/print-schema.ts';
+import { ConfigError } from '@lesionseg/config';
 import { fileURLToPath } from 'node:url';
 import { runDirectChild, startedByTsxCli } from './process/direct-child.ts';
 import { slowStepsFromEnv } from './process/fault-injection.ts';
@@ -29,12 +29,16 @@ async function main(): Promise<number> {
     console.log(usage());
     return 0;
   }
+  if (cli.printSchema) {
+    console.log(await printSchema(cli.plugins, process.env));
+    return 0;
+  }
   const result = await train(cli, {
     env: process.env,
     workspaceRoot: workspaceRoot(),
     createRuntime: async (request) => slowStepsFromEnv(await createRealRuntime(request, (t) => console.error(t)), process.env),
     generateDefaultData: (dir, config) => {
-      const data = config.data.options as unknown as DataOptions;
+      const data = config.data.options;
       return generatePhantoms(dir, data.synthPatients, data.synthSize, (t) => console.error(t));
     },
     onSignals: (handler) => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '@lesionseg/strategies';
+import { ConfigError } from '@lesionseg/config';
 
 /**
  * The run folder contract (reports and tools read it):

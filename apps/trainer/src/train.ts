@@ -2,13 +2,12 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Container } from 'inversify';
 import { resolve, type TrainEnd } from '@lesionseg/events';
-import type { Clock, PluginRegistry, SamplingStrategy, StrategyDeps } from '@lesionseg/strategies';
-import { builtinStrategies, isPlainObject } from '@lesionseg/strategies';
+import { isPlainObject, loadPluginModules, registerPlugins, type Clock } from '@lesionseg/config';
 import type { CliOptions } from './cli/args.ts';
-import { DEFAULT_DATA_DIR, defaultRunDir, resolveUserPath } from './cli/paths.ts';
-import { configToJson, parseConfig, type TrainerConfig } from './config/config.ts';
+import { DEFAULT_DATA_DIR, defaultRunDir, resolveUserPath, userCwd } from './cli/paths.ts';
+import { configToJson, parseConfig, pluginsOption, type TrainerConfig } from './config/config.ts';
 import { presetConfig } from './config/presets.ts';
-import type { DataOptions } from './config/sections.ts';
+import { builtinRegistries, type TrainerRegistries } from './config/registries.ts';
 import { TrainingStoppedError } from './core/train-loop.ts';
 import type { SteeringHook } from './core/types.ts';
 import { buildLoop, composeTrainer } from './di/compose.ts';
@@ -26,6 +25,8 @@ export interface RuntimeRequest {
   dataDir: string;
   /** On resume: the split the run started with (split.json). */
   split: Runtime['split'] | null;
+  /** The types the config was validated against (built-ins and plugins); default the built-ins. */
+  registries?: TrainerRegistries;
 }
 
 export interface TrainDeps {
@@ -36,7 +37,8 @@ export interface TrainDeps {
   generateDefaultData?(dataDir: string, config: TrainerConfig): Promise<void>;
   /** Registers SIGINT/SIGTERM; returns an unregister function. */
   onSignals?(handler: (signal: string) => void): () => void;
-  strategies?: PluginRegistry<StrategyDeps, SamplingStrategy>;
+  /** The built-in types to start from (plugin modules are registered into them); default builtinRegistries(). */
+  registries?: TrainerRegistries;
   hooks?: SteeringHook[];
   clock?: Clock;
   progressOutput?: ProgressOutput;
@@ -51,16 +53,39 @@ export interface TrainResult {
 }
 
 
-function resolveConfig(cli: CliOptions, deps: TrainDeps): { config: TrainerConfig; runDir: string; dataDir: string; isDefaultData: boolean; resume: boolean } {
-  const strategies = (deps.strategies ?? builtinStrategies()) as PluginRegistry<unknown, unknown>;
+interface ResolvedRun {
+  config: TrainerConfig;
+  registries: TrainerRegistries;
+  runDir: string;
+  dataDir: string;
+  isDefaultData: boolean;
+  resume: boolean;
+}
+
+/**
+ * Loads the plugin modules a raw config names (relative to `configDir`) and those of --plugin
+ * (relative to the user's folder) into `registries`, and records them in the config as
+ * absolute paths, so that --resume finds them again from the run's config.json.
+ */
+export async function loadConfigPlugins(raw: Record<string, unknown>, configDir: string, cliPlugins: readonly string[], registries: TrainerRegistries, env: NodeJS.ProcessEnv): Promise<void> {
+  const fromConfig = await loadPluginModules(pluginsOption(raw['plugins'], 'plugins'), configDir);
+  const fromCli = await loadPluginModules(cliPlugins, userCwd(env));
+  const modules = [...fromConfig, ...fromCli.filter((m) => !fromConfig.some((c) => c.file === m.file))];
+  registerPlugins(modules, registries);
+  if (modules.length > 0) raw['plugins'] = modules.map((m) => m.file);
+}
+
+async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<ResolvedRun> {
+  const registries = deps.registries ?? builtinRegistries();
   if (cli.resume) {
     const runDir = resolveUserPath(cli.resume, deps.env);
     checkResumable(runDir);
     const raw = readJson(path.join(runDir, RUN_FILES.config), 'run config');
     if (cli.backend && isPlainObject(raw)) raw['backend'] = cli.backend;
-    const config = parseConfig(raw, strategies);
-    const dataDir = (config.data.options as unknown as DataOptions).path ?? path.join(deps.workspaceRoot, DEFAULT_DATA_DIR);
-    return { config, runDir, dataDir, isDefaultData: false, resume: true };
+    if (isPlainObject(raw)) await loadConfigPlugins(raw, runDir, [], registries, deps.env);
+    const config = parseConfig(raw, registries);
+    const dataDir = config.data.options.path ?? path.join(deps.workspaceRoot, DEFAULT_DATA_DIR);
+    return { config, registries, runDir, dataDir, isDefaultData: false, resume: true };
   }
   let raw: unknown;
   let relativeTo = deps.workspaceRoot;
@@ -72,6 +97,7 @@ function resolveConfig(cli: CliOptions, deps: TrainDeps): { config: TrainerConfi
     raw = presetConfig(cli.preset ?? 'quick');
   }
   if (!isPlainObject(raw)) throw new Error('the config must be a JSON object');
+  await loadConfigPlugins(raw, relativeTo, cli.plugins, registries, deps.env);
   if (cli.seed !== null) raw['seed'] = cli.seed;
   if (cli.backend !== null) raw['backend'] = cli.backend;
   if (cli.budget !== null) raw['budget'] = { type: 'time', duration: cli.budget };
@@ -87,9 +113,9 @@ function resolveConfig(cli: CliOptions, deps: TrainDeps): { config: TrainerConfi
   }
   data['path'] = dataDir;
   raw['data'] = data;
-  const config = parseConfig(raw, strategies);
+  const config = parseConfig(raw, registries);
   const runDir = cli.out !== null ? resolveUserPath(cli.out, deps.env) : defaultRunDir(deps.workspaceRoot, config.name);
-  return { config, runDir, dataDir, isDefaultData, resume: false };
+  return { config, registries, runDir, dataDir, isDefaultData, resume: false };
 }
 
 /**
@@ -98,7 +124,7 @@ function resolveConfig(cli: CliOptions, deps: TrainDeps): { config: TrainerConfi
  * exit code. Usage and config errors throw before anything is written.
  */
 export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResult> {
-  const { config, runDir, dataDir, isDefaultData, resume } = resolveConfig(cli, deps);
+  const { config, registries, runDir, dataDir, isDefaultData, resume } = await resolveConfig(cli, deps);
   // Everything that can fail is checked before the run folder is written (fault 4 of issue 12):
   // a start that fails leaves nothing that blocks the next one.
   const reuse = resume ? false : checkNewRunDir(runDir) === 'reuse';
@@ -114,14 +140,14 @@ export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResu
   mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
   const unlock = lockRunDir(runDir, deps.log);
   try {
-    return await trainLocked({ config, runDir, dataDir, resume, reuse }, deps);
+    return await trainLocked({ config, registries, runDir, dataDir, resume, reuse }, deps);
   } finally {
     unlock();
   }
 }
 
 async function trainLocked(
-  { config, runDir, dataDir, resume, reuse }: { config: TrainerConfig; runDir: string; dataDir: string; resume: boolean; reuse: boolean },
+  { config, registries, runDir, dataDir, resume, reuse }: Omit<ResolvedRun, 'isDefaultData'> & { reuse: boolean },
   deps: TrainDeps,
 ): Promise<TrainResult> {
   // Under the lock: re-check (another start may have won the race), then go.
@@ -131,7 +157,7 @@ async function trainLocked(
   const splitFile = path.join(runDir, RUN_FILES.split);
   const split = fromCheckpoint ? (readJson(splitFile, 'split') as Runtime['split']) : null;
 
-  const runtime = await deps.createRuntime({ config, runDir, dataDir, split });
+  const runtime = await deps.createRuntime({ config, runDir, dataDir, split, registries });
   try {
     if (!fromCheckpoint) {
       if (reuse) deps.log(`${runDir} holds no checkpoint (an earlier start that failed): starting the run there afresh`);
@@ -142,7 +168,7 @@ async function trainLocked(
     const state = fromCheckpoint ? await runtime.store.load(path.join(runDir, RUN_FILES.latest)) : undefined;
     if (state) for (const w of prepareEventsForResume(path.join(runDir, RUN_FILES.events), state.iteration)) deps.log(`warning: ${w}`);
     const c = new Container();
-    composeTrainer(c, { config, runDir, runtime, strategies: deps.strategies, hooks: deps.hooks, clock: deps.clock, progressOutput: deps.progressOutput });
+    composeTrainer(c, { config, runDir, runtime, registries, hooks: deps.hooks, clock: deps.clock, progressOutput: deps.progressOutput });
     const { loop, loggers } = buildLoop(c);
     const stop = resolve(c, TOKENS.Stop);
     const unregister = deps.onSignals?.(

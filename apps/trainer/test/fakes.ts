@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock, PatchBatch, PatchKind, PatchScorer, PatchSource, Random, StatefulRandom } from '@lesionseg/strategies';
+import type { Clock } from '@lesionseg/config';
+import type { PatchBatch, PatchKind, PatchScorer, PatchSource, Random, StatefulRandom } from '@lesionseg/strategies';
 import type { EmaPlugin, ModelStore, StepResult, Trainable, TrainerState, Validator, ValidationResult } from '../src/core/types.ts';
 
 /** Time moves only when a fake says so. */

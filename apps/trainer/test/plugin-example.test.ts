@@ -7,7 +7,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Container } from 'inversify';
 import { describe, expect, it } from 'vitest';
-import { resolveNamed } from '@lesionseg/events';
+import { resolve } from '@lesionseg/events';
 import { builtinStrategies, LossProportionalStrategy } from '@lesionseg/strategies';
 import { parseCli } from '../src/cli/args.ts';
 import { parseConfig } from '../src/config/config.ts';
@@ -27,7 +27,7 @@ describe('docs/plugins.md worked example: loss-proportional sampling', () => {
     const runtime = await fakeRuntimeFactory(new FakeClock())({ config, runDir: tempDir(), dataDir: '', split: null });
     const c = new Container();
     composeTrainer(c, { config, runDir: tempDir(), runtime });
-    const strategy = resolveNamed(c, TOKENS.Strategy, 'strategy', config.strategy.type);
+    const strategy = resolve(c, TOKENS.Strategy);
     expect(strategy).toBeInstanceOf(LossProportionalStrategy);
     expect(builtinStrategies().types()).toContain('loss-proportional');
   });

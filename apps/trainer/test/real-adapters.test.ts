@@ -8,14 +8,42 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '@lesionseg/events';
 import { createRng, precomputePositives, type PreprocessedPatient } from '@lesionseg/data';
-import { loadPredictor, selectBackend, webgpuAvailability } from '@lesionseg/models';
-import { builtinStrategies, StepLrSchedule, PAPER_MILESTONES, systemClock } from '@lesionseg/strategies';
+import { createAdam, createPatchLoss, createUNet, loadPredictor, selectBackend, webgpuAvailability, type PatchLossConfig, type PreprocessingState } from '@lesionseg/models';
+import { builtinStrategies, StepLrSchedule, PAPER_MILESTONES, type PatchBatch } from '@lesionseg/strategies';
+import { systemClock } from '@lesionseg/config';
 import { DataPatchSource } from '../src/adapters/patch-source.ts';
 import { DiceValidator, diceScore } from '../src/adapters/dice-validator.ts';
-import { UNetTraining } from '../src/adapters/unet-runtime.ts';
+import { CheckpointStore } from '../src/adapters/checkpoint-store.ts';
+import { EmaHook } from '../src/adapters/ema-hook.ts';
+import { UNetTrainable } from '../src/adapters/unet-trainable.ts';
+import type { ModelOptions, OptimizerOptions } from '../src/config/sections.ts';
 import { TrainingStoppedError, TrainLoop } from '../src/core/train-loop.ts';
 import { StopSignal, type SteeringHook, type TrainerState } from '../src/core/types.ts';
 import { tempDir } from './harness.ts';
+
+/** The trainable, the EMA hook and the checkpoint store of one tiny UNet, as the real runtime builds them. */
+function unetTraining(m: ModelOptions, adam: OptimizerOptions, loss: PatchLossConfig, decay: number, seed: number, microBatch: number | null, initialLr = 1e-3, pre: PreprocessingState | null = null) {
+  const model = createUNet({ widths: m.widths, groups: m.groups, inChannels: 2, seed });
+  const optimizer = createAdam(initialLr, adam);
+  const ema = new EmaHook(model, decay);
+  const trainable = new UNetTrainable(model, optimizer, { fn: createPatchLoss(loss), workerConfig: loss }, microBatch);
+  const store = new CheckpointStore({ model, optimizer, ema }, pre);
+  return {
+    model,
+    ema,
+    decay,
+    scorer: trainable.scorer(() => ema.model),
+    startReplicas: (workers: number, backend: 'wasm' | 'cpu') => trainable.startReplicas(workers, backend),
+    trainStep: (batch: PatchBatch, lr: number) => trainable.trainStep(batch, lr),
+    update: () => ema.update(),
+    save: (dir: string, state: TrainerState) => store.save(dir, state),
+    load: (dir: string) => store.load(dir),
+    dispose: () => {
+      trainable.dispose();
+      ema.dispose();
+    },
+  };
+}
 
 /** A 12^3 two-channel patient with a bright 3^3 "new lesion" in the follow-up (or none). */
 function patient(id: string, lesion: boolean, seed: number): PreprocessedPatient {
@@ -59,7 +87,7 @@ function patient(id: string, lesion: boolean, seed: number): PreprocessedPatient
 const patients = [patient('a', true, 1), patient('b', false, 2), patient('c', true, 3)];
 
 function realRun(runDir: string, iterations: number, seed: number, hooks: SteeringHook[] = []) {
-  const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
+  const training = unetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
   const source = new DataPatchSource(patients, 4);
   const registry = builtinStrategies();
   const strategy = registry.create(registry.parse({ type: 'ohem', candidates: 6, batchSize: 2, scoreChunk: 4 }), { source, scorer: training.scorer });
@@ -125,7 +153,7 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
 
   it('with a worker replica the steps, the OHEM scores and the EMA are those of the main thread alone', async () => {
     const run = async (workers: number) => {
-      const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
+      const training = unetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
       await training.startReplicas(workers, 'cpu');
       const source = new DataPatchSource(patients, 4);
       const batch = await source.sample(['positive', 'uniform', 'positive', 'uniform'], createRng(5));
@@ -153,7 +181,7 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
 
   it('checkpoints carry the preprocessing, so the predictor needs no run folder', async () => {
     const pre = { spacingMm: 0.8, patchSize: 4, stride: 3, validationModel: 'ema' as const };
-    const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null, 1e-3, pre);
+    const training = unetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null, 1e-3, pre);
     const dir = path.join(tempDir(), 'lonely-checkpoint');
     await training.save(dir, { iteration: 0 } as unknown as TrainerState);
     const predictor = await loadPredictor(dir, { backend: 'cpu', log: () => {} });
@@ -179,7 +207,7 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
   });
 
   it('the validator predicts every validation patient and averages Dice over those with new lesions', async () => {
-    const training = new UNetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 3, null);
+    const training = unetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 3, null);
     // threshold 0: every voxel predicted positive, so Dice = 2|G| / (|V| + |G|) exactly
     const v = new DiceValidator(patients, () => training.ema.model, 'ema', { window: 4, stride: 3, threshold: 0 });
     const r = await v.validate();

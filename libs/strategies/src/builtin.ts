@@ -2,8 +2,8 @@ import { LossProportionalStrategy, lossProportionalOptionsSpec, type LossProport
 import { OhemStrategy, ohemOptionsSpec, type OhemOptions } from './ohem.ts';
 import { FixedOversamplingStrategy, oversampleOptionsSpec, type OversampleOptions } from './oversample.ts';
 import { StepLrSchedule, stepScheduleOptionsSpec, type LrSchedule, type StepScheduleOptions } from './lr-schedule.ts';
-import type { PluginDefinition } from './registry.ts';
-import { PluginRegistry } from './registry.ts';
+import type { PluginDefinition } from '@lesionseg/config';
+import { PluginRegistry } from '@lesionseg/config';
 import type { PatchScorer, PatchSource } from './ports.ts';
 import type { SamplingStrategy } from './strategy.ts';
 

@@ -9,7 +9,7 @@ import type { PatchScorer, PatchSource } from './ports.ts';
 import type { Random } from './random.ts';
 import type { MinedBatch } from './strategy.ts';
 import { mean } from './top-k.ts';
-import { num, type OptionsSpec } from './options.ts';
+import { num, type OptionsSpec } from '@lesionseg/config';
 
 export interface CandidateOptions {
   /** Candidate patches drawn per step (paper: 128). */

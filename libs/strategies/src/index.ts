@@ -23,30 +23,6 @@ export {
 } from './loss-proportional.ts';
 export { StepLrSchedule, stepScheduleOptionsSpec, PAPER_MILESTONES, type LrSchedule, type Milestone, type StepScheduleOptions } from './lr-schedule.ts';
 export {
-  TrainingTimer,
-  systemClock,
-  budgetProgress,
-  budgetExhausted,
-  parseDuration,
-  formatDuration,
-  type Clock,
-} from './budget.ts';
-export {
-  ConfigError,
-  num,
-  str,
-  bool,
-  list,
-  obj,
-  optional,
-  parseOptions,
-  isPlainObject,
-  type OptionParser,
-  type OptionsSpec,
-  type NumberRule,
-} from './options.ts';
-export { PluginRegistry, entryToJson, type PluginDefinition, type PluginEntry } from './registry.ts';
-export {
   builtinStrategies,
   builtinLrSchedules,
   ohemDefinition,

@@ -1,7 +1,7 @@
 import type { PatchKind } from './patch-batch.ts';
 import type { PatchScorer, PatchSource } from './ports.ts';
 import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
-import { num, type OptionsSpec } from './options.ts';
+import { num, type OptionsSpec } from '@lesionseg/config';
 import { candidateKinds, candidateOptionsSpec, drawAndScore, minedBatch, type CandidateOptions } from './candidates.ts';
 
 /**

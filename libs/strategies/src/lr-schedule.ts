@@ -1,4 +1,4 @@
-import { ConfigError, list, num, obj, type OptionsSpec } from './options.ts';
+import { ConfigError, list, num, obj, type OptionsSpec } from '@lesionseg/config';
 
 export interface Milestone {
   /** Fraction of the budget (time or iterations) from which this factor applies. */

@@ -1,7 +1,7 @@
 import { countFlags, type PatchKind } from './patch-batch.ts';
 import type { PatchSource } from './ports.ts';
 import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
-import { num, type OptionsSpec } from './options.ts';
+import { num, type OptionsSpec } from '@lesionseg/config';
 
 export interface OversampleOptions {
   /** Probability that each patch is drawn positive (paper: 0, 0.1, 0.5). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LossProportionalStrategy, lossProportionalOptionsSpec, parseOptions, weightedSampleWithoutReplacement } from '../src/index.ts';
+import { LossProportionalStrategy, lossProportionalOptionsSpec, weightedSampleWithoutReplacement } from '../src/index.ts';
+import { parseOptions } from '@lesionseg/config';
 import { FakeSource, TableScorer, TestRandom, serials } from './fakes.ts';
 
 describe('loss-proportional strategy (the docs/plugins.md example)', () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  budgetExhausted,
-  budgetProgress,
-  formatDuration,
-  parseDuration,
-  StepLrSchedule,
-  stepScheduleOptionsSpec,
-  parseOptions,
-  TrainingTimer,
-  type Clock,
-} from '../src/index.ts';
+import { StepLrSchedule, stepScheduleOptionsSpec } from '../src/index.ts';
+import { budgetExhausted, budgetProgress, formatDuration, parseDuration, parseOptions, TrainingTimer, type Clock } from '@lesionseg/config';
 
 class FakeClock implements Clock {
   t = 1_000_000;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OhemStrategy, ohemOptionsSpec, parseOptions, positiveCount, topKIndices } from '../src/index.ts';
+import { OhemStrategy, ohemOptionsSpec, positiveCount, topKIndices } from '../src/index.ts';
+import { parseOptions } from '@lesionseg/config';
 import { FakeSource, TableScorer, TestRandom, permutation, serials } from './fakes.ts';
 
 const ctx = (random = new TestRandom(1)) => ({ iteration: 0, elapsedMs: 0, progress: 0, random });

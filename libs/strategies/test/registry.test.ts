@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { builtinStrategies, ConfigError, entryToJson, FixedOversamplingStrategy, OhemStrategy } from '../src/index.ts';
+import { builtinStrategies, FixedOversamplingStrategy, OhemStrategy } from '../src/index.ts';
+import { ConfigError, entryToJson } from '@lesionseg/config';
 import { FakeSource, TableScorer } from './fakes.ts';
 
 const deps = { source: new FakeSource(), scorer: new TableScorer(() => 0) };

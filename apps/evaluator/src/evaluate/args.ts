@@ -18,6 +18,7 @@ ${MODEL_USAGE}
   --threshold T         lesion where probability >= T (default 0.5)
   --postprocess NAME    none (default) or drop-small
   --min-lesion-mm3 V    the drop-small limit (default 3; scoring always uses 3)
+  --plugin FILE         a plugin module whose postProcessors --postprocess may name (repeatable)
   --raw                 raw weights instead of the EMA ones
   --weighting W         average (default) or gaussian
   --backend NAME        auto (default), tensorflow-gpu, webgpu, tensorflow, wasm, cpu

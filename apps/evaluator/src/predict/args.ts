@@ -12,6 +12,8 @@ export interface InferenceCliOptions extends ModelCliOptions {
   weighting: 'average' | 'gaussian';
   postprocess: string;
   minLesionMm3: number;
+  /** --plugin FILE (repeatable, absolute): plugin modules whose postProcessors --postprocess may name. */
+  plugins: string[];
   /** Worker-thread model replicas besides the main thread (0: main thread only). */
   workers: number;
   quiet: boolean;
@@ -47,6 +49,8 @@ ${MODEL_USAGE}
   --postprocess NAME    none (default, as in the paper) or drop-small (remove predicted components
                         of --min-lesion-mm3 or less, which the MSSEG-2 metrics ignore anyway)
   --min-lesion-mm3 V    the drop-small limit (default 3)
+  --plugin FILE         a plugin module (.ts/.js) whose postProcessors --postprocess may name
+                        (repeatable; see docs/plugins.md)
   --raw                 use the raw weights even when the checkpoint has EMA weights
                         (default: the weights the run validated with, EMA when present)
   --weighting W         average (default, the paper's) or gaussian window blending
@@ -70,6 +74,7 @@ export const INFERENCE_OPTIONS = {
   weighting: { type: 'string' },
   postprocess: { type: 'string' },
   'min-lesion-mm3': { type: 'string' },
+  plugin: { type: 'string', multiple: true },
   workers: { type: 'string' },
   patients: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -102,6 +107,11 @@ function numberOption(values: Values, name: string, fallback: number, ok: (n: nu
   return n;
 }
 
+function pluginFiles(values: Values, baseDir: string): string[] {
+  const given = (values as Record<string, unknown>)['plugin'];
+  return Array.isArray(given) ? given.map((f: string) => resolve(baseDir, f)) : [];
+}
+
 export function parseInferenceOptions(values: Values, baseDir: string): InferenceCliOptions {
   const weighting = typeof values.weighting === 'string' ? values.weighting : 'average';
   if (weighting !== 'average' && weighting !== 'gaussian') throw new UsageError(`--weighting must be average or gaussian, got ${JSON.stringify(weighting)}`);
@@ -113,6 +123,7 @@ export function parseInferenceOptions(values: Values, baseDir: string): Inferenc
     weighting,
     postprocess: typeof values.postprocess === 'string' ? values.postprocess : 'none',
     minLesionMm3: numberOption(values, 'min-lesion-mm3', 3, (n) => n >= 0, 'a number >= 0'),
+    plugins: pluginFiles(values, baseDir),
     workers: numberOption(values, 'workers', 0, (n) => Number.isInteger(n) && n >= 0 && n <= 64, 'an integer from 0 to 64'),
     quiet: values.quiet === true,
   };

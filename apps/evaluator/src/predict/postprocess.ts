@@ -1,3 +1,4 @@
+import { definePlugin, num, PluginRegistry } from '@lesionseg/config';
 import type { Volume } from '@lesionseg/data';
 import { extractRuns, labelComponents, minLesionVoxels, voxelVolumeMm3 } from '@lesionseg/metrics';
 
@@ -58,4 +59,23 @@ export class DropSmallComponents implements PostProcessor {
     }
     return { mask: { ...mask, data }, removedComponents, removedVoxels };
   }
+}
+
+export const noPostProcessingDefinition = definePlugin({
+  type: 'none',
+  summary: 'the thresholded prediction as it is (the paper)',
+  options: {},
+  create: (): PostProcessor => new NoPostProcessing(),
+});
+
+export const dropSmallDefinition = definePlugin({
+  type: 'drop-small',
+  summary: 'remove predicted 6-connected components of minLesionMm3 or less (those the MSSEG-2 metrics ignore)',
+  options: { minLesionMm3: num({ default: 3, min: 0 }) },
+  create: (o): PostProcessor => new DropSmallComponents(o.minLesionMm3),
+});
+
+/** The post-processors `--postprocess NAME` picks from; a plugin module's `postProcessors` are registered into it. */
+export function builtinPostProcessors(): PluginRegistry<void, PostProcessor> {
+  return new PluginRegistry<void, PostProcessor>('post-processing').register(noPostProcessingDefinition).register(dropSmallDefinition);
 }

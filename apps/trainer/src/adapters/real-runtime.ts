@@ -3,20 +3,13 @@ import * as models from '@lesionseg/models';
 import { createRng, type PreprocessedPatient } from '@lesionseg/data';
 import type { Runtime } from '../runtime.ts';
 import type { RuntimeRequest } from '../train.ts';
-import type { DataOptions, EmaOptions, LossOptions, ModelOptions, OptimizerOptions, ValidationOptions } from '../config/sections.ts';
+import { builtinRegistries } from '../config/registries.ts';
+import { emaSection, modelSection, optimizerSection, validationSection } from '../config/sections.ts';
+import { CheckpointStore } from './checkpoint-store.ts';
 import { indexDataset, preparePatient, splitDataset, type DatasetIndex } from './dataset.ts';
 import { DataPatchSource } from './patch-source.ts';
-import { DiceValidator } from './dice-validator.ts';
-import { UNetTraining } from './unet-runtime.ts';
-
-/** The models library's fast wasm kernels, under the name it exports them with. */
-function fastWasmKernels(): (() => void) | null {
-  const exports = models as Record<string, unknown>;
-  for (const name of ['registerFastWasmKernels', 'registerFastWasmConv3d']) {
-    if (typeof exports[name] === 'function') return exports[name] as () => void;
-  }
-  return null;
-}
+import type { DiceValidator } from './dice-validator.ts';
+import { UNetTrainable } from './unet-trainable.ts';
 
 async function loadAll(index: DatasetIndex, ids: readonly string[], spacingMm: number | null, log: (t: string) => void, what: string): Promise<PreprocessedPatient[]> {
   const out: PreprocessedPatient[] = [];
@@ -34,37 +27,37 @@ async function loadAll(index: DatasetIndex, ids: readonly string[], spacingMm: n
 export async function createRealRuntime(
   request: RuntimeRequest,
   log: (t: string) => void = (t) => console.error(t),
-  registerWasmKernels: (() => void) | null = fastWasmKernels(),
+  registerWasmKernels: () => void = models.registerFastWasmKernels,
 ): Promise<Runtime> {
   const { config, dataDir } = request;
+  const registries = request.registries ?? builtinRegistries();
   const selection = await models.selectBackend(models.parseBackendRequest(config.backend), { log });
   if (selection.name === 'wasm') {
     // The stock wasm Conv3D input gradient is wrong; the models lib re-registers fast, correct kernels.
-    if (!registerWasmKernels) throw new Error("the wasm backend cannot train this model without the models library's fast Conv3D kernels; use --backend cpu");
     registerWasmKernels();
   }
 
-  const data = config.data.options as unknown as DataOptions;
+  const data = config.data.options;
   const index = await indexDataset(dataDir);
   const split = request.split ?? (await splitDataset(index, data.validationFraction, config.seed));
   const held = `${index.ids.length} patient(s) in ${dataDir}, data.validationFraction ${data.validationFraction}`;
   if (split.train.length === 0) throw new Error(`no training patient: ${held} puts every patient in validation; lower validationFraction or add patients`);
-  const validation = config.validation?.options as unknown as ValidationOptions | undefined;
+  const validation = config.validation?.options;
   const valIds = validation?.maxPatients != null ? split.validation.slice(0, validation.maxPatients) : split.validation;
   const train = await loadAll(index, split.train, data.spacingMm, log, 'training');
   const val = validation ? await loadAll(index, valIds, data.spacingMm, log, 'validation') : [];
 
-  const training = new UNetTraining(
-    config.model.options as unknown as ModelOptions,
-    config.optimizer.options as unknown as OptimizerOptions,
-    { type: config.loss.type, ...config.loss.options } as LossOptions,
-    (config.ema.options as unknown as EmaOptions).decay,
-    config.seed,
-    (config.model.options as unknown as ModelOptions).microBatch,
-    (config.lrSchedule.options as { initialLr: number }).initialLr,
+  const modelOptions = config.model.options;
+  const model = modelSection.create(config.model, { seed: config.seed });
+  // Adam starts at the schedule's own first rate (the loop sets the rate before every step anyway).
+  const optimizer = optimizerSection.create(config.optimizer, { initialLr: registries.lrSchedule.create(config.lrSchedule, {}).lrAt(0) });
+  const ema = emaSection.create(config.ema, { model });
+  const training = new UNetTrainable(model, optimizer, registries.loss.create(config.loss), modelOptions.microBatch);
+  const store = new CheckpointStore(
+    { model, optimizer, ema },
     { spacingMm: data.spacingMm, patchSize: data.patchSize, stride: validation?.stride ?? null, validationModel: validation?.model ?? null },
   );
-  training.modelCard = (dir, state) => ({
+  store.modelCard = (dir, state) => ({
     name: config.name,
     kind: basename(dir),
     preprocessing: { spacingMm: data.spacingMm, patchSize: data.patchSize, stride: validation?.stride ?? null },
@@ -72,7 +65,7 @@ export async function createRealRuntime(
     training: { data: dataDir, trainPatients: split.train, validationPatients: valIds, strategy: `${config.strategy.type} ${JSON.stringify(config.strategy.options)}`, iteration: state.iteration, trainingSeconds: state.elapsedMs / 1000, seed: config.seed },
     validation: { model: validation?.model ?? null, bestDice: state.bestDice, lastIteration: state.lastValidationIteration },
   });
-  const workers = (config.model.options as unknown as ModelOptions).workers;
+  const workers = modelOptions.workers;
   if (workers > 0 && selection.name !== 'wasm' && selection.name !== 'cpu') {
     // Replicas are CPU worker threads; next to a GPU (or TensorFlow's own threads) they would only slow the step.
     log(`model.workers ${workers} ignored: worker replicas run on the wasm/cpu backends, this run is on ${selection.name}`);
@@ -81,12 +74,12 @@ export async function createRealRuntime(
     log(`training on the main thread and ${workers} worker replica(s)`);
   }
   let validator: DiceValidator | null = null;
-  if (validation && val.length > 0) {
-    validator = new DiceValidator(val, () => (validation.model === 'ema' ? training.ema.model : training.model), validation.model, {
-      window: data.patchSize,
-      stride: validation.stride ?? Math.max(1, Math.round(data.patchSize * 0.75)),
-      threshold: validation.threshold,
-      predict: training.predictWith(() => (validation.model === 'ema' ? training.ema.model : training.model)),
+  if (config.validation && validation && val.length > 0) {
+    validator = validationSection.create(config.validation, {
+      patients: val,
+      patchSize: data.patchSize,
+      models: { ema: () => ema.model, raw: () => model },
+      predictWith: (m) => training.predictWith(m),
     });
   } else if (validation) {
     log(
@@ -100,11 +93,14 @@ export async function createRealRuntime(
     random: createRng(config.seed),
     source: new DataPatchSource(train, data.patchSize),
     trainable: training,
-    ema: training,
-    emaScorer: training.scorer,
-    store: training,
+    ema,
+    emaScorer: training.scorer(() => ema.model),
+    store,
     validator,
     split,
-    dispose: () => training.dispose(),
+    dispose: () => {
+      training.dispose();
+      ema.dispose();
+    },
   };
 }

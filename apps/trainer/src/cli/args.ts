@@ -12,6 +12,10 @@ export interface CliOptions {
   seed: number | null;
   backend: BackendName | null;
   resume: string | null;
+  /** --plugin FILE (repeatable): plugin modules, relative to the user's folder. */
+  plugins: string[];
+  /** --print-schema: print the config's JSON Schema (with the plugins' types) and exit. */
+  printSchema: boolean;
   help: boolean;
 }
 
@@ -43,6 +47,9 @@ Options:
   --backend NAME      ${BACKENDS.join('|')} (default: auto;
                       auto takes webgpu only on a hardware GPU adapter)
   --resume RUN_DIR    continue a stopped run: same config, LR position, EMA, optimizer, RNG, budget
+  --plugin FILE       a plugin module (.ts/.js) whose strategies, losses, schedules, loggers or hooks
+                      the config may use (repeatable; see docs/plugins.md)
+  --print-schema      print the config's JSON Schema (built-in and plugin types) and exit
   -h, --help          this text
 
 Presets:
@@ -63,6 +70,8 @@ export function parseCli(argv: string[]): CliOptions {
     seed: { type: 'string' },
     backend: { type: 'string' },
     resume: { type: 'string' },
+    plugin: { type: 'string', multiple: true },
+    'print-schema': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   const s = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : null);
@@ -76,6 +85,8 @@ export function parseCli(argv: string[]): CliOptions {
     seed: intOption('seed', values.seed, null),
     backend: null,
     resume: s('resume'),
+    plugins: Array.isArray(values['plugin']) ? values['plugin'] : [],
+    printSchema: values['print-schema'] === true,
     help: values['help'] === true,
   };
   const backend = s('backend');
@@ -92,6 +103,7 @@ export function parseCli(argv: string[]): CliOptions {
     if (extra.length > 0) {
       throw new UsageError(`--resume continues a run with its own config.json; it cannot be combined with ${extra.map((k) => `--${k}`).join(', ')}`);
     }
+    if (opts.plugins.length > 0) throw new UsageError('--resume loads the plugins its config.json names; it cannot be combined with --plugin');
   }
   return opts;
 }

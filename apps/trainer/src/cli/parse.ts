@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { UsageError } from './args.ts';
 
-export type ParsedValues = Record<string, string | boolean | undefined>;
+export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 
 /**
  * Strict option parsing shared by the trainer's commands: no positionals, an unknown option or
@@ -18,7 +18,7 @@ export function parseOptions(argv: string[], options: ParseArgsOptionsConfig): P
 }
 
 /** A non-negative integer option; `positive` excludes 0. Absent: `fallback`. */
-export function intOption(name: string, v: string | boolean | undefined, fallback: number | null, positive = false): number | null {
+export function intOption(name: string, v: string | boolean | string[] | undefined, fallback: number | null, positive = false): number | null {
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !(positive ? /^[1-9]\d*$/ : /^\d+$/).test(v)) {
     throw new UsageError(`--${name} needs a ${positive ? 'positive' : 'non-negative'} integer, got "${String(v)}"`);

@@ -1,4 +1,4 @@
-import { parseDuration } from '@lesionseg/strategies';
+import { parseDuration } from '@lesionseg/config';
 import { UsageError } from '../cli/args.ts';
 import { intOption, parseOptions } from '../cli/parse.ts';
 

@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Budget } from '@lesionseg/events';
-import { formatDuration } from '@lesionseg/strategies';
+import { formatDuration } from '@lesionseg/config';
 import { etaMs } from '../loggers/progress-bar.ts';
 
 export type ConfigState = 'waiting' | 'training' | 'evaluating' | 'done' | 'failed';

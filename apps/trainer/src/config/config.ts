@@ -1,28 +1,22 @@
 import { BACKEND_NAMES } from '@lesionseg/models';
 import type { Budget } from '@lesionseg/events';
-import {
-  builtinLrSchedules,
-  builtinStrategies,
-  ConfigError,
-  entryToJson,
-  isPlainObject,
-  num,
-  parseDuration,
-  str,
-  type PluginEntry,
-  type PluginRegistry,
-} from '@lesionseg/strategies';
-import type { DataOptions, ModelOptions } from './sections.ts';
+import { ConfigError, entryToJson, isPlainObject, list, num, str, type PluginEntry } from '@lesionseg/config';
+import { builtinRegistries, type TrainerRegistries } from './registries.ts';
 import {
   budgetSection,
   checkpointSection,
   dataSection,
   emaSection,
-  loggerSection,
-  lossSection,
   modelSection,
   optimizerSection,
   validationSection,
+  type BudgetOptions,
+  type CheckpointOptions,
+  type DataOptions,
+  type EmaOptions,
+  type ModelOptions,
+  type OptimizerOptions,
+  type ValidationOptions,
 } from './sections.ts';
 
 /** The models library's backend names (auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu). */
@@ -39,27 +33,35 @@ export interface TrainerConfig {
   name: string;
   seed: number;
   backend: BackendName;
-  budget: PluginEntry;
-  data: PluginEntry;
-  model: PluginEntry;
+  budget: PluginEntry<BudgetOptions>;
+  data: PluginEntry<DataOptions>;
+  model: PluginEntry<ModelOptions>;
+  /** Open kinds (a plugin may add types): their options are known to their own definition only. */
   loss: PluginEntry;
-  optimizer: PluginEntry;
+  optimizer: PluginEntry<OptimizerOptions>;
   lrSchedule: PluginEntry;
-  ema: PluginEntry;
+  ema: PluginEntry<EmaOptions>;
   strategy: PluginEntry;
   /** null: no validation (e.g. the paper's final model, trained on every patient). */
-  validation: PluginEntry | null;
-  checkpoint: PluginEntry;
+  validation: PluginEntry<ValidationOptions> | null;
+  checkpoint: PluginEntry<CheckpointOptions>;
   loggers: PluginEntry[];
+  /** Steering hooks by type, run after each step (their names must differ: their checkpoint state is keyed by name). */
+  hooks: PluginEntry[];
+  /** Plugin modules (absolute paths once resolved) whose definitions this config may use. */
+  plugins: string[];
 }
 
-const SECTIONS = ['name', 'seed', 'backend', 'budget', 'data', 'model', 'loss', 'optimizer', 'lrSchedule', 'ema', 'strategy', 'validation', 'checkpoint', 'loggers'] as const;
+const SECTIONS = ['name', 'seed', 'backend', 'budget', 'data', 'model', 'loss', 'optimizer', 'lrSchedule', 'ema', 'strategy', 'validation', 'checkpoint', 'loggers', 'hooks', 'plugins'] as const;
+
+/** `plugins`: a list of module paths; loading them is the caller's (they must be registered before this parse). */
+export const pluginsOption = list(str(), { default: [] });
 
 /**
- * Validates a raw config object. `strategies` may be a registry with extra strategies (a
- * plugin added by a user); by default the built-in ones. Errors name the config path.
+ * Validates a raw config object against `registries` (the built-in types plus those of any
+ * plugin module, registered before). Errors name the config path.
  */
-export function parseConfig(raw: unknown, strategies: PluginRegistry<unknown, unknown> = builtinStrategies() as PluginRegistry<unknown, unknown>): TrainerConfig {
+export function parseConfig(raw: unknown, registries: TrainerRegistries = builtinRegistries()): TrainerConfig {
   if (!isPlainObject(raw)) throw new ConfigError('(config)', 'must be a JSON object');
   for (const key of Object.keys(raw)) {
     if (!(SECTIONS as readonly string[]).includes(key)) {
@@ -70,8 +72,11 @@ export function parseConfig(raw: unknown, strategies: PluginRegistry<unknown, un
     if (raw[key] === undefined) throw new ConfigError(key, 'is required');
     return raw[key];
   };
-  const loggersRaw = raw['loggers'] ?? [{ type: 'progress' }, { type: 'jsonl' }];
-  if (!Array.isArray(loggersRaw)) throw new ConfigError('loggers', 'must be a list of { "type": ... } entries');
+  const entries = (key: string, fallback: unknown[]): unknown[] => {
+    const v = raw[key] ?? fallback;
+    if (!Array.isArray(v)) throw new ConfigError(key, 'must be a list of { "type": ... } entries');
+    return v;
+  };
   const config: TrainerConfig = {
     name: str({ default: 'custom' })(raw['name'], 'name'),
     seed: num({ default: 1, integer: true, min: 0 })(raw['seed'], 'seed'),
@@ -79,18 +84,20 @@ export function parseConfig(raw: unknown, strategies: PluginRegistry<unknown, un
     budget: budgetSection.parse(required('budget'), 'budget'),
     data: dataSection.parse(raw['data'] ?? { type: 'msseg2' }, 'data'),
     model: modelSection.parse(raw['model'] ?? { type: 'unet' }, 'model'),
-    loss: lossSection.parse(raw['loss'] ?? { type: 'bce' }, 'loss'),
+    loss: registries.loss.parse(raw['loss'] ?? { type: 'bce' }, 'loss'),
     optimizer: optimizerSection.parse(raw['optimizer'] ?? { type: 'adam' }, 'optimizer'),
-    lrSchedule: builtinLrSchedules().parse(raw['lrSchedule'] ?? { type: 'step' }, 'lrSchedule'),
+    lrSchedule: registries.lrSchedule.parse(raw['lrSchedule'] ?? { type: 'step' }, 'lrSchedule'),
     ema: emaSection.parse(required('ema'), 'ema'),
-    strategy: strategies.parse(required('strategy'), 'strategy'),
+    strategy: registries.strategy.parse(required('strategy'), 'strategy'),
     validation: raw['validation'] === null ? null : validationSection.parse(raw['validation'] ?? { type: 'dice', everySeconds: 300 }, 'validation'),
     checkpoint: checkpointSection.parse(raw['checkpoint'] ?? { type: 'interval', everySeconds: 600 }, 'checkpoint'),
-    loggers: loggersRaw.map((l, i) => loggerSection.parse(l, `loggers[${i}]`)),
+    loggers: entries('loggers', [{ type: 'progress' }, { type: 'jsonl' }]).map((l, i) => registries.logger.parse(l, `loggers[${i}]`)),
+    hooks: entries('hooks', []).map((h, i) => registries.hook.parse(h, `hooks[${i}]`)),
+    plugins: pluginsOption(raw['plugins'], 'plugins'),
   };
-  if (config.budget.type === 'time') parseBudget(config); // fail early on "3 hours"
+  parseBudget(config); // fail early on "3 hours"
   crossCheck(config);
-  const v = config.validation?.options as { everySeconds: number | null; everyIterations: number | null } | undefined;
+  const v = config.validation?.options;
   if (v && v.everySeconds === null && v.everyIterations === null) {
     throw new ConfigError('validation', 'set everySeconds or everyIterations (or "validation": null for none)');
   }
@@ -102,8 +109,8 @@ export function parseConfig(raw: unknown, strategies: PluginRegistry<unknown, un
  * minutes in, and a --resume that fails the same way): caught here, before anything runs.
  */
 function crossCheck(config: TrainerConfig): void {
-  const data = config.data.options as unknown as DataOptions;
-  const model = config.model.options as unknown as ModelOptions;
+  const data = config.data.options;
+  const model = config.model.options;
   const poolings = model.widths.length - 1;
   const divisor = 2 ** poolings;
   if (data.patchSize % divisor !== 0) {
@@ -114,22 +121,15 @@ function crossCheck(config: TrainerConfig): void {
         `the patch side must be a multiple of ${divisor} (${poolings} poolings), e.g. ${lower} or ${lower + divisor}`,
     );
   }
-  const s = config.strategy.options as { candidates?: unknown; batchSize?: unknown };
+  const s = config.strategy.options;
   if (typeof s.candidates === 'number' && typeof s.batchSize === 'number' && s.batchSize > s.candidates) {
     throw new ConfigError('strategy.batchSize', `${s.batchSize} cannot exceed strategy.candidates (${s.candidates}): the batch is chosen among the candidates`);
   }
 }
 
+/** The run's budget, built by the budget section's definition. */
 export function parseBudget(config: TrainerConfig): Budget {
-  const o = config.budget.options as { duration?: string; iterations?: number };
-  if (config.budget.type === 'time') {
-    try {
-      return { kind: 'time', ms: parseDuration(String(o.duration)) };
-    } catch (e) {
-      throw new ConfigError('budget.duration', (e as Error).message);
-    }
-  }
-  return { kind: 'iterations', iterations: Number(o.iterations) };
+  return budgetSection.create(config.budget);
 }
 
 /** The resolved config as JSON (for RUN_DIR/config.json): every entry with its defaults. */
@@ -149,5 +149,8 @@ export function configToJson(config: TrainerConfig): Record<string, unknown> {
     validation: config.validation ? entryToJson(config.validation) : null,
     checkpoint: entryToJson(config.checkpoint),
     loggers: config.loggers.map(entryToJson),
+    // Written only when used, so the config.json of a run without them is unchanged.
+    ...(config.hooks.length > 0 ? { hooks: config.hooks.map(entryToJson) } : {}),
+    ...(config.plugins.length > 0 ? { plugins: config.plugins } : {}),
   };
 }

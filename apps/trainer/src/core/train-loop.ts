@@ -1,14 +1,7 @@
 import path from 'node:path';
 import { describeError, type Budget, type Bus, type TrainEnd } from '@lesionseg/events';
-import {
-  budgetExhausted,
-  budgetProgress,
-  TrainingTimer,
-  type Clock,
-  type LrSchedule,
-  type SamplingStrategy,
-  type StatefulRandom,
-} from '@lesionseg/strategies';
+import { budgetExhausted, budgetProgress, TrainingTimer, type Clock } from '@lesionseg/config';
+import type { LrSchedule, SamplingStrategy, StatefulRandom } from '@lesionseg/strategies';
 import { NonFiniteError, type EmaPlugin, type HookContext, type ModelStore, type SteeringHook, type StopSignal, type Trainable, type TrainerState, type Validator } from './types.ts';
 
 export interface LoopSettings {
@@ -99,6 +92,7 @@ export class TrainLoop {
     private readonly settings: LoopSettings,
   ) {
     this.timer = new TrainingTimer(parts.clock);
+    checkUniqueHookNames(parts.hooks);
     // stable sort: equal priorities keep binding order
     this.hooks = parts.hooks.map((h, i) => ({ h, i })).sort((a, b) => (a.h.priority ?? 50) - (b.h.priority ?? 50) || a.i - b.i).map((x) => x.h);
     this.state = {
@@ -328,5 +322,14 @@ export class TrainLoop {
     }
     bus.emit('trainEnd', { iteration: this.state.iteration, elapsedMs: this.timer.elapsedMs, reason: 'error', bestDice: this.state.bestDice });
     throw new TrainingStoppedError(stage, this.state.iteration, saved, cause);
+  }
+}
+
+/** Hook state is checkpointed by hook name: two hooks of one name would restore each other's state. */
+function checkUniqueHookNames(hooks: readonly SteeringHook[]): void {
+  const seen = new Set<string>();
+  for (const h of hooks) {
+    if (seen.has(h.name)) throw new Error(`two steering hooks are named "${h.name}": hook names must be unique (each hook's checkpoint state is stored under its name)`);
+    seen.add(h.name);
   }
 }

@@ -1,14 +1,13 @@
-import path from 'node:path';
 import type { Container } from 'inversify';
-import { bindMulti, bindNamed, bindSingleton, createBus, resolve, resolveAll, resolveNamed } from '@lesionseg/events';
-import { builtinLrSchedules, builtinStrategies, systemClock, type Clock, type PluginRegistry, type SamplingStrategy, type StrategyDeps } from '@lesionseg/strategies';
+import { bindMulti, bindSingleton, createBus, resolve, resolveAll } from '@lesionseg/events';
+import { systemClock, type Clock } from '@lesionseg/config';
 import { configToJson, parseBudget, type TrainerConfig } from '../config/config.ts';
-import type { CheckpointOptions, LoggerOptions, ValidationOptions } from '../config/sections.ts';
+import { builtinRegistries, type TrainerRegistries } from '../config/registries.ts';
+import { checkpointSection } from '../config/sections.ts';
 import { TrainLoop } from '../core/train-loop.ts';
 import { StopSignal, type SteeringHook } from '../core/types.ts';
-import { JsonlLogger } from '../loggers/jsonl-logger.ts';
 import type { Logger } from '../loggers/logger.ts';
-import { ProgressBar, type ProgressOutput } from '../loggers/progress-bar.ts';
+import type { ProgressOutput } from '../loggers/progress-bar.ts';
 import type { Runtime } from '../runtime.ts';
 import { TOKENS } from './tokens.ts';
 
@@ -16,9 +15,9 @@ export interface Composition {
   config: TrainerConfig;
   runDir: string;
   runtime: Runtime;
-  /** Strategy types available to `strategy.type`; default the built-in ones. Add yours here. */
-  strategies?: PluginRegistry<StrategyDeps, SamplingStrategy>;
-  /** Extra steering hooks (extensions). */
+  /** The types the config was validated against: the built-in ones plus any plugin module's. */
+  registries?: TrainerRegistries;
+  /** Extra steering hooks (extensions from code; the config's "hooks" are built from the registry). */
   hooks?: SteeringHook[];
   clock?: Clock;
   /** Where the progress bar writes; default stderr. */
@@ -26,12 +25,13 @@ export interface Composition {
 }
 
 /**
- * The composition root: binds every plugin of the run in `c`. Strategy and LR schedule types
- * are bound by name (one binding per registered type, created lazily, so only the configured
- * one is ever built) and resolved by the config's `type`; loggers and hooks are multi-bound.
+ * The composition root: binds every plugin of the run in `c`, each built by its registry from
+ * the config's validated entry (the registry is the only name lookup: an unknown type already
+ * failed when the config was parsed). Loggers and hooks are multi-bound.
  */
 export function composeTrainer(c: Container, k: Composition): void {
   const { config, runtime } = k;
+  const registries = k.registries ?? builtinRegistries();
   bindSingleton(c, TOKENS.Bus, () => createBus());
   bindSingleton(c, TOKENS.Clock, () => k.clock ?? systemClock);
   bindSingleton(c, TOKENS.Config, () => config);
@@ -43,36 +43,19 @@ export function composeTrainer(c: Container, k: Composition): void {
   bindSingleton(c, TOKENS.Ema, () => runtime.ema);
   bindSingleton(c, TOKENS.Store, () => runtime.store);
   bindSingleton(c, TOKENS.Validator, () => runtime.validator);
-
-  const strategies = k.strategies ?? builtinStrategies();
-  for (const type of strategies.types()) {
-    bindNamed(c, TOKENS.Strategy, type, (c) =>
-      strategies.create({ type, options: config.strategy.options }, { source: resolve(c, TOKENS.PatchSource), scorer: resolve(c, TOKENS.EmaScorer) }),
-    );
-  }
-  const schedules = builtinLrSchedules();
-  for (const type of schedules.types()) {
-    bindNamed(c, TOKENS.LrSchedule, type, () => schedules.create({ type, options: config.lrSchedule.options }, {}));
-  }
+  bindSingleton(c, TOKENS.Strategy, (c) => registries.strategy.create(config.strategy, { source: resolve(c, TOKENS.PatchSource), scorer: resolve(c, TOKENS.EmaScorer) }));
+  bindSingleton(c, TOKENS.LrSchedule, () => registries.lrSchedule.create(config.lrSchedule, {}));
+  for (const entry of config.hooks) bindMulti(c, TOKENS.Hook, () => registries.hook.create(entry, { runDir: k.runDir }));
   for (const hook of k.hooks ?? []) bindMulti(c, TOKENS.Hook, () => hook);
+  for (const entry of config.loggers) bindMulti(c, TOKENS.Logger, () => registries.logger.create(entry, { runDir: k.runDir, progressOutput: k.progressOutput }));
 
-  for (const entry of config.loggers) {
-    const o = entry.options as unknown as LoggerOptions;
-    bindMulti(c, TOKENS.Logger, (): Logger => {
-      if (entry.type === 'jsonl') return new JsonlLogger(path.join(k.runDir, 'events.jsonl'));
-      const refresh = o.type === 'progress' ? o.refreshSeconds : 1;
-      return new ProgressBar(k.progressOutput ?? { write: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY === true }, refresh);
-    });
-  }
-
-  const v = config.validation?.options as ValidationOptions | undefined;
-  const ck = config.checkpoint.options as unknown as CheckpointOptions;
+  const v = config.validation?.options;
   bindSingleton(c, TOKENS.Settings, () => ({
     budget: parseBudget(config),
     runDir: k.runDir,
     validateEveryMs: v?.everySeconds != null ? v.everySeconds * 1000 : null,
     validateEveryIterations: v?.everyIterations ?? null,
-    checkpointEveryMs: ck.everySeconds != null ? ck.everySeconds * 1000 : null,
+    checkpointEveryMs: checkpointSection.create(config.checkpoint).everyMs,
     backend: runtime.backend,
     config: configToJson(config),
   }));
@@ -86,10 +69,10 @@ export function composeTrainer(c: Container, k: Composition): void {
           bus: resolve(c, TOKENS.Bus),
           clock: resolve(c, TOKENS.Clock),
           random: resolve(c, TOKENS.Random),
-          strategy: resolveNamed(c, TOKENS.Strategy, 'strategy', config.strategy.type),
+          strategy: resolve(c, TOKENS.Strategy),
           trainable: resolve(c, TOKENS.Trainable),
           ema: resolve(c, TOKENS.Ema),
-          schedule: resolveNamed(c, TOKENS.LrSchedule, 'lrSchedule', config.lrSchedule.type),
+          schedule: resolve(c, TOKENS.LrSchedule),
           store: resolve(c, TOKENS.Store),
           validator: resolve(c, TOKENS.Validator),
           hooks: resolveAll(c, TOKENS.Hook),

@@ -1,5 +1,6 @@
 import { token, type Bus } from '@lesionseg/events';
-import type { Clock, LrSchedule, PatchScorer, PatchSource, SamplingStrategy, StatefulRandom } from '@lesionseg/strategies';
+import type { Clock } from '@lesionseg/config';
+import type { LrSchedule, PatchScorer, PatchSource, SamplingStrategy, StatefulRandom } from '@lesionseg/strategies';
 import type { TrainerConfig } from '../config/config.ts';
 import type { LoopSettings, TrainLoop } from '../core/train-loop.ts';
 import type { EmaPlugin, ModelStore, SteeringHook, StopSignal, Trainable, Validator } from '../core/types.ts';
@@ -19,9 +20,9 @@ export const TOKENS = {
   Ema: token<EmaPlugin>('Ema'),
   Store: token<ModelStore>('ModelStore'),
   Validator: token<Validator | null>('Validator'),
-  /** Named: one binding per strategy type; the config's strategy.type picks one. */
+  /** Built by the strategy registry from the config's entry. */
   Strategy: token<SamplingStrategy>('Strategy'),
-  /** Named, like Strategy. */
+  /** Built by the lrSchedule registry, like Strategy. */
   LrSchedule: token<LrSchedule>('LrSchedule'),
   /** Multi-bound steering hooks, run after the EMA update by priority. */
   Hook: token<SteeringHook>('SteeringHook'),

@@ -1,5 +1,5 @@
 import type { Budget, Bus } from '@lesionseg/events';
-import { formatDuration } from '@lesionseg/strategies';
+import { formatDuration } from '@lesionseg/config';
 import type { Logger } from './logger.ts';
 
 export interface ProgressState {
