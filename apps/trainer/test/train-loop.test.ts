@@ -156,6 +156,14 @@ describe('core training loop', () => {
     expect(log).toEqual(['early:start', 'early:end', 'default:start', 'default:end', 'late:start', 'late:end']);
   });
 
+  it('refuses two steering hooks of one name: their checkpoint state is stored by name', () => {
+    const hook = (name: string) => ({ name, getState: () => name, setState: () => {} });
+    expect(() => fakeRun({ budget: { kind: 'iterations', iterations: 1 }, hooks: [hook('ema-log'), hook('other'), hook('ema-log')] })).toThrow(
+      'two steering hooks are named "ema-log": hook names must be unique (each hook\'s checkpoint state is stored under its name)',
+    );
+    expect(() => fakeRun({ budget: { kind: 'iterations', iterations: 1 }, hooks: [hook('a'), hook('b')] })).not.toThrow();
+  });
+
   it('keeps checkpoints/best at the best validation Dice and validates once more at the end', async () => {
     const dice = [0.2, 0.5, 0.4, 0.6, 0.1];
     const run = fakeRun({

@@ -95,6 +95,8 @@ export class PluginRegistry<Deps, T, O = Record<string, unknown>> {
       title: d.type,
       description: d.summary,
     }));
+    // An empty oneOf is not a valid schema; "not: {}" refuses every value, as parse does.
+    if (alternatives.length === 0) return { not: {}, description: `no ${this.kind} types are registered (a plugin module may add some)` };
     return alternatives.length === 1 ? alternatives[0] : { oneOf: alternatives };
   }
 }
