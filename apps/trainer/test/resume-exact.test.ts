@@ -4,7 +4,7 @@
  * be recomputed with pow on resume while the running optimizer multiplies in float32, so runs
  * split past t = 100 drifted by ~1e-7.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../src/cli/args.ts';
@@ -62,5 +62,30 @@ describe('--resume with the real runtime (fault 3)', () => {
     expect([...b.keys()].sort()).toEqual(['ema.weights.bin', 'model.weights.bin', 'optimizer.weights.bin']);
     for (const [name, bytes] of a) expect(Buffer.compare(bytes, b.get(name) as Buffer), name).toBe(0);
     expect(losses(split)).toEqual(losses(full));
+  });
+});
+
+describe('checkpoints written before the EMA hook / trainable / checkpoint store split', () => {
+  // fixtures/pre-split-run: 3 iterations of tiny.json (OHEM, constant LR) by the trainer at d7482a0,
+  // before UNetTraining was split; its config.json names the phantoms of tinySetup by another path.
+  const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'pre-split-run');
+
+  it('resume to the same bytes as an unsplit run of today', { timeout: 300_000 }, async () => {
+    const { dir, data } = await tinySetup(6);
+    const old = path.join(dir, 'old');
+    cpSync(FIXTURE, old, { recursive: true });
+    const config = JSON.parse(readFileSync(path.join(old, 'config.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    config['data']['path'] = data;
+    config['budget'] = { type: 'iterations', iterations: 6 };
+    writeFileSync(path.join(old, 'config.json'), JSON.stringify(config));
+    writeFileSync(path.join(dir, 'six.json'), JSON.stringify(config));
+    expect((await train(parseCli(['--resume', old]), deps(dir, null))).exitCode).toBe(0);
+    const full = path.join(dir, 'full');
+    expect((await train(parseCli(['--config', path.join(dir, 'six.json'), '--out', full]), deps(dir, null))).exitCode).toBe(0);
+    const a = bins(full);
+    const b = bins(old);
+    expect([...b.keys()].sort()).toEqual(['ema.weights.bin', 'model.weights.bin', 'optimizer.weights.bin']);
+    for (const [name, bytes] of a) expect(Buffer.compare(bytes, b.get(name) as Buffer), name).toBe(0);
+    expect(losses(old)).toEqual(losses(full));
   });
 });
