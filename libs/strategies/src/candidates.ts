@@ -9,25 +9,21 @@ import type { PatchScorer, PatchSource } from './ports.ts';
 import type { Random } from './random.ts';
 import type { MinedBatch } from './strategy.ts';
 import { mean } from './top-k.ts';
-import { num, type OptionsSpec } from '@lesionseg/config';
+import { num, type InferOptions } from '@lesionseg/config';
 
-export interface CandidateOptions {
+/** The options spec: it validates the entry, is its JSON Schema, and CandidateOptions is inferred from it. */
+export const candidateOptionsSpec = {
   /** Candidate patches drawn per step (paper: 128). */
-  candidates: number;
-  /** Fraction of candidates drawn as positive patches (paper: 0.3); the rest are uniform. */
-  positiveFraction: number;
-  /** Patches trained on (paper: B = 32). */
-  batchSize: number;
-  /** Candidates scored per forward pass of the scorer: bounds memory, not the result. */
-  scoreChunk: number;
-}
-
-export const candidateOptionsSpec: OptionsSpec<CandidateOptions> = {
   candidates: num({ default: 128, integer: true, min: 1 }),
+  /** Fraction of candidates drawn as positive patches (paper: 0.3); the rest are uniform. */
   positiveFraction: num({ default: 0.3, min: 0, max: 1 }),
+  /** Patches trained on (paper: B = 32). */
   batchSize: num({ default: 32, integer: true, min: 1 }),
+  /** Candidates scored per forward pass of the scorer: bounds memory, not the result. */
   scoreChunk: num({ default: 32, integer: true, min: 1 }),
 };
+
+export type CandidateOptions = InferOptions<typeof candidateOptionsSpec>;
 
 /** How many of `candidates` are drawn positive: round(candidates x fraction) (128 x 0.3 -> 38). */
 export function positiveCount(candidates: number, fraction: number): number {

@@ -1,8 +1,8 @@
 import type { PatchKind } from './patch-batch.ts';
 import type { PatchScorer, PatchSource } from './ports.ts';
 import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
-import { num, type OptionsSpec } from '@lesionseg/config';
-import { candidateKinds, candidateOptionsSpec, drawAndScore, minedBatch, type CandidateOptions } from './candidates.ts';
+import { num, type InferOptions } from '@lesionseg/config';
+import { candidateKinds, candidateOptionsSpec, drawAndScore, minedBatch } from './candidates.ts';
 
 /**
  * The worked example of docs/plugins.md: a third strategy added without touching the trainer.
@@ -10,18 +10,15 @@ import { candidateKinds, candidateOptionsSpec, drawAndScore, minedBatch, type Ca
  * top-k it draws `batchSize` of them without replacement with probability proportional to
  * `(loss + floor) ^ power`: hard patches are likely, easy ones still possible.
  */
-export interface LossProportionalOptions extends CandidateOptions {
-  /** Sharpness: 0 = uniform among candidates, 1 = proportional to loss, large = close to top-k. */
-  power: number;
-  /** Added to every loss so that a zero-loss candidate keeps a small chance. */
-  floor: number;
-}
-
-export const lossProportionalOptionsSpec: OptionsSpec<LossProportionalOptions> = {
+export const lossProportionalOptionsSpec = {
   ...candidateOptionsSpec,
+  /** Sharpness: 0 = uniform among candidates, 1 = proportional to loss, large = close to top-k. */
   power: num({ default: 1, min: 0 }),
+  /** Added to every loss so that a zero-loss candidate keeps a small chance. */
   floor: num({ default: 1e-6, above: 0 }),
 };
+
+export type LossProportionalOptions = InferOptions<typeof lossProportionalOptionsSpec>;
 
 /**
  * Weighted sampling without replacement (Efraimidis & Spirakis 2006): give item i the key

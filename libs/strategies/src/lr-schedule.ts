@@ -1,16 +1,13 @@
-import { ConfigError, list, num, obj, type OptionsSpec } from '@lesionseg/config';
+import { ConfigError, list, num, obj, type InferOptions } from '@lesionseg/config';
 
-export interface Milestone {
+const milestoneSpec = {
   /** Fraction of the budget (time or iterations) from which this factor applies. */
-  at: number;
+  at: num({ min: 0, max: 1 }),
   /** Multiplies the initial learning rate. */
-  factor: number;
-}
+  factor: num({ above: 0 }),
+};
 
-export interface StepScheduleOptions {
-  initialLr: number;
-  milestones: Milestone[];
-}
+export type Milestone = InferOptions<typeof milestoneSpec>;
 
 /** Paper: Adam 1e-3, decayed to 1e-4 at 50 % and 1e-5 at 80 % of the training time. */
 export const PAPER_MILESTONES: Milestone[] = [
@@ -18,10 +15,12 @@ export const PAPER_MILESTONES: Milestone[] = [
   { at: 0.8, factor: 0.01 },
 ];
 
-export const stepScheduleOptionsSpec: OptionsSpec<StepScheduleOptions> = {
+export const stepScheduleOptionsSpec = {
   initialLr: num({ default: 1e-3, above: 0 }),
-  milestones: list(obj<Milestone>({ at: num({ min: 0, max: 1 }), factor: num({ above: 0 }) }), { default: PAPER_MILESTONES }),
+  milestones: list(obj<Milestone>(milestoneSpec), { default: PAPER_MILESTONES }),
 };
+
+export type StepScheduleOptions = InferOptions<typeof stepScheduleOptionsSpec>;
 
 /**
  * A steering plugin: the learning rate for the next step, from the fraction of the budget

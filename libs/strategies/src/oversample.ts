@@ -1,19 +1,16 @@
 import { countFlags, type PatchKind } from './patch-batch.ts';
 import type { PatchSource } from './ports.ts';
 import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
-import { num, type OptionsSpec } from '@lesionseg/config';
+import { num, type InferOptions } from '@lesionseg/config';
 
-export interface OversampleOptions {
+export const oversampleOptionsSpec = {
   /** Probability that each patch is drawn positive (paper: 0, 0.1, 0.5). */
-  p: number;
-  /** Patches per step (paper: 32). */
-  batchSize: number;
-}
-
-export const oversampleOptionsSpec: OptionsSpec<OversampleOptions> = {
   p: num({ min: 0, max: 1 }),
+  /** Patches per step (paper: 32). */
   batchSize: num({ default: 32, integer: true, min: 1 }),
 };
+
+export type OversampleOptions = InferOptions<typeof oversampleOptionsSpec>;
 
 /**
  * Fixed oversampling (the paper's "Uniform" curves): each of the `batchSize` patches is,
