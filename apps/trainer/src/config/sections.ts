@@ -1,8 +1,7 @@
 import type { Budget } from '@lesionseg/events';
 import { ConfigError, definePlugin, list, num, optional, parseDuration, PluginRegistry, str, type InferOptions } from '@lesionseg/config';
-import { createAdam, createUNet, type UNet } from '@lesionseg/models';
+import { createAdam, createUNet, type PatchBatch as WindowBatch, type UNet } from '@lesionseg/models';
 import type { PreprocessedPatient } from '@lesionseg/data';
-import type { PatchBatch as WindowBatch } from '@lesionseg/models';
 import { DiceValidator } from '../adapters/dice-validator.ts';
 import { EmaHook } from '../adapters/ema-hook.ts';
 
