@@ -1,9 +1,33 @@
 // Lint rules that keep the layers honest. Each project runs `eslint .` from its own folder
 // and ESLint finds this file by walking up.
 import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const TF = ['@tensorflow/*'];
+
+// Rooms inside the apps: which folder of an app's src/ must not import which (README "Layout").
+// A new room or a new app adds its lines here; each zone holds for every file under `target`.
+const room = (app, target, from, message) => ({ target: `apps/${app}/src/${target}`, from: from.map((f) => `apps/${app}/src/${f}`), message });
+const appRooms = [
+  {
+    target: 'apps/trainer/src/core',
+    from: 'apps/trainer/src',
+    except: ['./core'],
+    message: 'core/ is the loop and the interfaces it calls: it imports no other room of the trainer (adapters/ implement it, di/ wires it).',
+  },
+  room('trainer', 'adapters', ['di', 'cli', 'compare', 'process', 'loggers'], 'adapters/ implement core interfaces with the libraries; di/ composes them, not the other way round.'),
+  room('trainer', 'loggers', ['adapters', 'di', 'cli', 'compare', 'process'], 'loggers/ are bus observers: they know events, not how the run is wired.'),
+  room('trainer', 'di', ['cli', 'compare', 'process'], 'di/ builds the container from config; the command line and the process sit above it.'),
+  room('evaluator', 'predict', ['evaluate', 'export'], 'predict/ is a building block of evaluate/ and export/, never the reverse.'),
+  room('evaluator', 'score', ['evaluate', 'export'], 'score/ is a building block of evaluate/ and export/, never the reverse.'),
+  {
+    target: 'apps/*/src/**',
+    from: ['apps/*/src/main.ts', 'apps/*/src/*-main.ts'],
+    message: 'An entry point binds a command to the process; import what it calls instead.',
+  },
+];
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/fixtures/**', 'libs/models/assembly/**', 'eslint.config.mjs', 'tools/ci/**'] },
@@ -46,7 +70,38 @@ export default [
       // Silent callbacks (`log: () => {}`) are deliberate in tests and options.
       '@typescript-eslint/no-empty-function': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Small files with one job. A file that must be longer starts with
+      // `/* eslint-disable max-lines -- <why it is one unit> */`.
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
     },
+  },
+  {
+    // Import cycles inside a project (between projects, Nx's rule above already forbids them).
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.mjs', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.mjs', '.js', '.json'] })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      // Rooms inside the apps (tools/lint/app-rooms.mjs: which folder may import which).
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: appRooms }],
+    },
+  },
+  {
+    // One place for tests: <project>/test/ (README "Layout"). vitest.preset.ts only collects
+    // test/**/*.test.ts, so a test under src/ would silently never run.
+    files: ['**/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'Program', message: 'Tests live in <project>/test/ (README "Layout"); move this file there, mirroring its src/ folder.' }],
+    },
+  },
+  {
+    // A project's vitest.config.ts re-exports the shared preset from the repository root.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
     // Only apps build a DI container: libraries may use inversify's *types* (to resolve from a
@@ -68,4 +123,6 @@ export default [
       ],
     },
   },
+  // Last: turn off every stylistic rule that would fight Prettier (Prettier owns formatting).
+  prettier,
 ];
