@@ -1,6 +1,9 @@
 import { BACKENDS, type BackendName } from '../config/config.ts';
 import { PRESETS } from '../config/presets.ts';
-import { intOption, parseOptions } from './parse.ts';
+import { intOption, parseOptions, UsageError } from './parse.ts';
+
+// Defined beside the parser that throws it (importing it from here made a cycle).
+export { UsageError };
 
 export interface CliOptions {
   config: string | null;
@@ -17,13 +20,6 @@ export interface CliOptions {
   /** --print-schema: print the config's JSON Schema (with the plugins' types) and exit. */
   printSchema: boolean;
   help: boolean;
-}
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 export function usage(): string {

@@ -1,7 +1,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
-import { UsageError } from './args.ts';
+
+/** A bad command line (exit 2): the message says what is wrong and points at --help. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
 export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 
