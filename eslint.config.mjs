@@ -45,7 +45,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // The binary's program lists the apps' commands through their `commands` entry points.
+          allow: ['@lesionseg/trainer/commands', '@lesionseg/evaluator/commands'],
           depConstraints: [
             // events is the contracts kernel: nothing of ours, no compute, no file formats.
             { sourceTag: 'type:events', onlyDependOnLibsWithTags: [], bannedExternalImports: [...TF, 'nifti-reader-js'] },
@@ -59,8 +60,12 @@ export default [
             { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:metrics'], bannedExternalImports: TF },
             { sourceTag: 'type:models', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data'] },
             { sourceTag: 'type:strategies', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models'] },
+            // cli is the command kit (option specs, help, exit policy, progress): events only, no compute.
+            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:events'], bannedExternalImports: [...TF, 'nifti-reader-js'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models', 'type:metrics', 'type:report'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report'] },
+            // the `lesionseg` binary: one program over both apps' commands (see allow above).
+            { sourceTag: 'type:bin', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:models', 'type:app'] },
           ],
         },
       ],

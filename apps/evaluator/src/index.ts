@@ -1,4 +1,4 @@
-// Programmatic API of the evaluator app (CLI entries: score-main.ts, predict-main.ts, evaluate-main.ts, export-main.ts): score mask files or an
+// Programmatic API of the evaluator app (commands: cli/commands.ts; Nx entries: score-main.ts, predict-main.ts, evaluate-main.ts, export-main.ts): score mask files or an
 // MSSEG-2 dataset folder with the official metrics and write results.json / CSV / Markdown.
 export { runScore, scoreFiles } from './score/run-score.ts';
 export { parseScoreArgs, SCORE_USAGE, UsageError } from './score/args.ts';

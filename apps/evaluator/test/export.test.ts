@@ -65,6 +65,6 @@ describe('evaluator export (ONNX)', () => {
     expect(ok.status).toBe(0);
     const bad = run(['--checkpoint', 'nope', '--out', 'x.onnx']);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/^error: .*nope: checkpoint does not exist/);
+    expect(bad.stderr).toMatch(/^lesionseg export: .*nope: checkpoint does not exist/);
   });
 });

@@ -79,7 +79,7 @@ describe('evaluator predict inputs (issue 12)', () => {
       encoding: 'utf8',
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^error: ${f('in/t2-nan-sform.nii.gz')}: the sform \\(sform_code \\d\\) has non-finite entries`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^lesionseg predict: ${f('in/t2-nan-sform.nii.gz')}: the sform \\(sform_code \\d\\) has non-finite entries`, 'm'));
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

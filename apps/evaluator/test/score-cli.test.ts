@@ -131,7 +131,7 @@ describe('evaluator score', () => {
     expect(JSON.parse(readFileSync(join(root, 'cli/results.json'), 'utf8')).patients).toHaveLength(2);
     const bad = run(['--gt', 'gt/013/ground_truth.nii.gz', '--pred', 'bad/prob.nii.gz', '--out', 'cli/bad.json']);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/^error: .*bad\/prob\.nii\.gz: prediction mask is not binary/);
+    expect(bad.stderr).toMatch(/^lesionseg score: .*bad\/prob\.nii\.gz: prediction mask is not binary/);
     expect(run(['--gt', 'x']).status).toBe(2);
   });
 });

@@ -1,21 +1,5 @@
-/** `npx nx run trainer:compare [-- OPTIONS]`: see `--help` and compare/compare.ts. */
-import { workspaceRoot } from './cli/paths.ts';
-import { runCommand } from './cli/run-command.ts';
-import { generatePhantoms } from './adapters/dataset.ts';
-import { compare } from './compare/compare.ts';
-import { compareUsage, parseCompareArgs } from './compare/compare-args.ts';
-import { runTsxChild } from './compare/child-process.ts';
+/** `npx nx run trainer:compare [-- OPTIONS]` (= `lesionseg compare`): see `--help` and compare/compare.ts. */
+import { exitWith, runCommand } from '@lesionseg/cli';
+import { compareCommand } from './cli/commands.ts';
 
-runCommand('compare', parseCompareArgs, compareUsage, async (options) => {
-  const result = await compare(options, {
-    workspaceRoot: workspaceRoot(),
-    env: process.env,
-    run: runTsxChild,
-    log: (line) => console.error(line),
-    generateDefaultData: (dir, config) => {
-      const data = config.data as { synthPatients?: number; synthSize?: number };
-      return generatePhantoms(dir, data.synthPatients ?? 16, data.synthSize ?? 96, (t) => console.error(t));
-    },
-  });
-  return result.failed.length > 0 ? 1 : 0;
-});
+exitWith(runCommand('lesionseg', compareCommand, process.argv.slice(2)));

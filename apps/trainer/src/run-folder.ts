@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '@lesionseg/config';
+import { UserError } from '@lesionseg/events';
 
 /**
  * The run folder contract (reports and tools read it):
@@ -31,7 +32,7 @@ export function readJson(file: string, what: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read ${what} ${file}: ${(e as Error).message}`);
+    throw new UserError(`cannot read ${what} ${file}: ${(e as Error).message}`);
   }
   try {
     return JSON.parse(text) as unknown;
@@ -59,12 +60,12 @@ export function hasLatest(runDir: string): boolean {
 export function checkNewRunDir(runDir: string): 'new' | 'reuse' {
   if (!existsSync(path.join(runDir, RUN_FILES.config))) return 'new';
   if (hasCheckpoint(runDir)) {
-    throw new Error(`${runDir} already holds a run (config.json and checkpoints): choose another --out, or continue it with --resume ${runDir}`);
+    throw new UserError(`${runDir} already holds a run (config.json and checkpoints): choose another --run, or continue it with --run ${runDir} --resume`);
   }
   return 'reuse';
 }
 
 /** --resume needs the run's config.json; without a checkpoint the run starts from the beginning. */
 export function checkResumable(runDir: string): void {
-  if (!existsSync(path.join(runDir, RUN_FILES.config))) throw new Error(`--resume ${runDir}: no config.json there (not a run folder)`);
+  if (!existsSync(path.join(runDir, RUN_FILES.config))) throw new UserError(`--resume ${runDir}: no config.json there (not a run folder)`);
 }

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { UserError } from '@lesionseg/events';
 
 /** RUN_DIR/.lock: held by the one trainer that writes a run folder. */
 export const LOCK_FILE = '.lock';
@@ -44,12 +45,12 @@ export function lockRunDir(runDir: string, log: (t: string) => void): () => void
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot lock ${runDir}: ${(e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot lock ${runDir}: ${(e as Error).message}`);
       }
       const held = readLock(file);
       const stale = held === null || (held.host === me.host && !alive(held.pid));
       if (!stale || attempt > 0) {
-        throw new Error(
+        throw new UserError(
           `${runDir} is in use by another trainer (pid ${held?.pid ?? '?'} on ${held?.host ?? '?'}, ${file}): wait for it to finish or stop it; ` +
             `if that process is gone (another machine), delete ${file}`,
         );

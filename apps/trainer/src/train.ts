@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Container } from 'inversify';
-import { resolve, type TrainEnd } from '@lesionseg/events';
+import { resolve, UserError, type TrainEnd } from '@lesionseg/events';
 import { isPlainObject, loadPluginModules, registerPlugins, type Clock } from '@lesionseg/config';
 import type { CliOptions } from './cli/args.ts';
 import { DEFAULT_DATA_DIR, defaultRunDir, resolveUserPath, userCwd } from './cli/paths.ts';
@@ -96,7 +96,7 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
   } else {
     raw = presetConfig(cli.preset ?? 'quick');
   }
-  if (!isPlainObject(raw)) throw new Error('the config must be a JSON object');
+  if (!isPlainObject(raw)) throw new UserError('the config must be a JSON object');
   await loadConfigPlugins(raw, relativeTo, cli.plugins, registries, deps.env);
   if (cli.seed !== null) raw['seed'] = cli.seed;
   if (cli.backend !== null) raw['backend'] = cli.backend;
@@ -134,7 +134,7 @@ export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResu
     deps.log(`no dataset in ${dataDir}: generating synthetic phantoms there (once)`);
     await deps.generateDefaultData(dataDir, config);
   } else if (!existsSync(dataDir)) {
-    throw new Error(`dataset folder ${dataDir} does not exist`);
+    throw new UserError(`dataset folder ${dataDir} does not exist`);
   }
 
   mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });

@@ -32,6 +32,10 @@ async function interrupt(how: Launch, signal: 'SIGINT' | 'SIGTERM', expectedCode
 }
 
 describe('interruption of a trainer process (fault 1)', () => {
+  it('the lesionseg binary, SIGTERM to the process group during a blocking step: checkpoints/latest saved, exit 143', { timeout: 120_000 }, async () => {
+    await interrupt('lesionseg', 'SIGTERM', 143);
+  });
+
   it('npx tsx, SIGINT to the process group during a blocking step: checkpoints/latest saved, exit 130', { timeout: 120_000 }, async () => {
     await interrupt('npx tsx', 'SIGINT', 130);
   });

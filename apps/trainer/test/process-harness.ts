@@ -39,11 +39,15 @@ export function tinyConfig(data: string, iterations: number): Record<string, unk
   };
 }
 
-export type Launch = 'npx tsx' | 'npx nx run' | 'node --import tsx';
+export type Launch = 'npx tsx' | 'npx nx run' | 'node --import tsx' | 'lesionseg';
+
+/** The `lesionseg` binary, as `npm ci` links it into node_modules/.bin. */
+export const BIN = path.join(ROOT, 'node_modules', '.bin', 'lesionseg');
 
 export function command(how: Launch, args: string[]): [string, string[]] {
   if (how === 'npx tsx') return ['npx', ['tsx', MAIN, ...args]];
   if (how === 'npx nx run') return ['npx', ['nx', 'run', 'trainer:train', '--', ...args]];
+  if (how === 'lesionseg') return [BIN, ['train', ...args]];
   return [process.execPath, ['--import', 'tsx', MAIN, ...args]];
 }
 

@@ -1,9 +1,10 @@
+import { UserError } from '@lesionseg/events';
 /**
  * A tiny schema for plugin options in config entries `{ "type": "ohem", ...options }`.
  * Validation happens up front, before any data is read, and every error names the config
  * path (`strategy.decay`) and what was wrong, including unknown keys with the known ones.
  */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(
     readonly path: string,
     message: string,

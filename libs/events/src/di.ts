@@ -12,9 +12,10 @@
  */
 import type { Container } from 'inversify';
 import type { Token } from './tokens.ts';
+import { UserError } from './user-error.ts';
 
 /** A plugin name from config that is not bound. Lists the names that are. */
-export class UnknownPluginError extends Error {
+export class UnknownPluginError extends UserError {
   constructor(
     readonly kind: string,
     readonly pluginName: string,
@@ -26,7 +27,7 @@ export class UnknownPluginError extends Error {
 }
 
 /** A config entry with no `type`, or a token nothing was bound to. */
-export class MissingPluginError extends Error {
+export class MissingPluginError extends UserError {
   constructor(
     readonly kind: string,
     readonly known: readonly string[],

@@ -28,3 +28,4 @@ export {
   UnknownPluginError,
   MissingPluginError,
 } from './di.ts';
+export { UserError } from './user-error.ts';

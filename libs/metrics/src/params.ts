@@ -1,3 +1,4 @@
+import { UserError } from '@lesionseg/events';
 /**
  * Parameters of the MSSEG-2 lesion detection (Anima's animaSegPerfAnalyzer), named by role.
  *
@@ -31,7 +32,7 @@ export const DEFAULT_SCORE_PARAMS: Readonly<ScoreParams> = Object.freeze({
 export type ScoreParamsInput = Partial<ScoreParams> & { beta?: number; gamma?: number };
 
 /** Thrown for parameters outside their valid range; the message names the option. */
-export class ScoreParamsError extends Error {
+export class ScoreParamsError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'ScoreParamsError';

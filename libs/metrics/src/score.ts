@@ -8,6 +8,7 @@ import type { ScoreParams, ScoreParamsInput } from './params.ts';
 import { minLesionVoxels, resolveScoreParams, voxelVolumeMm3 } from './params.ts';
 import type { MaskData, RunMask } from './runs.ts';
 import { extractRuns } from './runs.ts';
+import { UserError } from '@lesionseg/events';
 
 /** A mask on a voxel grid. Lesion voxels: value truncated toward zero is non-zero (Anima). */
 export interface MaskVolume {
@@ -84,7 +85,7 @@ export interface PatientScore {
 }
 
 /** Thrown when the two masks do not share a voxel grid. */
-export class GridMismatchError extends Error {
+export class GridMismatchError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'GridMismatchError';
@@ -96,7 +97,7 @@ export class GridMismatchError extends Error {
  * (every lesion would have volume 0 or NaN, so none would pass the size limit) or a non-finite
  * affine (NaN centroids).
  */
-export class GeometryError extends Error {
+export class GeometryError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'GeometryError';

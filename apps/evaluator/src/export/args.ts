@@ -1,5 +1,4 @@
-import { UsageError } from '../score/args.ts';
-import { parseValues, pathOption } from '../predict/args.ts';
+import { commandHelp, parseCommandLine, pathOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
 
 /** `evaluator export`, with paths made absolute. */
 export interface ExportCliOptions {
@@ -9,31 +8,33 @@ export interface ExportCliOptions {
   raw: boolean;
 }
 
-export const EXPORT_USAGE = `Export a trained checkpoint's UNet as an ONNX model (opset 17), for ONNX Runtime, Python or C++.
+export const EXPORT_OPTIONS: OptionSpecs = {
+  run: { type: 'string', value: 'DIR', deprecated: ['checkpoint'], description: 'a run folder (uses checkpoints/best, else checkpoints/latest) or a checkpoint folder' },
+  out: { type: 'string', value: 'FILE', description: 'the .onnx file (written atomically)' },
+  raw: { type: 'boolean', description: 'the raw weights even when the checkpoint has EMA weights (default: the weights the run validated with, EMA when present, as predict uses)' },
+};
 
-Usage: npx nx run evaluator:export -- --checkpoint RUN_DIR --out model.onnx [--raw]
-
-  --checkpoint PATH   a run folder (uses checkpoints/best, else checkpoints/latest) or a checkpoint folder
-  --out FILE          the .onnx file (written atomically)
-  --raw               the raw weights even when the checkpoint has EMA weights (default: the
-                      weights the run validated with, EMA when present, as predict uses)
-  -h, --help
-
-The model takes "flair" float32 [batch, 2, depth, height, width] (z, y, x of the NIfTI grid;
+export const EXPORT_SPEC: CommandHelpSpec = {
+  name: 'export',
+  nxTarget: 'evaluator:export',
+  summary: "a trained checkpoint's UNet as an ONNX model (opset 17), for ONNX Runtime, Python or C++",
+  usage: ['--run DIR --out model.onnx [--raw]'],
+  options: EXPORT_OPTIONS,
+  epilog: `The model takes "flair" float32 [batch, 2, depth, height, width] (z, y, x of the NIfTI grid;
 channel 0 baseline, 1 follow-up, each z-scored after resampling to the training spacing) and
 gives "logits" [batch, 1, depth, height, width]; sides must be divisible by 2^(levels-1). The
-spacing, window, stride, threshold and provenance are in the model's metadata_props.
-Relative paths are resolved against the folder you ran the command from.`;
+spacing, window, stride, threshold and provenance are in the model's metadata_props.`,
+};
+
+export const EXPORT_USAGE = commandHelp('lesionseg', EXPORT_SPEC);
 
 export function parseExportArgs(argv: string[], baseDir: string): ExportCliOptions | 'help' {
-  const values = parseValues(argv, {
-    checkpoint: { type: 'string' },
-    out: { type: 'string' },
-    raw: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) return 'help';
-  const checkpoint = pathOption(values, 'checkpoint', baseDir, true) as string;
+  const values = parseCommandLine(argv, EXPORT_OPTIONS, (m) => void process.stderr.write(`lesionseg export: warning: ${m}\n`));
+  return values.help ? 'help' : exportOptions(values, baseDir);
+}
+
+export function exportOptions(values: OptionValues, baseDir: string): ExportCliOptions {
+  const checkpoint = pathOption(values, 'run', baseDir, true) as string;
   const out = pathOption(values, 'out', baseDir, true) as string;
   if (!out.endsWith('.onnx')) throw new UsageError(`--out must name a .onnx file, got ${JSON.stringify(values.out)}`);
   return { checkpoint, out, raw: values.raw === true };

@@ -8,7 +8,7 @@ import { existingOutput } from './existing.ts';
 import { openEnsemble, withWindowPredictor } from './models.ts';
 import { niftiDescrip, predictionProvenance, type PredictionProvenance } from './provenance.ts';
 import { resolveBus, resolvePostProcessor } from '../container.ts';
-import { ProgressBar } from '../score/progress.ts';
+import { ProgressBar } from '@lesionseg/cli';
 import type { InferenceCliOptions, PredictCliOptions } from './args.ts';
 import { selectPatients } from './patients.ts';
 import type { PostProcessor } from './postprocess.ts';

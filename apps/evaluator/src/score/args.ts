@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandHelp, numberOption, parseCommandLine, pathOption, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
 import type { ScoreParamsInput } from '@lesionseg/metrics';
 
 /** Options of `evaluator score`, with user paths already made absolute. */
@@ -19,99 +19,56 @@ export interface ScoreCliOptions {
   run: string | null;
 }
 
-/** A problem with the command line itself (exit code 2). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
-export const SCORE_USAGE = `Score segmentations with the official MSSEG-2 metrics (Anima's animaSegPerfAnalyzer rules).
+export const SCORE_OPTIONS: OptionSpecs = {
+  gt: { type: 'string', value: 'PATH', description: 'ground truth: one NIfTI mask, or an MSSEG-2 dataset folder (<patient>/ground_truth.nii.gz)' },
+  pred: { type: 'string', value: 'PATH', description: 'prediction: one NIfTI mask, or a folder of <patient>.nii.gz' },
+  out: { type: 'string', value: 'FILE', description: 'results.json (per patient, per lesion, cohort summary)' },
+  csv: { type: 'string', value: 'FILE', description: 'one row per patient' },
+  md: { type: 'string', value: 'FILE', description: 'Markdown tables (paper Table 1 layout, then per patient)' },
+  'lesions-csv': { type: 'string', value: 'FILE', description: 'one row per GT and predicted lesion: size, centroid, detected or not, why' },
+  'min-lesion-mm3': { type: 'string', value: 'V', default: '3', description: 'lesions must be larger than V mm3' },
+  alpha: { type: 'string', value: 'A', default: '0.1', description: 'minimum covered fraction' },
+  coverage: { type: 'string', value: 'C', default: '0.65', description: "cumulative overlap that ends the detection walk (the paper's beta)" },
+  'max-outside': { type: 'string', value: 'M', default: '0.7', description: "largest outside fraction of an overlapping lesion (the paper's gamma)" },
+  beta: { type: 'string', value: 'B', description: "the paper's name, accepted as an alias of --coverage (Anima's code calls them the other way round: see docs/msseg2-evaluation.md section 8; prefer the role names)" },
+  gamma: { type: 'string', value: 'G', description: "the paper's name, accepted as an alias of --max-outside" },
+  'ignore-geometry': { type: 'boolean', description: 'score masks whose affines differ (shapes must still match)' },
+  patients: {
+    type: 'string',
+    value: 'SPEC',
+    description:
+      'folders only: score these ground-truth patients, not all of them (only they need a prediction): all (default), validation or train (split.json of --run), FILE.json:KEY, FILE.json or id1,id2,... (as predict takes)',
+  },
+  run: { type: 'string', value: 'DIR', description: 'the run folder whose split.json --patients validation|train reads' },
+};
 
-Usage: npx nx run evaluator:score -- --gt PATH --pred PATH --out results.json [OPTIONS]
+export const SCORE_SPEC: CommandHelpSpec = {
+  name: 'score',
+  nxTarget: 'evaluator:score',
+  summary: "score segmentations with the official MSSEG-2 metrics (Anima's animaSegPerfAnalyzer rules)",
+  usage: ['--gt PATH --pred PATH --out results.json [OPTIONS]'],
+  options: SCORE_OPTIONS,
+};
 
-  --gt PATH            ground truth: one NIfTI mask, or an MSSEG-2 dataset folder
-                       (<patient>/ground_truth.nii.gz)
-  --pred PATH          prediction: one NIfTI mask, or a folder of <patient>.nii.gz
-  --out FILE           results.json (per patient, per lesion, cohort summary)
-  --csv FILE           one row per patient
-  --md FILE            Markdown tables (paper Table 1 layout, then per patient)
-  --lesions-csv FILE   one row per GT and predicted lesion: size, centroid, detected or not, why
-  --min-lesion-mm3 V   lesions must be larger than V mm3 (default 3)
-  --alpha A            minimum covered fraction (default 0.1)
-  --coverage C         cumulative overlap that ends the detection walk (default 0.65; the
-                       paper's beta)
-  --max-outside M      largest outside fraction of an overlapping lesion (default 0.7; the
-                       paper's gamma)
-  --beta B, --gamma G  the paper's names, accepted as aliases of --coverage and --max-outside
-                       (Anima's code calls them the other way round: see
-                       docs/msseg2-evaluation.md section 8; prefer the role names)
-  --ignore-geometry    score masks whose affines differ (shapes must still match)
-  --patients SPEC      folders only: score these ground-truth patients, not all of them (only
-                       they need a prediction): all (default), validation or train (split.json
-                       of --run), FILE.json:KEY, FILE.json or id1,id2,... (as predict takes)
-  --run RUN_DIR        the run folder whose split.json --patients validation|train reads
-  --quiet              no progress bar
-  -h, --help
-
-Relative paths are resolved against the folder you ran the command from.`;
+export const SCORE_USAGE = commandHelp('lesionseg', SCORE_SPEC);
 
 /**
  * Parse the command line. Relative paths are resolved against `baseDir`: under
- * \`npx nx run\` the process runs in the project folder, so callers pass INIT_CWD (the folder
+ * `npx nx run` the process runs in the project folder, so callers pass INIT_CWD (the folder
  * the user typed the command in).
  */
 export function parseScoreArgs(argv: string[], baseDir: string): ScoreCliOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        gt: { type: 'string' },
-        pred: { type: 'string' },
-        out: { type: 'string' },
-        csv: { type: 'string' },
-        md: { type: 'string' },
-        'lesions-csv': { type: 'string' },
-        'min-lesion-mm3': { type: 'string' },
-        alpha: { type: 'string' },
-        coverage: { type: 'string' },
-        'max-outside': { type: 'string' },
-        beta: { type: 'string' },
-        gamma: { type: 'string' },
-        'ignore-geometry': { type: 'boolean' },
-        patients: { type: 'string' },
-        run: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.help) return 'help';
-  const path = (name: string, required: boolean): string | null => {
-    const v = values[name];
-    if (typeof v !== 'string' || v === '') {
-      if (required) throw new UsageError(`--${name} is required`);
-      return null;
-    }
-    return isAbsolute(v) ? v : resolve(baseDir, v);
-  };
-  const num = (name: string): number | undefined => {
-    const v = values[name];
-    if (typeof v !== 'string') return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const values = parseCommandLine(argv, SCORE_OPTIONS, (m) => void process.stderr.write(`lesionseg score: warning: ${m}\n`));
+  return values.help ? 'help' : scoreOptions(values, baseDir);
+}
+
+export function scoreOptions(values: OptionValues, baseDir: string): ScoreCliOptions {
+  const path = (name: string, required: boolean): string | null => pathOption(values, name, baseDir, required);
   const params: ScoreParamsInput = {};
   const set = (key: keyof ScoreParamsInput, flag: string): void => {
-    const n = num(flag);
-    if (n !== undefined) params[key] = n;
+    if (values[flag] !== undefined) params[key] = numberOption(values, flag, NaN);
   };
   set('minLesionMm3', 'min-lesion-mm3');
   set('alpha', 'alpha');
@@ -129,7 +86,7 @@ export function parseScoreArgs(argv: string[], baseDir: string): ScoreCliOptions
     params,
     ignoreGeometry: values['ignore-geometry'] === true,
     quiet: values.quiet === true,
-    patients: patientsOption(values.patients, baseDir),
+    patients: patientsOption(stringOption(values, 'patients') ?? undefined, baseDir),
     run: path('run', false),
   };
 }

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { listSubfolders } from '@lesionseg/data';
 import type { SkippedFolder } from '@lesionseg/data';
+import { UserError } from '@lesionseg/events';
 
 /** One patient to score: its id and the two mask files. */
 export interface ScorePair {
@@ -11,7 +12,7 @@ export interface ScorePair {
 }
 
 /** Bad input files or folders (exit code 1); the message names the path. */
-export class InputError extends Error {
+export class InputError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'InputError';

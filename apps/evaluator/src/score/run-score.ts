@@ -6,7 +6,7 @@ import { scorePatientFilter } from './select.ts';
 import { scoreProvenance } from './provenance.ts';
 import { checkSameGrid, loadMask } from './load.ts';
 import { checkDistinct, checkWritable, writeAllOrNone, type NamedPath } from '../output-files.ts';
-import { ProgressBar } from './progress.ts';
+import { ProgressBar } from '@lesionseg/cli';
 import type { PatientResult, ScoreResults } from './results.ts';
 import { lesionsCsv, patientResult, resultsCsv, resultsJson, resultsMarkdown } from './results.ts';
 

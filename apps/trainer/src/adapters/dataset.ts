@@ -10,6 +10,7 @@ import {
   type PatientFiles,
   type PreprocessedPatient,
 } from '@lesionseg/data';
+import { UserError } from '@lesionseg/events';
 
 /** What the trainer keeps of a dataset: its patients' files and which have new lesions. */
 export interface DatasetIndex {
@@ -39,7 +40,7 @@ export async function splitDataset(index: DatasetIndex, validationFraction: numb
 
 function required(index: DatasetIndex, id: string): PatientFiles {
   const f = index.files.get(id);
-  if (!f) throw new Error(`patient ${id} (from split.json) is not in the dataset any more`);
+  if (!f) throw new UserError(`patient ${id} (from split.json) is not in the dataset any more`);
   return f;
 }
 

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { UserError } from '@lesionseg/events';
 import * as models from '@lesionseg/models';
 import { createRng, type PreprocessedPatient } from '@lesionseg/data';
 import type { Runtime } from '../runtime.ts';
@@ -41,7 +42,7 @@ export async function createRealRuntime(
   const index = await indexDataset(dataDir);
   const split = request.split ?? (await splitDataset(index, data.validationFraction, config.seed));
   const held = `${index.ids.length} patient(s) in ${dataDir}, data.validationFraction ${data.validationFraction}`;
-  if (split.train.length === 0) throw new Error(`no training patient: ${held} puts every patient in validation; lower validationFraction or add patients`);
+  if (split.train.length === 0) throw new UserError(`no training patient: ${held} puts every patient in validation; lower validationFraction or add patients`);
   const validation = config.validation?.options;
   const valIds = validation?.maxPatients != null ? split.validation.slice(0, validation.maxPatients) : split.validation;
   const train = await loadAll(index, split.train, data.spacingMm, log, 'training');

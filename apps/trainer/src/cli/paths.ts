@@ -2,18 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/**
- * `nx run trainer:train` runs with cwd = apps/trainer, so a relative path a user typed must be
- * resolved against where they typed it: npm/npx set INIT_CWD to that folder; without it
- * (running tsx directly) the process cwd is the user's folder.
- */
-export function userCwd(env: NodeJS.ProcessEnv = process.env): string {
-  return env['INIT_CWD'] && env['INIT_CWD'] !== '' ? env['INIT_CWD'] : process.cwd();
-}
-
-export function resolveUserPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(userCwd(env), p);
-}
+// The user's folder (INIT_CWD under Nx): one definition, in the command kit.
+export { resolveUserPath, userCwd } from '@lesionseg/cli';
 
 /** The workspace root (the folder holding nx.json), found from this file: defaults live there. */
 export function workspaceRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {

@@ -15,6 +15,7 @@ import type { CompareOptions } from './compare-args.ts';
 import { comparisonConfig } from './compare-configs.ts';
 import { runPool, type ChildRunner } from './child-process.ts';
 import { CompareProgress, type ConfigState, type ProgressSink } from './progress.ts';
+import { UserError } from '@lesionseg/events';
 
 export interface CompareDeps {
   workspaceRoot: string;
@@ -79,9 +80,9 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
     deps.log(`no dataset in ${dataDir}: generating synthetic phantoms there (once)`);
     await deps.generateDefaultData(dataDir, configs[0].config);
   } else if (!existsSync(dataDir)) {
-    throw new Error(`dataset folder ${dataDir} does not exist`);
+    throw new UserError(`dataset folder ${dataDir} does not exist`);
   }
-  if (testData && !existsSync(testData)) throw new Error(`--test-data folder ${testData} does not exist`);
+  if (testData && !existsSync(testData)) throw new UserError(`--test-data folder ${testData} does not exist`);
   await mkdir(outDir, { recursive: true });
   deps.log(`comparison in ${outDir}: ${o.presets.join(', ')}; ${o.budget} of training each, scale ${o.scale}, ${o.parallel} at a time`);
 

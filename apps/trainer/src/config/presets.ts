@@ -1,3 +1,4 @@
+import { UserError } from '@lesionseg/events';
 /**
  * Shipped configs. The six of the paper's comparison (Figure 2) differ only in the strategy and
  * the EMA decay; all train the paper's UNet on 32^3 patches for 3 h of training time with Adam
@@ -62,6 +63,6 @@ export function presetNames(): string[] {
 
 export function presetConfig(name: string): Record<string, unknown> {
   const p = PRESETS[name];
-  if (!p) throw new Error(`Unknown preset "${name}". Known presets: ${presetNames().join(', ')}`);
+  if (!p) throw new UserError(`Unknown preset "${name}". Known presets: ${presetNames().join(', ')}`);
   return structuredClone(p.config);
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { UserError } from '@lesionseg/events';
 
 /** MSSEG-2 file names inside one patient folder. */
 export const MSSEG2_FILES = {
@@ -21,7 +22,7 @@ export interface PatientFiles {
 }
 
 /** A problem with a dataset's layout or a patient's files; the message names the patient or file. */
-export class DatasetError extends Error {
+export class DatasetError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'DatasetError';

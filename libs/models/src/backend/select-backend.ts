@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadWebgpu } from './webgpu-loader.ts';
+import { UserError } from '@lesionseg/events';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKEND_NAMES)[number];
@@ -34,7 +35,7 @@ export interface BackendSelection {
   skipped: { name: BackendName; reason: string }[];
 }
 
-export class BackendError extends Error {
+export class BackendError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'BackendError';

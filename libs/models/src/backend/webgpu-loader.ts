@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { autoRefusal, describeAdapter, diagnoseNoAdapter, summarizeAdapter, type AdapterLike, type AdapterSummary } from './webgpu-adapter.ts';
 import { setDeviceLimits, type DeviceLimits } from './device-limits.ts';
+import { UserError } from '@lesionseg/events';
 
 /** The GPUDevice fields used here. */
 interface DeviceLike {
@@ -33,7 +34,7 @@ interface TfWebgpuModule {
 }
 
 /** A GPU failure seen by Dawn (device lost, out of memory, validation), with what to do about it. */
-export class GpuError extends Error {
+export class GpuError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'GpuError';

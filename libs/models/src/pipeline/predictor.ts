@@ -5,6 +5,7 @@ import { parseBackendRequest, selectBackend } from '../backend/index.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { createUNet, type UNet } from '../unet/unet.ts';
 import { registerFastWasmKernels } from '../wasm/index.ts';
+import { UserError } from '@lesionseg/events';
 
 /**
  * The checkpoint plugin key under which a trainer may store the preprocessing a model was trained
@@ -60,7 +61,7 @@ export interface LoadPredictorOptions {
 }
 
 /** A checkpoint or run folder that cannot be used for inference; the message names the path. */
-export class PredictorError extends Error {
+export class PredictorError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'PredictorError';

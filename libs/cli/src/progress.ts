@@ -1,7 +1,7 @@
 /**
- * A progress bar over patients on stderr (stdout stays free for machine-readable output).
- * On a terminal the bar redraws in place; otherwise one line per patient, which reads well in
- * CI logs.
+ * The progress bar of every job over a list (patients to predict, score or synthesise), on
+ * stderr (stdout stays free for machine-readable output). On a terminal the bar redraws in
+ * place; otherwise one line per item, which reads well in CI logs.
  */
 export class ProgressBar {
   private readonly start = Date.now();
@@ -42,4 +42,9 @@ export class ProgressBar {
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : 0;
     return `${this.prefix}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(done)}/${this.total} ${label}  ${elapsed.toFixed(1)}s elapsed, ~${eta.toFixed(0)}s left`;
   }
+}
+
+/** A ProgressBar with the usual options (stderr, `enabled: false` under --quiet). */
+export function progressBar(total: number, options: { enabled?: boolean; prefix?: string; stream?: NodeJS.WriteStream } = {}): ProgressBar {
+  return new ProgressBar(total, options);
 }

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '@lesionseg/events';
+import { closest, commandHelp, parseCommandLine, runCommand, runProgram, UsageError, type Command, type CommandIo } from '../src/index.ts';
+
+const SPEC = {
+  run: { type: 'string', value: 'DIR', description: 'the run folder', deprecated: ['out', 'checkpoint'], multiple: true },
+  count: { type: 'string', value: 'N', default: '10', description: 'how many' },
+  overwrite: { type: 'boolean', description: 'write again' },
+} as const;
+
+function io(): CommandIo & { stdout: string; stderr: string } {
+  const o = { stdout: '', stderr: '', env: {}, cwd: '/home/me' } as CommandIo & { stdout: string; stderr: string };
+  o.out = (t) => void (o.stdout += t);
+  o.err = (t) => void (o.stderr += t);
+  return o;
+}
+
+const command = (run: Command['run']): Command => ({ name: 'demo', summary: 'a demo command', options: SPEC, run });
+
+describe('option parsing', () => {
+  it('maps deprecated spellings to the new name, with a warning, and refuses both at once', () => {
+    const warnings: string[] = [];
+    expect(parseCommandLine(['--checkpoint', 'a', '--checkpoint', 'b'], SPEC, (w) => warnings.push(w)).run).toEqual(['a', 'b']);
+    expect(warnings).toEqual(['--checkpoint is deprecated; use --run']);
+    expect(() => parseCommandLine(['--run', 'a', '--out', 'b'], SPEC, () => {})).toThrow('--out is the old spelling of --run: give one of them');
+  });
+
+  it('suggests the closest option for a typo, and none for a word far from every name', () => {
+    expect(() => parseCommandLine(['--cuont', '3'], SPEC, () => {})).toThrow('unknown option --cuont; did you mean --count?');
+    expect(() => parseCommandLine(['--overwrit'], SPEC, () => {})).toThrow('did you mean --overwrite?');
+    expect(() => parseCommandLine(['--zzzzzz'], SPEC, () => {})).toThrow(/^unknown option --zzzzzz$/);
+    // a value that looks like an option must be attached: --count=--5
+    expect(parseCommandLine(['--count=--5'], SPEC, () => {}).count).toBe('--5');
+    expect(() => parseCommandLine(['--count', '--5'], SPEC, () => {})).toThrow(/^Option '--count' argument is ambiguous.\nDid you forget to specify the option argument for '--count'\?$/);
+    expect(closest('tarin', ['train', 'report'])).toBe('train');
+  });
+
+  it('every command takes --quiet and --help; a positional is a usage error', () => {
+    expect(parseCommandLine(['--quiet', '-h'], SPEC, () => {})).toEqual({ quiet: true, help: true });
+    expect(() => parseCommandLine(['stray'], SPEC, () => {})).toThrow(UsageError);
+  });
+});
+
+describe('help', () => {
+  it('is generated from the spec: every option, its placeholder, default and old spellings', () => {
+    const text = commandHelp('lesionseg', { name: 'demo', nxTarget: 'x:demo', summary: 'a demo command', options: SPEC });
+    expect(text).toContain('Usage: lesionseg demo [OPTIONS]');
+    expect(text).toContain('npx nx run x:demo -- [OPTIONS]');
+    expect(text).toMatch(/--run DIR\s+the run folder \(repeatable; old spelling: --out, --checkpoint\)/);
+    expect(text).toMatch(/--count N\s+how many \(default: 10\)/);
+    expect(text).toMatch(/--quiet\s+no progress output/);
+    expect(text).toMatch(/-h, --help\s+this text/);
+  });
+});
+
+describe('exit policy', () => {
+  it('0 done, 2 bad command line, 1 user error without stack, 1 bug with its stack', async () => {
+    const ok = io();
+    expect(await runCommand('lesionseg', command(async () => {}), [], ok)).toBe(0);
+    const usage = io();
+    expect(await runCommand('lesionseg', command(async () => {}), ['--cont', '1'], usage)).toBe(2);
+    expect(usage.stderr).toContain('lesionseg demo: unknown option --cont; did you mean --count?\n(see lesionseg demo --help)');
+    const user = io();
+    expect(await runCommand('lesionseg', command(async () => Promise.reject(new UserError('/data/x.nii.gz: not a NIfTI file'))), [], user)).toBe(1);
+    expect(user.stderr).toBe('lesionseg demo: /data/x.nii.gz: not a NIfTI file\n');
+    const bug = io();
+    expect(await runCommand('lesionseg', command(async () => Promise.reject(new TypeError('x is undefined'))), [], bug)).toBe(1);
+    expect(bug.stderr).toMatch(/unexpected error .*\nTypeError: x is undefined\n\s+at /);
+    const code = io();
+    expect(await runCommand('lesionseg', command(async () => 143), [], code)).toBe(143);
+  });
+
+  it('the command sees the user folder: INIT_CWD when set (Nx), else the process folder', async () => {
+    let seen = '';
+    const nx = { ...io(), env: { INIT_CWD: '/where/i/typed' } };
+    await runCommand('lesionseg', command(async ({ cwd }) => void (seen = cwd)), [], nx);
+    expect(seen).toBe('/where/i/typed');
+    await runCommand('lesionseg', command(async ({ cwd }) => void (seen = cwd)), [], io());
+    expect(seen).toBe('/home/me');
+  });
+
+  it('the program lists its commands and suggests one for a typo', async () => {
+    const p = { name: 'lesionseg', summary: 'lesionseg: demo', commands: [command(async () => {})] };
+    const help = io();
+    expect(await runProgram(p, ['--help'], help)).toBe(0);
+    expect(help.stdout).toMatch(/Commands:\n {2}demo\s+a demo command/);
+    const typo = io();
+    expect(await runProgram(p, ['dmeo'], typo)).toBe(2);
+    expect(typo.stderr).toContain('unknown command "dmeo"; did you mean "demo"?');
+  });
+});
