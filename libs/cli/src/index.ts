@@ -10,4 +10,4 @@ export type { CommandIo, Program } from './run.ts';
 export { choiceOption, intOption, listOption, numberOption, pathOption, requiredString, stringOption } from './values.ts';
 export { resolveUserPath, userCwd } from './paths.ts';
 export { closest, editDistance } from './suggest.ts';
-export { ProgressBar, progressBar } from './progress.ts';
+export { attachPatientProgress, ProgressBar, progressBar } from './progress.ts';

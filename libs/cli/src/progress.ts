@@ -1,3 +1,5 @@
+import type { Bus } from '@lesionseg/events';
+
 /**
  * The progress bar of every job over a list (patients to predict, score or synthesise), on
  * stderr (stdout stays free for machine-readable output). On a terminal the bar redraws in
@@ -47,4 +49,27 @@ export class ProgressBar {
 /** A ProgressBar with the usual options (stderr, `enabled: false` under --quiet). */
 export function progressBar(total: number, options: { enabled?: boolean; prefix?: string; stream?: NodeJS.WriteStream } = {}): ProgressBar {
   return new ProgressBar(total, options);
+}
+
+/**
+ * The progress of the patient jobs (predict, score) as a bus observer: one bar per stage, from
+ * `patientDone` events, moving within a patient on `windowsDone`. The code that does the work
+ * only emits; the command attaches this (or nothing, under --quiet). Returns the detach function.
+ */
+export function attachPatientProgress(bus: Bus, options: { enabled?: boolean; stream?: NodeJS.WriteStream } = {}): () => void {
+  const bars = new Map<string, ProgressBar>();
+  const bar = (stage: string, total: number): ProgressBar => {
+    let b = bars.get(stage);
+    if (!b) bars.set(stage, (b = new ProgressBar(total, { ...options, prefix: stage })));
+    return b;
+  };
+  const onWindows = (e: { patient: string; done: number; total: number; patientIndex?: number; patients?: number }): void =>
+    bar('predict', e.patients ?? 1).partial((e.patientIndex ?? 0) + e.done / Math.max(1, e.total), `${e.patient} (windows ${e.done}/${e.total})`);
+  const onPatient = (e: { patient: string; done: number; total: number; stage: string }): void => bar(e.stage, e.total).tick(e.done, e.patient);
+  bus.on('windowsDone', onWindows);
+  bus.on('patientDone', onPatient);
+  return () => {
+    bus.off('windowsDone', onWindows);
+    bus.off('patientDone', onPatient);
+  };
 }

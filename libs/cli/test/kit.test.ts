@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '@lesionseg/events';
-import { closest, commandHelp, parseCommandLine, runCommand, runProgram, UsageError, type Command, type CommandIo } from '../src/index.ts';
+import { createBus, UserError } from '@lesionseg/events';
+import { attachPatientProgress, closest, commandHelp, parseCommandLine, runCommand, runProgram, UsageError, type Command, type CommandIo } from '../src/index.ts';
 
 const SPEC = {
   run: { type: 'string', value: 'DIR', description: 'the run folder', deprecated: ['out', 'checkpoint'], multiple: true },
@@ -87,5 +87,35 @@ describe('exit policy', () => {
     const typo = io();
     expect(await runProgram(p, ['dmeo'], typo)).toBe(2);
     expect(typo.stderr).toContain('unknown command "dmeo"; did you mean "demo"?');
+  });
+});
+
+describe('progress as a bus observer', () => {
+  const stream = (isTTY: boolean) => {
+    const s = { text: '', isTTY, write: (t: string) => ((s.text += t), true) };
+    return s;
+  };
+
+  it('draws a bar per stage from the events the work emits, and nothing once detached or when disabled', () => {
+    const bus = createBus();
+    const log = stream(false);
+    const detach = attachPatientProgress(bus, { stream: log as unknown as NodeJS.WriteStream });
+    bus.emit('windowsDone', { iteration: 0, elapsedMs: 0, patient: 'p1', done: 3, total: 9, patientIndex: 0, patients: 2 }); // a log gets whole patients only
+    bus.emit('patientDone', { iteration: 0, elapsedMs: 0, patient: 'p1', done: 1, total: 2, stage: 'predict' });
+    bus.emit('patientDone', { iteration: 0, elapsedMs: 0, patient: 'p1', done: 1, total: 1, stage: 'score' });
+    expect(log.text.split('\n').filter(Boolean).map((l) => l.slice(0, l.indexOf(' p1') + 3))).toEqual(['predict [############............] 1/2 p1', 'score [########################] 1/1 p1']);
+    detach();
+    bus.emit('patientDone', { iteration: 0, elapsedMs: 0, patient: 'p2', done: 2, total: 2, stage: 'predict' });
+    expect(log.text).not.toContain('p2');
+
+    const tty = stream(true);
+    attachPatientProgress(bus, { stream: tty as unknown as NodeJS.WriteStream });
+    bus.emit('windowsDone', { iteration: 0, elapsedMs: 0, patient: 'p2', done: 5, total: 10, patientIndex: 1, patients: 2 });
+    expect(tty.text).toMatch(/^\rpredict \[#{18}\.{6}\] 1\/2 p2 \(windows 5\/10\)/);
+
+    const quiet = stream(false);
+    attachPatientProgress(bus, { stream: quiet as unknown as NodeJS.WriteStream, enabled: false });
+    bus.emit('patientDone', { iteration: 0, elapsedMs: 0, patient: 'p3', done: 1, total: 1, stage: 'score' });
+    expect(quiet.text).toBe('');
   });
 });

@@ -64,7 +64,8 @@ export type ErrorEvent = EventBase & {
 };
 
 /** Evaluator progress: one per sliding window batch, one per scored patient. */
-export type WindowsDone = EventBase & { patient: string; done: number; total: number };
+/** Sliding windows done inside one patient; `patientIndex` of `patients` place it in the job (progress bars). */
+export type WindowsDone = EventBase & { patient: string; done: number; total: number; patientIndex?: number; patients?: number };
 export type PatientDone = EventBase & { patient: string; done: number; total: number; stage: 'predict' | 'score' };
 
 export type LesionsegEvents = {

@@ -3,7 +3,8 @@
  * evaluator:predict, ...): spec and help from the *\/args.ts files, the work loaded only when a
  * command runs, so that `lesionseg --help` stays fast.
  */
-import type { Command } from '@lesionseg/cli';
+import { attachPatientProgress, type Command } from '@lesionseg/cli';
+import { createBus } from '@lesionseg/events';
 import { EVALUATE_SPEC, evaluateOptions } from '../evaluate/args.ts';
 import { EXPORT_SPEC, exportOptions } from '../export/args.ts';
 import { PREDICT_SPEC, predictOptions } from '../predict/args.ts';
@@ -19,10 +20,12 @@ async function releaseGpu(): Promise<void> {
 export const predictCommand: Command = {
   ...PREDICT_SPEC,
   cleanup: releaseGpu,
-  async run({ values, cwd, log }) {
+  async run({ values, cwd, log, quiet }) {
     const opts = predictOptions(values, cwd);
-    const [{ createEvaluatorContainer, loadPostProcessors }, { runPredict }] = await Promise.all([import('../container.ts'), import('../predict/run-predict.ts')]);
-    const done = await runPredict(createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3, postProcessors: await loadPostProcessors(opts.plugins, cwd) }), opts, { baseDir: cwd, log });
+    const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runPredict }] = await Promise.all([import('../container.ts'), import('../predict/run-predict.ts')]);
+    const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3, postProcessors: await loadPostProcessors(opts.plugins, cwd) });
+    attachPatientProgress(resolveBus(c), { enabled: !quiet });
+    const done = await runPredict(c, opts, { baseDir: cwd, log });
     for (const p of done) {
       if (p.skipped) continue; // already said while running: "<patient>: kept <file> (complete, same settings ...)"
       const removed = p.removedComponents > 0 ? `, post-processing removed ${p.removedComponents} component(s) / ${p.removedVoxels} voxels` : '';
@@ -34,10 +37,12 @@ export const predictCommand: Command = {
 export const evaluateCommand: Command = {
   ...EVALUATE_SPEC,
   cleanup: releaseGpu,
-  async run({ values, cwd, log }) {
+  async run({ values, cwd, log, quiet }) {
     const opts = evaluateOptions(values, cwd);
-    const [{ createEvaluatorContainer, loadPostProcessors }, { runEvaluate }] = await Promise.all([import('../container.ts'), import('../evaluate/run-evaluate.ts')]);
-    const { results } = await runEvaluate(createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3, postProcessors: await loadPostProcessors(opts.plugins, cwd) }), opts, { baseDir: cwd, log });
+    const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runEvaluate }] = await Promise.all([import('../container.ts'), import('../evaluate/run-evaluate.ts')]);
+    const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3, postProcessors: await loadPostProcessors(opts.plugins, cwd) });
+    attachPatientProgress(resolveBus(c), { enabled: !quiet });
+    const { results } = await runEvaluate(c, opts, { baseDir: cwd, log });
     const w = results.summary.withNewLesions;
     const wo = results.summary.withoutNewLesions;
     log(
@@ -49,10 +54,12 @@ export const evaluateCommand: Command = {
 
 export const scoreCommand: Command = {
   ...SCORE_SPEC,
-  async run({ values, cwd, log }) {
+  async run({ values, cwd, log, quiet }) {
     const opts = scoreOptions(values, cwd);
     const { runScore } = await import('../score/run-score.ts');
-    const r = await runScore(opts);
+    const bus = createBus();
+    attachPatientProgress(bus, { enabled: !quiet });
+    const r = await runScore(opts, bus);
     const w = r.summary.withNewLesions;
     const wo = r.summary.withoutNewLesions;
     log(

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { listPatients, sha256File, writeFileAtomic, type PatientFiles } from '@lesionseg/data';
-import { resolvePostProcessor } from '../container.ts';
+import { resolveBus, resolvePostProcessor } from '../container.ts';
 import { predictPatients, type PredictedPatient } from '../predict/run-predict.ts';
 import { openEnsemble, withWindowPredictor } from '../predict/models.ts';
 import { predictionProvenance } from '../predict/provenance.ts';
@@ -59,7 +59,7 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
     const provenance = await predictionProvenance(ensemble, opts);
     predicted = await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
-      predictPatients(c, predictor, patients, { out: predDir, probabilities: null }, { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows, provenance }, opts.quiet),
+      predictPatients(c, predictor, patients, { out: predDir, probabilities: null }, { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows, provenance }),
     );
     evaluation = {
       checkpoint: predictor.checkpointDir,
@@ -90,8 +90,8 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
       lesionsCsv: join(opts.out, EVALUATE_FILES.lesions),
       params: {},
       ignoreGeometry: false,
-      quiet: opts.quiet,
       prediction,
+      bus: resolveBus(c),
     });
     await writeFileAtomic(join(opts.out, EVALUATE_FILES.evaluation), `${JSON.stringify(evaluation, null, 2)}\n`);
     return { predicted, results, evaluation };

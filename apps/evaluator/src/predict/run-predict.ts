@@ -8,7 +8,6 @@ import { existingOutput } from './existing.ts';
 import { openEnsemble, withWindowPredictor } from './models.ts';
 import { niftiDescrip, predictionProvenance, type PredictionProvenance } from './provenance.ts';
 import { resolveBus, resolvePostProcessor } from '../container.ts';
-import { ProgressBar } from '@lesionseg/cli';
 import type { InferenceCliOptions, PredictCliOptions } from './args.ts';
 import { selectPatients } from './patients.ts';
 import type { PostProcessor } from './postprocess.ts';
@@ -87,8 +86,8 @@ export async function predictFiles(
 
 /**
  * Predict a list of patients into `outDir/<patient>.nii.gz` (the layout `evaluator score --pred`
- * reads). Progress goes to the container's bus (windowsDone, patientDone) and from there to a
- * progress bar on stderr.
+ * reads). Progress goes to the container's bus (windowsDone, patientDone); the command attaches
+ * the progress bar to it.
  */
 export async function predictPatients(
   c: Container,
@@ -96,39 +95,26 @@ export async function predictPatients(
   patients: readonly PatientFiles[],
   dirs: { out: string; probabilities: string | null },
   settings: PredictSettings,
-  quiet: boolean,
 ): Promise<PredictedPatient[]> {
   const bus = resolveBus(c);
   const t0 = Date.now();
-  const bar = new ProgressBar(patients.length, { enabled: !quiet, prefix: 'predict' });
-  const onWindows = (e: { patient: string; done: number; total: number }, k: number): void =>
-    bar.partial(k + e.done / Math.max(1, e.total), `${e.patient} (windows ${e.done}/${e.total})`);
-  const onPatient = (e: { patient: string; done: number }): void => bar.tick(e.done, e.patient);
-  let current = 0;
-  const windowsHandler = (e: { patient: string; done: number; total: number }): void => onWindows(e, current);
-  bus.on('windowsDone', windowsHandler);
-  bus.on('patientDone', onPatient);
   const out: PredictedPatient[] = [];
-  try {
-    for (const [k, p] of patients.entries()) {
-      current = k;
-      const files = {
-        id: p.id,
-        flair1: p.baseline,
-        flair2: p.followup,
-        mask: join(dirs.out, `${p.id}.nii.gz`),
-        probabilities: dirs.probabilities ? join(dirs.probabilities, `${p.id}.nii.gz`) : null,
-      };
-      const kept = settings.keepComplete && settings.provenance ? await keptOutput(files, settings.provenance.key, settings.log) : null;
-      const r =
-        kept ??
-        (await predictFiles(predictor, files, settings, (done, total) => bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done, total })));
-      out.push(r);
-      bus.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done: k + 1, total: patients.length, stage: 'predict' });
-    }
-  } finally {
-    bus.off('windowsDone', windowsHandler);
-    bus.off('patientDone', onPatient);
+  for (const [k, p] of patients.entries()) {
+    const files = {
+      id: p.id,
+      flair1: p.baseline,
+      flair2: p.followup,
+      mask: join(dirs.out, `${p.id}.nii.gz`),
+      probabilities: dirs.probabilities ? join(dirs.probabilities, `${p.id}.nii.gz`) : null,
+    };
+    const kept = settings.keepComplete && settings.provenance ? await keptOutput(files, settings.provenance.key, settings.log) : null;
+    const r =
+      kept ??
+      (await predictFiles(predictor, files, settings, (done, total) =>
+        bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done, total, patientIndex: k, patients: patients.length }),
+      ));
+    out.push(r);
+    bus.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done: k + 1, total: patients.length, stage: 'predict' });
   }
   return out;
 }
@@ -203,15 +189,17 @@ export async function runPredict(
     if (opts.mode === 'files') {
       context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}`);
       const files = { id: 'input', flair1: opts.flair1, flair2: opts.flair2, mask: opts.out, probabilities: opts.probabilities };
-      const onWindows = (done: number, total: number): void => {
-        if (!opts.quiet && process.stderr.isTTY) process.stderr.write(`\rwindows ${done}/${total}\x1b[K${done === total ? '\n' : ''}`);
-      };
-      return [await withWindowPredictor(ensemble, opts, context.log, (predictWindows) => predictFiles(predictor, files, { ...settings, predictWindows }, onWindows))];
+      const bus = resolveBus(c);
+      const t0 = Date.now();
+      const onWindows = (done: number, total: number): void => bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: 'input', done, total, patientIndex: 0, patients: 1 });
+      const done = await withWindowPredictor(ensemble, opts, context.log, (predictWindows) => predictFiles(predictor, files, { ...settings, predictWindows }, onWindows));
+      bus.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: 'input', done: 1, total: 1, stage: 'predict' });
+      return [done];
     }
     const { patients, description } = await selectPatients(all as PatientFiles[], opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
     return await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
-      predictPatients(c, predictor, patients, { out: opts.out, probabilities: opts.probabilities }, { ...settings, predictWindows, keepComplete: !opts.overwrite }, opts.quiet),
+      predictPatients(c, predictor, patients, { out: opts.out, probabilities: opts.probabilities }, { ...settings, predictWindows, keepComplete: !opts.overwrite }),
     );
   } finally {
     ensemble.dispose();

@@ -6,7 +6,7 @@ import { scorePatientFilter } from './select.ts';
 import { scoreProvenance } from './provenance.ts';
 import { checkSameGrid, loadMask } from './load.ts';
 import { checkDistinct, checkWritable, writeAllOrNone, type NamedPath } from '../output-files.ts';
-import { ProgressBar } from '@lesionseg/cli';
+import type { Bus } from '@lesionseg/events';
 import type { PatientResult, ScoreResults } from './results.ts';
 import { lesionsCsv, patientResult, resultsCsv, resultsJson, resultsMarkdown } from './results.ts';
 
@@ -30,7 +30,8 @@ export async function scoreFiles(
 }
 
 /** The whole `evaluator score` command: pair inputs, score every patient, write the outputs. */
-export async function runScore(opts: ScoreCliOptions): Promise<ScoreResults> {
+/** `bus` receives a `patientDone` (stage score) per patient: the command's progress bar listens there. */
+export async function runScore(opts: ScoreCliOptions, bus?: Bus): Promise<ScoreResults> {
   resolveScoreParams(opts.params); // bad parameters fail before any file is read
   const { pairs, unmatched, skipped } = await findInputs(opts.gt, opts.pred, scorePatientFilter(opts));
   skipped.forEach(warnSkipped); // never drop a folder silently (issue 12)
@@ -38,7 +39,7 @@ export async function runScore(opts: ScoreCliOptions): Promise<ScoreResults> {
   if (unmatched.length > 0 && !opts.quiet) {
     process.stderr.write(`warning: ${unmatched.length} prediction file(s) match no ground-truth patient and are ignored: ${unmatched.join(', ')}\n`);
   }
-  return scoreAndWrite(pairs, opts);
+  return scoreAndWrite(pairs, { ...opts, bus });
 }
 
 function scoreOutputs(opts: Pick<ScoreCliOptions, 'out' | 'csv' | 'md' | 'lesionsCsv'>): NamedPath[] {
@@ -70,14 +71,14 @@ export async function checkScoreOutputs(pairs: readonly ScorePair[], opts: Pick<
  */
 export async function scoreAndWrite(
   pairs: readonly ScorePair[],
-  opts: Pick<ScoreCliOptions, 'gt' | 'pred' | 'out' | 'csv' | 'md' | 'lesionsCsv' | 'params' | 'ignoreGeometry' | 'quiet'> & { prediction?: Record<string, unknown> },
+  opts: Pick<ScoreCliOptions, 'gt' | 'pred' | 'out' | 'csv' | 'md' | 'lesionsCsv' | 'params' | 'ignoreGeometry'> & { prediction?: Record<string, unknown>; bus?: Bus },
 ): Promise<ScoreResults> {
   const params = resolveScoreParams(opts.params);
-  const bar = new ProgressBar(pairs.length, { enabled: !opts.quiet, prefix: 'score' });
+  const t0 = Date.now();
   const patients: PatientResult[] = [];
   for (const [k, pair] of pairs.entries()) {
     patients.push(await scoreFiles(pair.patient, pair.gt, pair.pred, { params, ignoreGeometry: opts.ignoreGeometry }));
-    bar.tick(k + 1, pair.patient);
+    opts.bus?.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: pair.patient, done: k + 1, total: pairs.length, stage: 'score' });
   }
   const results: ScoreResults = {
     params: {
