@@ -60,10 +60,10 @@ describe('evaluator export (ONNX)', () => {
   it('the entry point writes relative to INIT_CWD and fails clearly on a missing checkpoint', () => {
     const run = (args: string[]) =>
       spawnSync(process.execPath, ['--import', 'tsx', 'src/export-main.ts', ...args], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, INIT_CWD: root }, encoding: 'utf8' });
-    const ok = run(['--checkpoint', 'run', '--out', 'cli/m.onnx', '--raw']);
+    const ok = run(['--run', 'run', '--out', 'cli/m.onnx', '--raw']);
     expect(ok.stderr).toMatch(/wrote .*cli\/m\.onnx \(\d+ KiB, raw weights of .*checkpoints\/best\)/);
     expect(ok.status).toBe(0);
-    const bad = run(['--checkpoint', 'nope', '--out', 'x.onnx']);
+    const bad = run(['--run', 'nope', '--out', 'x.onnx']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^lesionseg export: .*nope: checkpoint does not exist/);
   });

@@ -99,7 +99,7 @@ describe('--tta and repeated --checkpoint', () => {
     expect([o.checkpoint, o.checkpoints, o.tta]).toEqual([f('a'), [f('a'), '/abs/b'], true]);
     expect(parse(['--checkpoint', 'a', '--data', 'd', '--out', 'o']).tta).toBe(false);
     expect(() => parse(['--checkpoint', 'a', '--flair1', 'x', '--flair2', 'y', '--out', 'o', '--overwrite'])).toThrow(UsageError);
-    expect(() => parse(['--data', 'd', '--out', 'o'])).toThrow(/--checkpoint is required/);
+    expect(() => parse(['--data', 'd', '--out', 'o'])).toThrow(/--run DIR .*is required/); // --checkpoint is its old spelling
   });
 
   it('an ensemble of the all-ones and all-zeros networks gives probability 0.5 everywhere; mismatched windows are refused', async () => {

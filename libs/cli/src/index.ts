@@ -11,3 +11,5 @@ export { choiceOption, intOption, listOption, numberOption, pathOption, required
 export { resolveUserPath, userCwd } from './paths.ts';
 export { closest, editDistance } from './suggest.ts';
 export { attachPatientProgress, ProgressBar, progressBar } from './progress.ts';
+export { StatusBlock, stderrSink } from './status-block.ts';
+export type { ProgressSink } from './status-block.ts';

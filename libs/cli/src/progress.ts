@@ -1,4 +1,5 @@
 import type { Bus } from '@lesionseg/events';
+import { StatusBlock } from './status-block.ts';
 
 /**
  * The progress bar of every job over a list (patients to predict, score or synthesise), on
@@ -7,7 +8,7 @@ import type { Bus } from '@lesionseg/events';
  */
 export class ProgressBar {
   private readonly start = Date.now();
-  private readonly stream: NodeJS.WriteStream;
+  private readonly block: StatusBlock;
   private readonly enabled: boolean;
   /** Names the stage when one command shows several bars (evaluate: predict, then score). */
   private readonly prefix: string;
@@ -16,25 +17,27 @@ export class ProgressBar {
     private readonly total: number,
     options: { stream?: NodeJS.WriteStream; enabled?: boolean; prefix?: string } = {},
   ) {
-    this.stream = options.stream ?? process.stderr;
+    const stream = options.stream ?? process.stderr;
+    this.block = new StatusBlock({ write: (t) => void stream.write(t), isTTY: stream.isTTY === true });
     this.enabled = options.enabled ?? true;
     this.prefix = options.prefix ? `${options.prefix} ` : '';
   }
 
-  /** Report that `done` patients are finished, the last one being `label`. */
+  /** Report that `done` items are finished, the last one being `label`: one line each in a log. */
   tick(done: number, label: string): void {
     if (!this.enabled) return;
-    this.stream.write(this.stream.isTTY ? `\r${this.line(done, label)}\x1b[K${done === this.total ? '\n' : ''}` : `${this.line(done, label)}\n`);
+    this.block.show([this.line(done, label)], true);
+    if (done === this.total || !this.block.isTTY) this.block.keep();
   }
 
   /**
-   * Progress inside the current patient (`done` may be fractional, e.g. 2.4 = two patients and
-   * 40 % of the windows of the third). Drawn on a terminal only: in a log file one line per
-   * patient is enough.
+   * Progress inside the current item (`done` may be fractional, e.g. 2.4 = two patients and
+   * 40 % of the windows of the third). Drawn on a terminal only: in a log one line per item is
+   * enough.
    */
   partial(done: number, label: string): void {
-    if (!this.enabled || !this.stream.isTTY) return;
-    this.stream.write(`\r${this.line(done, label)}\x1b[K`);
+    if (!this.enabled || !this.block.isTTY) return;
+    this.block.show([this.line(done, label)], true);
   }
 
   private line(done: number, label: string): string {

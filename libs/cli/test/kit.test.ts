@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBus, UserError } from '@lesionseg/events';
-import { attachPatientProgress, closest, commandHelp, parseCommandLine, runCommand, runProgram, UsageError, type Command, type CommandIo } from '../src/index.ts';
+import { attachPatientProgress, closest, commandHelp, StatusBlock, parseCommandLine, runCommand, runProgram, UsageError, type Command, type CommandIo } from '../src/index.ts';
 
 const SPEC = {
   run: { type: 'string', value: 'DIR', description: 'the run folder', deprecated: ['out', 'checkpoint'], multiple: true },
@@ -90,6 +90,33 @@ describe('exit policy', () => {
   });
 });
 
+describe('status block', () => {
+  it('a one-line status stays on its line; a block is redrawn by moving up over it; messages go above', () => {
+    const out: string[] = [];
+    const line = new StatusBlock({ write: (t) => out.push(t), isTTY: true });
+    line.show(['a']);
+    line.show(['b']);
+    line.message('note');
+    line.show(['c']);
+    line.keep();
+    expect(out.join('')).toBe('a\r\x1b[2Kb\r\x1b[2Knote\nc\n');
+    const block: string[] = [];
+    const b = new StatusBlock({ write: (t) => block.push(t), isTTY: true });
+    b.show(['x', 'y']);
+    b.show(['x', 'z']);
+    expect(block.join('')).toBe('x\ny\n\x1b[2A\x1b[0Jx\nz\n');
+    const log: string[] = [];
+    let t = 0;
+    const l = new StatusBlock({ write: (s) => log.push(s), isTTY: false }, { logEveryMs: 1000, now: () => t });
+    l.show(['1']);
+    t = 500;
+    l.show(['2']); // too soon for a log
+    l.show(['2'], true);
+    l.show(['2'], true); // unchanged
+    expect(log).toEqual(['1\n', '2\n']);
+  });
+});
+
 describe('progress as a bus observer', () => {
   const stream = (isTTY: boolean) => {
     const s = { text: '', isTTY, write: (t: string) => ((s.text += t), true) };
@@ -111,7 +138,9 @@ describe('progress as a bus observer', () => {
     const tty = stream(true);
     attachPatientProgress(bus, { stream: tty as unknown as NodeJS.WriteStream });
     bus.emit('windowsDone', { iteration: 0, elapsedMs: 0, patient: 'p2', done: 5, total: 10, patientIndex: 1, patients: 2 });
-    expect(tty.text).toMatch(/^\rpredict \[#{18}\.{6}\] 1\/2 p2 \(windows 5\/10\)/);
+    expect(tty.text).toMatch(/^predict \[#{18}\.{6}\] 1\/2 p2 \(windows 5\/10\)[^\n]*$/);
+    bus.emit('windowsDone', { iteration: 0, elapsedMs: 0, patient: 'p2', done: 10, total: 10, patientIndex: 1, patients: 2 });
+    expect(tty.text).toMatch(/left\r\x1b\[2Kpredict \[#{24}\] 2\/2 p2 \(windows 10\/10\)[^\n]*$/); // redrawn in place, on its line
 
     const quiet = stream(false);
     attachPatientProgress(bus, { stream: quiet as unknown as NodeJS.WriteStream, enabled: false });

@@ -6,6 +6,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { StatusBlock, type ProgressSink } from '@lesionseg/cli';
 import type { Budget } from '@lesionseg/events';
 import { formatDuration } from '@lesionseg/config';
 import { etaMs } from '../loggers/progress-bar.ts';
@@ -23,10 +24,7 @@ export interface ConfigProgress {
   startElapsedMs: number;
 }
 
-export interface ProgressSink {
-  write(text: string): void;
-  isTTY: boolean;
-}
+export type { ProgressSink };
 
 /** Reads the lines appended to a file since the last call (a partial last line waits for its end). */
 export class FileTail {
@@ -73,18 +71,18 @@ export class CompareProgress {
   readonly configs: ConfigProgress[];
   private readonly tails: Map<string, FileTail>;
   private timer: NodeJS.Timeout | null = null;
-  private drawnLines = 0;
-  private lastText = '';
-  private lastPrint = -Infinity;
+  private readonly block: StatusBlock;
+  private shown = false;
 
   constructor(
     names: readonly string[],
     runDirOf: (name: string) => string,
-    private readonly out: ProgressSink,
+    out: ProgressSink,
     private readonly options: { intervalMs?: number; logEveryMs?: number; now?: () => number } = {},
   ) {
     this.configs = names.map((name) => ({ name, state: 'waiting', iteration: 0, elapsedMs: 0, budget: null, bestDice: null, startIteration: 0, startElapsedMs: 0 }));
     this.tails = new Map(names.map((n) => [n, new FileTail(path.join(runDirOf(n), 'events.jsonl'))]));
+    this.block = new StatusBlock(out, { now: options.now, logEveryMs: options.logEveryMs ?? 30_000, logFormat: (lines) => `progress:\n${lines.map((l) => `  ${l}`).join('\n')}\n` });
   }
 
   private get(name: string): ConfigProgress {
@@ -130,32 +128,13 @@ export class CompareProgress {
   /** Poll and draw: in place on a terminal; in a log only when changed and not within logEveryMs (unless forced). */
   update(force = false): void {
     this.poll();
-    const lines = this.render();
-    const text = lines.join('\n');
-    if (this.out.isTTY) {
-      this.clear();
-      this.out.write(text + '\n');
-      this.drawnLines = lines.length;
-      return;
-    }
-    const now = (this.options.now ?? Date.now)();
-    if (text === this.lastText || (!force && now - this.lastPrint < (this.options.logEveryMs ?? 30_000))) return;
-    this.lastText = text;
-    this.lastPrint = now;
-    this.out.write(`progress:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+    if (this.block.show(this.render(), force)) this.shown = true;
   }
 
   /** A message above the block (the block is redrawn under it on a terminal). */
   log(line: string, write: (line: string) => void): void {
-    const shown = this.drawnLines > 0;
-    if (this.out.isTTY) this.clear();
-    write(line);
-    if (this.out.isTTY && shown) this.update(true);
-  }
-
-  private clear(): void {
-    if (this.drawnLines > 0) this.out.write(`\x1b[${this.drawnLines}A\x1b[0J`);
-    this.drawnLines = 0;
+    this.block.message(line, write);
+    if (this.block.isTTY && this.shown) this.update(true);
   }
 
   start(): void {

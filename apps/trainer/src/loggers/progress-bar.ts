@@ -1,3 +1,4 @@
+import { StatusBlock, type ProgressSink } from '@lesionseg/cli';
 import type { Budget, Bus } from '@lesionseg/events';
 import { formatDuration } from '@lesionseg/config';
 import type { Logger } from './logger.ts';
@@ -52,11 +53,8 @@ export function formatProgress(s: ProgressState, width = 20): string {
   return parts.join(' | ');
 }
 
-export interface ProgressOutput {
-  write(text: string): void;
-  /** A terminal: redraw one line in place; otherwise print a line per refresh. */
-  isTTY: boolean;
-}
+/** Where the bar writes (stderr in the trainer; the command kit's ProgressSink). */
+export type ProgressOutput = ProgressSink;
 
 /**
  * The console progress bar, on stderr so stdout stays clean for tools. Redraws at most every
@@ -77,12 +75,15 @@ export class ProgressBar implements Logger {
   };
   private lastDraw = -Infinity;
   private lastText = '';
+  private readonly block: StatusBlock;
 
   constructor(
-    private readonly out: ProgressOutput,
+    out: ProgressOutput,
     private readonly refreshSeconds = 1,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.block = new StatusBlock(out);
+  }
 
   attach(bus: Bus): void {
     const s = this.state;
@@ -108,7 +109,7 @@ export class ProgressBar implements Logger {
       s.iteration = e.iteration;
       s.elapsedMs = e.elapsedMs;
       this.draw(true);
-      if (this.out.isTTY) this.out.write('\n');
+      this.block.keep();
       this.line(`stopped (${e.reason}) after ${e.iteration} iterations, ${formatDuration(e.elapsedMs)} of training; best val Dice ${e.bestDice === null ? '-' : e.bestDice.toFixed(3)}`);
     });
     bus.on('error', (e) => {
@@ -116,18 +117,20 @@ export class ProgressBar implements Logger {
     });
   }
 
+  /** A message above the bar; the bar is redrawn under it at the next draw. */
   private line(text: string): void {
-    this.out.write(this.out.isTTY ? `\r\x1b[2K${text}\n` : `${text}\n`);
+    this.block.message(text);
+    if (this.block.isTTY) this.lastText = ''; // the bar was cleared: redraw it even unchanged
   }
 
   private draw(force: boolean): void {
     const t = this.now();
-    const interval = this.out.isTTY ? this.refreshSeconds * 1000 : Math.max(10_000, this.refreshSeconds * 1000);
+    const interval = this.block.isTTY ? this.refreshSeconds * 1000 : Math.max(10_000, this.refreshSeconds * 1000);
     if (!force && t - this.lastDraw < interval) return;
     const text = formatProgress(this.state);
     if (text === this.lastText) return; // e.g. the end right after the final validation
     this.lastDraw = t;
     this.lastText = text;
-    this.out.write(this.out.isTTY ? `\r\x1b[2K${text}` : `${text}\n`);
+    this.block.show([text], true);
   }
 }
