@@ -24,7 +24,11 @@ export interface CliOptions {
   help: boolean;
 }
 
-/** `lesionseg train` / `nx run trainer:train`: the spec its parser and its --help come from. */
+/**
+ * `lesionseg train` / `nx run trainer:train`: the spec its parser and its --help come from.
+ * A new option is one entry here (its help line included) plus its reading in trainOptions,
+ * e.g. `plugin: { type: 'string', value: 'FILE', multiple: true, description: ... }`.
+ */
 export const TRAIN_OPTIONS: OptionSpecs = {
   preset: { type: 'string', value: 'NAME', default: 'quick', description: 'a shipped config (listed below)' },
   config: { type: 'string', value: 'FILE', description: 'a JSON config: { "strategy": { "type": "ohem", ... }, ... }' },
