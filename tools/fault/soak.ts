@@ -39,7 +39,7 @@ function start(args: string[]): { exit: Promise<number | string>; kill: () => vo
 
 /** Killed before it wrote config.json, a start left nothing: the same command starts it again. */
 function command(): string[] {
-  return existsSync(path.join(runDir, 'config.json')) ? ['--resume', runDir] : ['--config', path.join(dir, 'soak.json'), '--out', runDir];
+  return existsSync(path.join(runDir, 'config.json')) ? ['--run', runDir, '--resume'] : ['--config', path.join(dir, 'soak.json'), '--run', runDir];
 }
 
 async function run(): Promise<void> {

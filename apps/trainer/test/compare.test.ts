@@ -59,10 +59,10 @@ function fakeRunner(root: string, failing: string[] = []) {
     await new Promise((r) => setTimeout(r, 5));
     running--;
     const arg = (k: string) => job.args[job.args.indexOf(k) + 1];
-    const name = path.basename(arg('--out')) === 'evaluation' ? path.basename(path.dirname(arg('--out'))) : path.basename(arg('--out'));
+    const name = path.basename(arg('--run')); // the run folder, for the trainer and the evaluator alike
     if (failing.includes(name)) return { exitCode: 1, ms: 5, tail: ['out of memory'] };
     if (job.script.endsWith('trainer/src/main.ts')) {
-      const dir = arg('--out');
+      const dir = arg('--run');
       await mkdir(dir, { recursive: true });
       const ms = name.startsWith('ohem') ? 200 : 100;
       const dice = name === 'ohem-m0' ? 0.3 : name.startsWith('ohem') ? 0.5 : name === 'oversample-p0.5' ? 0.7 : 0.4;
@@ -117,7 +117,7 @@ describe('compare orchestration', () => {
     expect(trains).toHaveLength(6);
     expect(evals).toHaveLength(6);
     for (const t of trains) expect(t.args.slice(t.args.indexOf('--budget'), t.args.indexOf('--budget') + 2)).toEqual(['--budget', '2m']);
-    expect(evals[0].args).toContain(`${path.join(root, 'cmp', evals[0].args[evals[0].args.indexOf('--checkpoint') + 1].split('/').pop() as string, 'split.json')}:validation`);
+    expect(evals[0].args).toContain(`${path.join(root, 'cmp', evals[0].args[evals[0].args.indexOf('--run') + 1].split('/').pop() as string, 'split.json')}:validation`);
     expect(fake.maxRunning()).toBe(2);
     for (const f of ['report.html', 'curves.svg', 'curves.png', 'table.md', 'table.csv', 'timing.json']) expect(existsSync(path.join(root, 'cmp', f)), f).toBe(true);
     const table = await readFile(path.join(root, 'cmp', 'table.md'), 'utf8');

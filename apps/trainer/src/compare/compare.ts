@@ -103,7 +103,7 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
       await writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n');
       const logFile = path.join(outDir, 'logs', `${name}-train.log`);
       log(`[${name}] training (log: ${logFile})`);
-      const args = ['--config', configFile, '--data', dataDir, '--out', runDir, '--budget', o.budget, ...common, ...(o.seed !== null ? ['--seed', String(o.seed)] : [])];
+      const args = ['--config', configFile, '--data', dataDir, '--run', runDir, '--budget', o.budget, ...common, ...(o.seed !== null ? ['--seed', String(o.seed)] : [])];
       const r = await deps.run({ label: `${name} training`, script: trainerMain, args, logFile, cwd: root });
       if (r.exitCode !== 0) {
         failed.push(name);
@@ -120,7 +120,7 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
       return;
     }
     const patients = testData ? [] : ['--patients', `${path.join(runDir, 'split.json')}:validation`];
-    const args = ['--checkpoint', runDir, '--data', testData ?? dataDir, '--out', path.join(runDir, 'evaluation'), ...patients, ...common];
+    const args = ['--run', runDir, '--data', testData ?? dataDir, '--out', path.join(runDir, 'evaluation'), ...patients, ...common];
     log(`[${name}] evaluating the best checkpoint on ${testData ? 'the test dataset' : 'its validation patients'}`);
     state('evaluating');
     const r = await deps.run({ label: `${name} evaluation`, script: evaluateMain, args, logFile: path.join(outDir, 'logs', `${name}-evaluate.log`), cwd: root });
