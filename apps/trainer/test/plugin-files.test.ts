@@ -89,8 +89,8 @@ describe('plugins from files outside the repository', () => {
     const { dir, config } = await tinySetup(3);
     writeFileSync(path.join(dir, 'clash.ts'), `export const strategies = [{ type: 'ohem', create: () => ({}) }];\n`);
     for (const [file, message] of [
-      ['nope.ts', `trainer: plugin ${path.join(dir, 'nope.ts')}: no such file ("nope.ts", relative to ${dir})`],
-      ['clash.ts', `trainer: plugin ${path.join(dir, 'clash.ts')}: strategy "ohem" clashes with the built-in strategy of that name`],
+      ['nope.ts', `lesionseg train: plugin ${path.join(dir, 'nope.ts')}: no such file ("nope.ts", relative to ${dir})`],
+      ['clash.ts', `lesionseg train: plugin ${path.join(dir, 'clash.ts')}: strategy "ohem" clashes with the built-in strategy of that name`],
     ]) {
       const out = path.join(dir, `run-${file}`);
       const run = startTrainer('node --import tsx', ['--config', config, '--out', out, '--plugin', file], { INIT_CWD: dir });

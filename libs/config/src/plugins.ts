@@ -1,3 +1,4 @@
+import { UserError } from '@lesionseg/events';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,9 +54,9 @@ function definitionsOf(file: string, exported: Record<string, unknown>): PluginM
     const defs = Array.isArray(value) ? value : [value];
     out[kind] = defs.map((d, i) => {
       const where = `plugin ${file}: ${name}${Array.isArray(value) ? `[${i}]` : ''}`;
-      if (!isObject(d) || typeof d['type'] !== 'string' || d['type'] === '') throw new Error(`${where} must be a definition { type: "<name>", summary, options, create }`);
-      if (typeof d['create'] !== 'function') throw new Error(`${where} ("${d['type']}") has no create(options, deps) function`);
-      if (d['options'] !== undefined && !isObject(d['options'])) throw new Error(`${where} ("${d['type']}"): options must be an object of option parsers`);
+      if (!isObject(d) || typeof d['type'] !== 'string' || d['type'] === '') throw new UserError(`${where} must be a definition { type: "<name>", summary, options, create }`);
+      if (typeof d['create'] !== 'function') throw new UserError(`${where} ("${d['type']}") has no create(options, deps) function`);
+      if (d['options'] !== undefined && !isObject(d['options'])) throw new UserError(`${where} ("${d['type']}"): options must be an object of option parsers`);
       return { summary: '', options: {}, ...d } as AnyDefinition;
     });
   }
@@ -73,12 +74,12 @@ export async function loadPluginModules(files: readonly string[], baseDir: strin
   for (const given of files) {
     const file = path.resolve(baseDir, given);
     if (out.some((m) => m.file === file)) continue;
-    if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`plugin ${file}: no such file ("${given}", relative to ${baseDir})`);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`plugin ${file}: no such file ("${given}", relative to ${baseDir})`);
     let exported: Record<string, unknown>;
     try {
       exported = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (e) {
-      throw new Error(`plugin ${file}: cannot load it: ${(e as Error).message}`, { cause: e });
+      throw new UserError(`plugin ${file}: cannot load it: ${(e as Error).message}`, { cause: e });
     }
     let source: Record<string, unknown> = exported;
     const fallback = exported['default'];
@@ -86,7 +87,7 @@ export async function loadPluginModules(files: readonly string[], baseDir: strin
     else if (isObject(fallback)) source = { ...exported, ...fallback };
     const definitions = definitionsOf(file, source);
     if (Object.keys(definitions).length === 0) {
-      throw new Error(`plugin ${file}: exports no plugin definitions (expected ${Object.keys(PLUGIN_EXPORTS).join(', ')}, or a default export of them)`);
+      throw new UserError(`plugin ${file}: exports no plugin definitions (expected ${Object.keys(PLUGIN_EXPORTS).join(', ')}, or a default export of them)`);
     }
     out.push({ file, definitions });
   }
@@ -107,7 +108,7 @@ export function registerPlugins(modules: readonly PluginModule[], registries: Pa
       for (const def of defs) {
         if (registry.has(def.type)) {
           const owner = owners.get(`${kind}:${def.type}`);
-          throw new Error(`plugin ${m.file}: ${kind} "${def.type}" clashes with ${owner ? `the one of plugin ${owner}` : `the built-in ${kind} of that name`}; give it another type name`);
+          throw new UserError(`plugin ${m.file}: ${kind} "${def.type}" clashes with ${owner ? `the one of plugin ${owner}` : `the built-in ${kind} of that name`}; give it another type name`);
         }
         registry.register(def);
         owners.set(`${kind}:${def.type}`, m.file);
@@ -118,7 +119,7 @@ export function registerPlugins(modules: readonly PluginModule[], registries: Pa
       const wanted = Object.entries(PLUGIN_EXPORTS)
         .filter(([, kind]) => registries[kind])
         .map(([name]) => name);
-      throw new Error(`plugin ${m.file}: defines nothing this command uses (it takes ${wanted.join(', ')})`);
+      throw new UserError(`plugin ${m.file}: defines nothing this command uses (it takes ${wanted.join(', ')})`);
     }
   }
 }
