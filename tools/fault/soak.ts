@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRng, phantomOptions, writeSyntheticDataset } from '@lesionseg/data';
+import { checkpointPath, createRng, phantomOptions, runPath, writeSyntheticDataset } from '@lesionseg/data';
 import { readRunFolder } from '@lesionseg/report';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, out: { type: 'string' } } });
@@ -23,7 +23,7 @@ const main = path.join(root, 'apps', 'trainer', 'src', 'main.ts');
 const dir = values.out ? path.resolve(values.out) : mkdtempSync(path.join(os.tmpdir(), 'lesionseg-soak-'));
 const data = path.join(dir, 'data');
 const runDir = path.join(dir, 'run');
-const eventsFile = path.join(runDir, 'events.jsonl');
+const eventsFile = runPath(runDir, 'events');
 const ITERATIONS = 1_000_000_000; // the soak ends by time: the last resume runs to a small extra budget
 
 function start(args: string[]): { exit: Promise<number | string>; kill: () => void; interrupt: () => void } {
@@ -39,7 +39,7 @@ function start(args: string[]): { exit: Promise<number | string>; kill: () => vo
 
 /** Killed before it wrote config.json, a start left nothing: the same command starts it again. */
 function command(): string[] {
-  return existsSync(path.join(runDir, 'config.json')) ? ['--run', runDir, '--resume'] : ['--config', path.join(dir, 'soak.json'), '--run', runDir];
+  return existsSync(runPath(runDir, 'config')) ? ['--run', runDir, '--resume'] : ['--config', path.join(dir, 'soak.json'), '--run', runDir];
 }
 
 async function run(): Promise<void> {
@@ -80,7 +80,7 @@ async function run(): Promise<void> {
   if (lastCode === 'timeout') last.kill();
 
   const { loadCheckpoint } = await import('@lesionseg/models');
-  const loaded = await loadCheckpoint(path.join(runDir, 'checkpoints', 'latest'));
+  const loaded = await loadCheckpoint(checkpointPath(runDir, 'latest'));
   const iteration = (loaded.plugins['trainer'] as { iteration: number }).iteration;
   const events = readFileSync(eventsFile, 'utf8')
     .split('\n')
@@ -98,7 +98,7 @@ async function run(): Promise<void> {
     stepsLogged: steps.length,
     eventsContinuous: continuous,
     eventsParse: true,
-    bestExists: existsSync(path.join(runDir, 'checkpoints', 'best')),
+    bestExists: existsSync(checkpointPath(runDir, 'best')),
     reportIterations: summary.iterations,
     reportBestDice: summary.bestDice,
     runDir,

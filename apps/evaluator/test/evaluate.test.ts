@@ -2,7 +2,7 @@
 // list exactly the dataset's (or the run split's) patients.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPatients } from '@lesionseg/data';
 import { selectBackend } from '@lesionseg/models';
@@ -42,8 +42,10 @@ describe('evaluator evaluate', () => {
     const json = JSON.parse(readFileSync(f('all/results.json'), 'utf8')) as ScoreResults;
     const dataset = (await listPatients(f('data'))).map((p) => p.id);
     expect(json.patients.map((p) => p.patient)).toEqual(dataset);
-    expect(json.patients.map((p) => p.predFile)).toEqual(ids.map((id) => f('all/predictions', `${id}.nii.gz`)));
-    expect(json.patients.map((p) => p.gtFile)).toEqual(ids.map((id) => f('data', id, 'ground_truth.nii.gz')));
+    // Paths in results.json are relative to its folder (a moved evaluation still reads).
+    expect(json.patients.map((p) => resolve(f('all'), p.predFile))).toEqual(ids.map((id) => f('all/predictions', `${id}.nii.gz`)));
+    expect(json.patients.map((p) => resolve(f('all'), p.gtFile))).toEqual(ids.map((id) => f('data', id, 'ground_truth.nii.gz')));
+    expect(json.patients[0].gtFile).toBe(join('..', 'data', ids[0], 'ground_truth.nii.gz'));
     // evaluation.json records how the masks were made: the run config says validation used raw weights.
     expect(r.predicted.map((p) => p.patient)).toEqual(ids);
     const evaluation = JSON.parse(readFileSync(f('all/evaluation.json'), 'utf8')) as { weights: string; patients: { ids: string[] }; preprocessing: { window: number } };

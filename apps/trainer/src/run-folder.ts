@@ -1,23 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '@lesionseg/config';
+import { RUN_FILES } from '@lesionseg/data';
 import { UserError } from '@lesionseg/events';
 
-/**
- * The run folder contract (reports and tools read it):
- *   RUN_DIR/config.json        the resolved config (defaults filled in, absolute data path)
- *   RUN_DIR/split.json         { train: [...patients], validation: [...], seed }
- *   RUN_DIR/events.jsonl       one JSON object per bus event
- *   RUN_DIR/checkpoints/latest the last checkpoint (interval, end, Ctrl-C, failure)
- *   RUN_DIR/checkpoints/best   the checkpoint with the best validation Dice
- */
-export const RUN_FILES = {
-  config: 'config.json',
-  split: 'split.json',
-  events: 'events.jsonl',
-  latest: path.join('checkpoints', 'latest'),
-  best: path.join('checkpoints', 'best'),
-} as const;
+// The run folder layout is owned by @lesionseg/data (RUN_FILES); this file holds what only the
+// trainer does with it: start a new run, resume one, write its JSON files atomically.
 
 /** Write to a temporary name, then rename: readers never see half a file. */
 export function writeJsonAtomic(file: string, value: unknown): void {

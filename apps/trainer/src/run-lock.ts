@@ -1,10 +1,11 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { RUN_FILES } from '@lesionseg/data';
 import { UserError } from '@lesionseg/events';
 
 /** RUN_DIR/.lock: held by the one trainer that writes a run folder. */
-export const LOCK_FILE = '.lock';
+export const LOCK_FILE = RUN_FILES.lock;
 
 interface LockInfo {
   pid: number;

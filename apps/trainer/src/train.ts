@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Container } from 'inversify';
+import { relativeToFolder, resolveInFolder, RUN_FILES } from '@lesionseg/data';
 import { resolve, UserError, type TrainEnd } from '@lesionseg/events';
 import { isPlainObject, loadPluginModules, registerPlugins, type Clock } from '@lesionseg/config';
 import type { CliOptions } from './cli/args.ts';
@@ -14,7 +15,7 @@ import { buildLoop, composeTrainer } from './di/compose.ts';
 import { TOKENS } from './di/tokens.ts';
 import type { ProgressOutput } from './loggers/progress-bar.ts';
 import { prepareEventsForResume } from './events-tail.ts';
-import { checkNewRunDir, checkResumable, hasLatest, readJson, RUN_FILES, writeJsonAtomic } from './run-folder.ts';
+import { checkNewRunDir, checkResumable, hasLatest, readJson, writeJsonAtomic } from './run-folder.ts';
 import { lockRunDir } from './run-lock.ts';
 import type { Runtime } from './runtime.ts';
 import { interruptionHandler, SIGNAL_EXIT } from './process/interruption.ts';
@@ -82,6 +83,8 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
     checkResumable(runDir);
     const raw = readJson(path.join(runDir, RUN_FILES.config), 'run config');
     if (cli.backend && isPlainObject(raw)) raw['backend'] = cli.backend;
+    // data.path is stored relative to the run folder (older runs: absolute, kept as is).
+    if (isPlainObject(raw) && isPlainObject(raw['data']) && typeof raw['data']['path'] === 'string') raw['data']['path'] = resolveInFolder(runDir, raw['data']['path']);
     if (isPlainObject(raw)) await loadConfigPlugins(raw, runDir, [], registries, deps.env);
     const config = parseConfig(raw, registries);
     const dataDir = config.data.options.path ?? path.join(deps.workspaceRoot, DEFAULT_DATA_DIR);
@@ -118,6 +121,14 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
   return { config, registries, runDir, dataDir, isDefaultData, resume: false };
 }
 
+/** config.json as written into the run folder: data.path relative to it, so the folder can move with its data. */
+function runFolderConfig(config: TrainerConfig, runDir: string): Record<string, unknown> {
+  const json = configToJson(config);
+  const data = json['data'];
+  if (isPlainObject(data) && typeof data['path'] === 'string') json['data'] = { ...data, path: relativeToFolder(runDir, data['path']) };
+  return json;
+}
+
 /**
  * The trainer's main job, without process globals (testable): resolve and validate the config,
  * prepare the data and the run folder, compose the plugins, train, and map the outcome to an
@@ -137,7 +148,7 @@ export async function train(cli: CliOptions, deps: TrainDeps): Promise<TrainResu
     throw new UserError(`dataset folder ${dataDir} does not exist`);
   }
 
-  mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
+  mkdirSync(path.join(runDir, RUN_FILES.checkpoints), { recursive: true });
   const unlock = lockRunDir(runDir, deps.log);
   try {
     return await trainLocked({ config, registries, runDir, dataDir, resume, reuse }, deps);
@@ -162,7 +173,7 @@ async function trainLocked(
     if (!fromCheckpoint) {
       if (reuse) deps.log(`${runDir} holds no checkpoint (an earlier start that failed): starting the run there afresh`);
       rmSync(path.join(runDir, RUN_FILES.events), { force: true });
-      if (!resume) writeJsonAtomic(path.join(runDir, RUN_FILES.config), configToJson(config));
+      if (!resume) writeJsonAtomic(path.join(runDir, RUN_FILES.config), runFolderConfig(config, runDir));
       writeJsonAtomic(splitFile, runtime.split);
     }
     const state = fromCheckpoint ? await runtime.store.load(path.join(runDir, RUN_FILES.latest)) : undefined;

@@ -31,7 +31,9 @@ describe('trainer main job with a fake runtime', () => {
     const config = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8')) as Record<string, Record<string, unknown>>;
     expect(config['budget']).toEqual({ type: 'iterations', iterations: 6 });
     expect(config['seed']).toBe(5);
-    expect(config['data']['path']).toBe(path.join(root, 'data', 'phantoms'));
+    // data.path is stored relative to the run folder (the folder can move with its data).
+    expect(config['data']['path']).toBe(path.join('..', '..', 'data', 'phantoms'));
+    expect(path.resolve(runDir, config['data']['path'] as string)).toBe(path.join(root, 'data', 'phantoms'));
     expect(config['strategy']).toEqual({ type: 'ohem', candidates: 128, positiveFraction: 0.3, batchSize: 32, scoreChunk: 32 });
     expect(JSON.parse(readFileSync(path.join(runDir, 'split.json'), 'utf8'))).toEqual({ train: ['p01', 'p02', 'p03'], validation: ['p04'], seed: 5 });
     expect(existsSync(path.join(runDir, 'checkpoints', 'latest', 'fake-model.json'))).toBe(true);

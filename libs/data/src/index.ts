@@ -12,7 +12,7 @@ export { affineToQform, qformToAffine, affineZooms, affineMaxDiff } from './nift
 export type { QForm } from './nifti/affine.ts';
 
 export type { Random, Rng, RngState } from './random.ts';
-export { createRng, randInt, uniform, normal, shuffled } from './random.ts';
+export { createRng, randInt, uniform, normal, shuffled, Mulberry32, mulberry32 } from './random.ts';
 
 export type { PreprocessedPatient } from './sampling/patient.ts';
 export { precomputePositives } from './sampling/patient.ts';
@@ -28,7 +28,7 @@ export { zscoreInPlace } from './preprocess/zscore.ts';
 export type { PatientVolumes, PreprocessOptions } from './preprocess/preprocess.ts';
 export { preprocessPatient, MAX_WORKING_VOXELS } from './preprocess/preprocess.ts';
 export { checkFiniteVoxels, checkBinaryMask, countNonFinite, nonBinaryVoxels, nonBinaryProblem } from './validate/voxels.ts';
-export { probabilitiesToOriginal, binarize, predictionToOriginalMask, writePrediction } from './preprocess/inverse.ts';
+export { probabilitiesToOriginal, binarize, predictionToOriginalMask } from './preprocess/inverse.ts';
 
 export { writeFileAtomic } from './io/atomic.ts';
 export type { PatientFiles, SkippedFolder, ListPatientsOptions } from './dataset/layout.ts';
@@ -36,7 +36,7 @@ export { MSSEG2_FILES, DatasetError, findMsseg2Patients, readManifest, listPatie
 export type { LoadedPatient } from './dataset/load.ts';
 export { GRID_TOLERANCE_MM, checkSameGrid, loadPatient, patientVolumes, lesionVoxelCount } from './dataset/load.ts';
 export type { Split } from './dataset/split.ts';
-export { splitPatients, writeSplit } from './dataset/split.ts';
+export { splitPatients } from './dataset/split.ts';
 
 export type { PhantomOptions, PhantomPreset, PhantomDifficulty } from './synth/options.ts';
 export { PHANTOM_PRESETS, PHANTOM_DIFFICULTY, MAX_PHANTOM_VOXELS, phantomOptions } from './synth/options.ts';
@@ -48,3 +48,5 @@ export { writeSyntheticDataset, syntheticPatient, syntheticPatients, patientSeed
 
 export type { ToolProvenance } from './provenance.ts';
 export { toolProvenance, sha256File } from './provenance.ts';
+
+export * from './run-folder/index.ts';

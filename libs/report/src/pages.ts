@@ -4,7 +4,7 @@
  * figures also as separate files (SVG and PNG) and tables as Markdown and CSV, for papers.
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from '@lesionseg/data';
+import { RUN_FILES, writeFileAtomic } from '@lesionseg/data';
 import type { Evaluation } from './evaluation.ts';
 import { buildReportHtml, escapeHtml, figureHtml, markdownTableHtml, preHtml, svgHtml, type ReportFigure, type ReportSection } from './html.ts';
 import { lesionRows } from './lesion-table.ts';
@@ -130,8 +130,8 @@ export async function writeRunReport(outDir: string, input: RunReportInput): Pro
     );
   }
   sections.push({ heading: 'Provenance', html: provenanceHtml(await runProvenance(run, evaluation, input.now)) });
-  sections.push({ heading: 'Configuration', html: configHtml('config.json', run.config) });
-  const path = join(outDir, 'report.html');
+  sections.push({ heading: 'Configuration', html: configHtml(RUN_FILES.config, run.config) });
+  const path = join(outDir, RUN_FILES.report);
   await writeFileAtomic(path, buildReportHtml({ title: `lesionseg run ${run.name}`, subtitle: `Run folder: ${run.dir}${evaluation ? `; evaluation: ${evaluation.path}` : ''}`, sections }));
   return path;
 }

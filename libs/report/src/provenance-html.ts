@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { sha256File, toolProvenance } from '@lesionseg/data';
+import { EVALUATION_FILES, RUN_FILES, sha256File, toolProvenance } from '@lesionseg/data';
 import type { Evaluation } from './evaluation.ts';
 import { escapeHtml } from './html.ts';
 import type { RunSummary } from './run-folder.ts';
@@ -23,18 +23,18 @@ function flat(v: unknown): string {
 }
 
 /** Files of a run folder whose checksums the report lists (those that exist), and every file of checkpoints/best. */
-export const CHECKSUMMED_FILES = ['config.json', 'split.json', 'events.jsonl', 'evaluation/results.json'];
+export const CHECKSUMMED_FILES = [RUN_FILES.config, RUN_FILES.split, RUN_FILES.events, RUN_FILES.results];
 
 async function checksummed(dir: string): Promise<string[]> {
-  const best = join(dir, 'checkpoints', 'best');
-  const files = existsSync(best) ? (await readdir(best, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join('checkpoints', 'best', d.name)).sort() : [];
+  const best = join(dir, RUN_FILES.best);
+  const files = existsSync(best) ? (await readdir(best, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join(RUN_FILES.best, d.name)).sort() : [];
   return [...CHECKSUMMED_FILES.filter((f) => existsSync(join(dir, f))), ...files];
 }
 
 /** evaluation.json, which evaluator:evaluate writes beside results.json (checkpoint, weights, backend, ...). */
 async function evaluationSetup(resultsPath: string): Promise<Record<string, unknown> | null> {
   try {
-    return JSON.parse(await readFile(join(dirname(resultsPath), 'evaluation.json'), 'utf8')) as Record<string, unknown>;
+    return JSON.parse(await readFile(join(dirname(resultsPath), EVALUATION_FILES.evaluation), 'utf8')) as Record<string, unknown>;
   } catch {
     return null; // scored by evaluator:score alone: no prediction set-up to show
   }

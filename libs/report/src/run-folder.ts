@@ -4,7 +4,8 @@
  * the payload's fields).
  */
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
+import { runPath } from '@lesionseg/data';
 import type { CurvePoint } from './learning-curves.ts';
 
 /** One optimizer step of the log (stepDone). */
@@ -111,7 +112,7 @@ export function summarizeEvents(events: readonly EventLine[], name: string, dir:
 }
 
 export async function readRunFolder(dir: string, name = basename(dir)): Promise<RunSummary> {
-  const eventsPath = join(dir, 'events.jsonl');
+  const eventsPath = runPath(dir, 'events');
   let text: string;
   try {
     text = await readFile(eventsPath, 'utf8');
@@ -120,7 +121,7 @@ export async function readRunFolder(dir: string, name = basename(dir)): Promise<
   }
   let config: unknown = null;
   try {
-    config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    config = JSON.parse(await readFile(runPath(dir, 'config'), 'utf8'));
   } catch {
     config = null;
   }

@@ -6,7 +6,7 @@
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MSSEG2_FILES, readNifti, writeFileAtomic } from '@lesionseg/data';
+import { MSSEG2_FILES, readNifti, RUN_FILES, writeFileAtomic } from '@lesionseg/data';
 import type { EvaluatedPatient, Evaluation } from './evaluation.ts';
 import { lesionRows } from './lesion-table.ts';
 import { sharedWindow } from './overlay.ts';
@@ -53,7 +53,7 @@ export interface ViewerOptions {
 }
 
 export async function writePatientViewers(outDir: string, evaluation: Evaluation, options: ViewerOptions = {}): Promise<ViewerLink[]> {
-  const dir = join(outDir, 'viewer');
+  const dir = join(outDir, RUN_FILES.viewer);
   await mkdir(dir, { recursive: true });
   const bundle = join(dir, 'niivue.umd.js');
   const source = niivueBundlePath();
@@ -81,7 +81,7 @@ export async function writePatientViewers(outDir: string, evaluation: Evaluation
       window: sharedWindow([sample(baseline.data), sample(followup.data)]),
       lesions,
       niivueScript: 'niivue.umd.js',
-      reportHref: relative(dir, join(outDir, options.report ?? 'report.html')),
+      reportHref: relative(dir, join(outDir, options.report ?? RUN_FILES.report)),
       subtitle: p.gtEmpty ? 'No new lesion in the ground truth: every predicted lesion is a false positive.' : `Dice ${p.dice === null ? 'n/a' : p.dice.toFixed(3)}.`,
     });
     await writeFileAtomic(join(dir, file), html);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Container } from 'inversify';
-import { listPatients, sha256File, writeFileAtomic, type PatientFiles } from '@lesionseg/data';
+import { EVALUATION_FILES, listPatients, relativePathsIn, sha256File, writeFileAtomic, type PatientFiles } from '@lesionseg/data';
 import { resolveBus, resolvePostProcessor } from '../container.ts';
 import { predictPatients, type PredictedPatient } from '../predict/run-predict.ts';
 import { openEnsemble, withWindowPredictor } from '../predict/models.ts';
@@ -11,15 +11,8 @@ import { loadMask } from '../score/load.ts';
 import type { ScoreResults } from '../score/results.ts';
 import type { EvaluateCliOptions } from './args.ts';
 
-/** Files `evaluator evaluate` writes inside --out. */
-export const EVALUATE_FILES = {
-  predictions: 'predictions',
-  results: 'results.json',
-  csv: 'results.csv',
-  md: 'table.md',
-  lesions: 'lesions.csv',
-  evaluation: 'evaluation.json',
-} as const;
+/** Files `evaluator evaluate` writes inside --out (the run folder contract names them). */
+const EVALUATE_FILES = EVALUATION_FILES;
 
 export interface EvaluateResult {
   predicted: PredictedPatient[];
@@ -93,7 +86,8 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
       prediction,
       bus: resolveBus(c),
     });
-    await writeFileAtomic(join(opts.out, EVALUATE_FILES.evaluation), `${JSON.stringify(evaluation, null, 2)}\n`);
+    // Paths relative to --out (RUN_DIR/evaluation for a report), so the folder can move with its data.
+    await writeFileAtomic(join(opts.out, EVALUATE_FILES.evaluation), `${JSON.stringify(relativePathsIn(opts.out, evaluation), null, 2)}\n`);
     return { predicted, results, evaluation };
   } finally {
     ensemble.dispose();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import type { PatientFiles } from '@lesionseg/data';
+import { isAbsolute, resolve } from 'node:path';
+import { runPath, type PatientFiles } from '@lesionseg/data';
 import { InputError } from '../score/inputs.ts';
 
 async function readJsonList(file: string, key: string | null): Promise<string[]> {
@@ -40,7 +40,7 @@ export async function selectPatients<P extends Pick<PatientFiles, 'id'>>(
       const why = context.noRunDir ?? 'the checkpoint is not inside a run folder (RUN_DIR/checkpoints/<name>)';
       throw new InputError(`--patients ${spec}: ${why}, so there is no split.json; give FILE.json:${spec}`);
     }
-    const file = join(context.runDir, 'split.json');
+    const file = runPath(context.runDir, 'split');
     ids = await readJsonList(file, spec);
     description = `the run's ${spec} patients (${file})`;
   } else {

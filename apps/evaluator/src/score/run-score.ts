@@ -1,5 +1,6 @@
+import { dirname, resolve } from 'node:path';
 import { resolveScoreParams, scoreRuns, summarizeCohort } from '@lesionseg/metrics';
-import { warnSkipped } from '@lesionseg/data';
+import { relativePathsIn, warnSkipped } from '@lesionseg/data';
 import type { ScoreCliOptions } from './args.ts';
 import { findInputs, type ScorePair } from './inputs.ts';
 import { scorePatientFilter } from './select.ts';
@@ -94,6 +95,7 @@ export async function scoreAndWrite(
     summary: summarizeCohort(patients),
   };
   const text: Record<string, (r: ScoreResults) => string> = { '--out': resultsJson, '--csv': resultsCsv, '--md': resultsMarkdown, '--lesions-csv': lesionsCsv };
-  await writeAllOrNone(scoreOutputs(opts).map((o) => ({ ...o, data: text[o.what](results) })));
+  // Paths in each file relative to that file's folder (a moved evaluation or run folder still reads); results stays absolute in memory.
+  await writeAllOrNone(scoreOutputs(opts).map((o) => ({ ...o, data: text[o.what](relativePathsIn(dirname(resolve(o.path)), results)) })));
   return results;
 }

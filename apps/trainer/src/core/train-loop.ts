@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { checkpointPath, RUN_FILES } from '@lesionseg/data';
 import { describeError, type Budget, type Bus, type TrainEnd } from '@lesionseg/events';
 import { budgetExhausted, budgetProgress, TrainingTimer, type Clock } from '@lesionseg/config';
 import type { LrSchedule, SamplingStrategy, StatefulRandom } from '@lesionseg/strategies';
@@ -110,7 +111,7 @@ export class TrainLoop {
   }
 
   get checkpointDir(): string {
-    return path.join(this.settings.runDir, 'checkpoints');
+    return path.join(this.settings.runDir, RUN_FILES.checkpoints);
   }
 
   /** Runs until the budget is used, a stop is requested, or a steering plugin fails (throws TrainingStoppedError). */
@@ -277,7 +278,7 @@ export class TrainLoop {
   }
 
   private async checkpoint(kind: 'latest' | 'best' | 'interrupt'): Promise<string> {
-    const dir = path.join(this.checkpointDir, kind === 'best' ? 'best' : 'latest');
+    const dir = checkpointPath(this.settings.runDir, kind === 'best' ? 'best' : 'latest');
     await this.timer.paused(async () => {
       if (kind !== 'best') this.state.lastCheckpointMs = this.timer.elapsedMs;
       await this.stage('checkpointer', () => this.parts.store.save(dir, this.snapshot()));

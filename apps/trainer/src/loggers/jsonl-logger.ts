@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { toolProvenance } from '@lesionseg/data';
+import { relativeToFolder, RUN_FILES, toolProvenance } from '@lesionseg/data';
 import type { Bus } from '@lesionseg/events';
 import type { Logger } from './logger.ts';
 import { MetricsCsv } from './metrics-csv.ts';
@@ -18,13 +18,21 @@ export function eventLine(type: string, payload: unknown, time?: Date): string {
   return JSON.stringify({ type, ...(time ? { time: time.toISOString() } : {}), ...(payload as object) }, jsonSafe) + '\n';
 }
 
+/** The config's data.path relative to the run folder (as in config.json). */
+function relativeDataPath(config: unknown, runDir: string): unknown {
+  if (typeof config !== 'object' || config === null) return config;
+  const data = (config as { data?: unknown }).data;
+  if (typeof data !== 'object' || data === null || typeof (data as { path?: unknown }).path !== 'string') return config;
+  return { ...config, data: { ...data, path: relativeToFolder(runDir, (data as { path: string }).path) } };
+}
+
 /**
  * Paths in the log relative to the run folder (`runDir` becomes "."), so a run folder can be
  * moved or copied to another machine and still read; readers resolve them against the folder.
  */
 export function relativePaths(type: string, payload: Record<string, unknown>, runDir: string): Record<string, unknown> {
-  const rel = (p: unknown) => (typeof p === 'string' && path.isAbsolute(p) ? path.relative(runDir, p) || '.' : p);
-  if (type === 'trainStart') return { ...payload, runDir: rel(payload.runDir) };
+  const rel = (p: unknown) => (typeof p === 'string' ? relativeToFolder(runDir, p) : p);
+  if (type === 'trainStart') return { ...payload, runDir: rel(payload.runDir), config: relativeDataPath(payload.config, runDir) };
   if (type === 'checkpointSaved') return { ...payload, path: rel(payload.path) };
   return payload;
 }
@@ -46,7 +54,7 @@ export class JsonlLogger implements Logger {
   ) {
     this.runDir = path.dirname(file);
     mkdirSync(this.runDir, { recursive: true });
-    this.metrics = new MetricsCsv(path.join(this.runDir, 'metrics.csv'), now);
+    this.metrics = new MetricsCsv(path.join(this.runDir, RUN_FILES.metrics), now);
   }
 
   attach(bus: Bus): void {

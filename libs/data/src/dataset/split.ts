@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { createRng, shuffled } from '../random.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
 
 /** A train/validation split by patient. */
 export interface Split {
@@ -52,11 +50,4 @@ export function splitPatients(
     train.push(...picked.slice(counts[i]));
   });
   return { seed: options.seed, validationFraction: fraction, train: train.sort(), validation: validation.sort() };
-}
-
-/** Write `split.json` into a run folder (atomically); returns its path. */
-export async function writeSplit(runDir: string, split: Split): Promise<string> {
-  const path = join(runDir, 'split.json');
-  await writeFileAtomic(path, `${JSON.stringify(split, null, 2)}\n`);
-  return path;
 }

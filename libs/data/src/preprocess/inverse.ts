@@ -3,8 +3,6 @@ import { voxelCount } from '../volume.ts';
 import type { GridMapping } from './grid.ts';
 import { inverseTables } from './grid.ts';
 import { resampleTrilinear } from './resample.ts';
-import { writeNifti } from '../nifti/write.ts';
-import type { NiftiImage } from '../nifti/header.ts';
 
 /**
  * Probabilities on the working grid back to the patient's original grid: trilinear
@@ -33,15 +31,4 @@ export function binarize(volume: Volume, threshold = 0.5): Volume {
  */
 export function predictionToOriginalMask(prob: Float32Array, g: GridMapping, threshold = 0.5): Volume {
   return binarize(probabilitiesToOriginal(prob, g), threshold);
-}
-
-/**
- * Write a working-grid prediction as a uint8 mask on the patient's original grid, with the
- * original FLAIR's header fields (orientation codes, qform/sform bit for bit, units), so that it
- * overlays the FLAIR in any viewer and can be scored against the original ground truth.
- */
-export async function writePrediction(path: string, prob: Float32Array, g: GridMapping, originalFlair: NiftiImage, threshold = 0.5): Promise<Volume> {
-  const mask = predictionToOriginalMask(prob, g, threshold);
-  await writeNifti(path, mask, { datatype: 'uint8', template: originalFlair, description: 'lesionseg new-lesion mask' });
-  return mask;
 }

@@ -6,7 +6,7 @@
  * atomically with the weights it describes.
  */
 import { join } from 'node:path';
-import { toolProvenance } from '@lesionseg/data';
+import { relativeToFolder, toolProvenance } from '@lesionseg/data';
 import type { ResolvedUNetOptions } from '../unet/options.ts';
 import { writeFileSynced } from './weights-file.ts';
 
@@ -22,6 +22,7 @@ export interface ModelCardInfo {
   /** Lesion where sigmoid(logit) >= threshold (validation's threshold). */
   threshold: number;
   training: {
+    /** The training dataset folder; stored relative to the checkpoint folder. */
     data: string;
     trainPatients: readonly string[];
     validationPatients: readonly string[];
@@ -131,7 +132,9 @@ export function modelCardMarkdown(m: Record<string, unknown>): string {
 
 /** Write metadata.json and model-card.md into `dir` (synced, so the checkpoint's rename exposes complete files). */
 export async function writeModelCard(dir: string, card: ModelCardInfo, unet: ResolvedUNetOptions, hasEma: boolean, savedAt: string): Promise<void> {
-  const meta = modelCardMetadata(card, unet, hasEma, savedAt);
+  // The training data's path relative to the checkpoint (dir is a sibling of the final folder,
+  // so the same relative path holds there): the run folder can move together with its data.
+  const meta = modelCardMetadata({ ...card, training: { ...card.training, data: relativeToFolder(dir, card.training.data) } }, unet, hasEma, savedAt);
   await writeFileSynced(join(dir, 'metadata.json'), `${JSON.stringify(meta, null, 2)}\n`);
   await writeFileSynced(join(dir, 'model-card.md'), modelCardMarkdown(meta));
 }

@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { CHECKPOINT_NAMES, checkpointPath, readRunInferenceSetup, runDirOfCheckpoint, runPath, type RunInferenceSetup } from '@lesionseg/data';
 import { parseBackendRequest, selectBackend } from '../backend/index.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { createUNet, type UNet } from '../unet/unet.ts';
@@ -97,10 +98,10 @@ async function isCheckpoint(p: string): Promise<boolean> {
 export async function resolveCheckpointDir(path: string): Promise<{ dir: string; note: string }> {
   if (!(await isDir(path))) throw new PredictorError(`${path}: checkpoint does not exist (give RUN_DIR or RUN_DIR/checkpoints/best)`);
   if (await isCheckpoint(path)) return { dir: path, note: `checkpoint ${path}` };
-  for (const name of ['best', 'latest']) {
-    const dir = join(path, 'checkpoints', name);
+  for (const name of CHECKPOINT_NAMES) {
+    const dir = checkpointPath(path, name);
     if (name === 'best' && (await isDir(dir)) && !(await isCheckpoint(dir))) {
-      throw new PredictorError(`${dir} is broken (no state.json): not using another model silently; give --checkpoint ${join(path, 'checkpoints', 'latest')} for the last one`);
+      throw new PredictorError(`${dir} is broken (no state.json): not using another model silently; give --checkpoint ${checkpointPath(path, 'latest')} for the last one`);
     }
     if (await isCheckpoint(dir)) {
       const why = name === 'best' ? 'best validation Dice' : 'no checkpoints/best in this run, using the last one';
@@ -129,14 +130,12 @@ function checkPreprocessing(raw: Record<string, unknown>, source: string): Omit<
   return { spacingMm: spacingMm ?? null, window: patchSize, stride: stride ?? Math.max(1, Math.round(patchSize * 0.75)) };
 }
 
-/** Preprocessing and validation model, from the checkpoint's plugin state or RUN_DIR/config.json. */
+/** Preprocessing and validation model, from the checkpoint's plugin state or the run folder's config.json. */
 async function readTrainingSetup(
   plugins: Record<string, unknown>,
   checkpointDir: string,
 ): Promise<{ preprocessing: InferencePreprocessing; validationModel: 'ema' | 'raw' | null; runDir: string | null }> {
-  // RUN_DIR/checkpoints/<name>: the run folder is two levels up.
-  const parent = dirname(checkpointDir);
-  const runDir = basename(parent) === 'checkpoints' ? dirname(parent) : null;
+  const runDir = runDirOfCheckpoint(checkpointDir);
   const state = plugins[PREPROCESSING_PLUGIN_KEY];
   if (isRecord(state)) {
     const source = `${join(checkpointDir, 'state.json')} (plugins.${PREPROCESSING_PLUGIN_KEY})`;
@@ -147,25 +146,20 @@ async function readTrainingSetup(
       runDir,
     };
   }
-  const configPath = runDir ? join(runDir, 'config.json') : null;
-  if (!configPath || !(await isFile(configPath))) {
+  let setup: RunInferenceSetup | null = null;
+  try {
+    setup = runDir ? await readRunInferenceSetup(runDir) : null;
+  } catch (e) {
+    throw new PredictorError((e as Error).message);
+  }
+  if (!setup) {
     throw new PredictorError(
       `${checkpointDir}: cannot tell how inputs were preprocessed: the checkpoint has no plugins.${PREPROCESSING_PLUGIN_KEY} ` +
-        `and there is no ${configPath ?? 'config.json two levels up (RUN_DIR/checkpoints/<name>)'}`,
+        `and there is no ${runDir ? runPath(runDir, 'config') : 'config.json two levels up (RUN_DIR/checkpoints/<name>)'}`,
     );
   }
-  let config: unknown;
-  try {
-    config = JSON.parse(await readFile(configPath, 'utf8'));
-  } catch (e) {
-    throw new PredictorError(`${configPath}: not valid JSON (${(e as Error).message})`);
-  }
-  if (!isRecord(config) || !isRecord(config.data)) throw new PredictorError(`${configPath}: no "data" section (not a run config)`);
-  const validation = isRecord(config.validation) ? config.validation : null;
-  const source = `${configPath} (data section)`;
-  const pre = checkPreprocessing({ ...config.data, stride: validation?.stride ?? null }, source);
-  const vm = validation?.model;
-  return { preprocessing: { ...pre, source }, validationModel: vm === 'ema' || vm === 'raw' ? vm : null, runDir };
+  const pre = checkPreprocessing(setup.raw, setup.source);
+  return { preprocessing: { ...pre, source: setup.source }, validationModel: setup.validationModel, runDir };
 }
 
 /**
