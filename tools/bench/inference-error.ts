@@ -9,6 +9,7 @@
  *   npx tsx tools/bench/inference-error.ts [--side 40] [--seed 3]
  */
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '@lesionseg/data';
 
 const { values: opt } = parseArgs({ options: { side: { type: 'string', default: '40' }, seed: { type: 'string', default: '3' } } });
 const tf = await import('@tensorflow/tfjs-core');
@@ -17,15 +18,7 @@ const { createUNet, slidingWindowPredict, selectBackend, useWinogradConv, window
 
 const side = Number(opt.side);
 const shape: [number, number, number] = [side, side, side];
-const rand = (() => {
-  let a = Number(opt.seed) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-})();
+const rand = mulberry32(Number(opt.seed));
 const n = side ** 3;
 const chans = [Float32Array.from({ length: n }, () => rand() * 2 - 1), Float32Array.from({ length: n }, () => rand() * 2 - 1)];
 const batch = Float32Array.from({ length: 32 ** 3 * 2 }, () => rand() * 2 - 1);

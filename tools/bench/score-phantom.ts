@@ -1,16 +1,7 @@
-import type { Vec3 } from '@lesionseg/data';
+import { mulberry32, type Vec3 } from '@lesionseg/data';
 
-/** Seeded generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator (mulberry32, from @lesionseg/data). */
+export const rng = mulberry32;
 
 /** Ellipsoid centres and radii (voxels) of a phantom's lesions. */
 export interface Blob {

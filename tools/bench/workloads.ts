@@ -7,6 +7,7 @@
  * Sizes are parameters so that a bundle can be checked on a CPU Vulkan driver with tiny ones.
  */
 import type * as Models from '@lesionseg/models';
+import { mulberry32 } from '@lesionseg/data';
 
 type ModelsLib = typeof Models;
 type UNet = Models.UNet;
@@ -22,15 +23,8 @@ export interface Row {
   note?: string;
 }
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator (mulberry32, from @lesionseg/data). */
+export const rng = mulberry32;
 
 export function batchOf(count: number, side: number, seed: number): PatchBatch & { masks: Float32Array } {
   const r = rng(seed);

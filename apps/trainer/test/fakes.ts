@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '@lesionseg/config';
 import type { PatchBatch, PatchKind, PatchScorer, PatchSource, Random, StatefulRandom } from '@lesionseg/strategies';
+import { Mulberry32 } from '@lesionseg/data';
 import type { EmaPlugin, ModelStore, StepResult, Trainable, TrainerState, Validator, ValidationResult } from '../src/core/types.ts';
 
 /** Time moves only when a fake says so. */
@@ -15,23 +16,8 @@ export class FakeClock implements Clock {
   }
 }
 
-/** mulberry32 with saveable state. */
-export class TestRandom implements StatefulRandom {
-  constructor(private s: number) {}
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) | 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  getState(): unknown {
-    return this.s;
-  }
-  setState(state: unknown): void {
-    this.s = state as number;
-  }
-}
+/** mulberry32 with saveable state. (the data library's, under the name the tests use) */
+export class TestRandom extends Mulberry32 implements StatefulRandom {}
 
 const SHAPE = [2, 2, 2] as const;
 const V = 8;

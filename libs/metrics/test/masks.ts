@@ -1,4 +1,4 @@
-import type { Vec3 } from '@lesionseg/data';
+import { mulberry32, type Vec3 } from '@lesionseg/data';
 
 /** Test helper: an empty 0/1 mask on a grid. */
 export function emptyMask(shape: Vec3): Uint8Array {
@@ -18,14 +18,5 @@ export function voxels(m: Uint8Array, shape: Vec3, ...ps: Vec3[]): Uint8Array {
   return m;
 }
 
-/** Mulberry32: a small seeded generator so random tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 (from @lesionseg/data): a small seeded generator so random tests are reproducible. */
+export const rng = mulberry32;

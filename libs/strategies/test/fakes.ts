@@ -1,22 +1,8 @@
 import type { PatchBatch, PatchKind, PatchScorer, PatchSource, Random, StatefulRandom } from '../src/index.ts';
+import { Mulberry32 } from '@lesionseg/data';
 
-/** mulberry32: a small seeded generator for tests (the app uses the data library's). */
-export class TestRandom implements StatefulRandom {
-  constructor(private s: number) {}
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) | 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  getState(): unknown {
-    return this.s;
-  }
-  setState(state: unknown): void {
-    this.s = state as number;
-  }
-}
+/** mulberry32: a small seeded generator for tests (the app uses the data library's). (the data library's, under the name the tests use) */
+export class TestRandom extends Mulberry32 implements StatefulRandom {}
 
 export const SHAPE = [2, 2, 2] as const;
 const V = 8;
