@@ -2,7 +2,7 @@
 // provenance in the NIfTI descrip and in evaluate's results.json.
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNifti, toolProvenance } from '@lesionseg/data';
 import { selectBackend } from '@lesionseg/models';
@@ -124,7 +124,9 @@ describe('evaluate provenance', () => {
     const pred = p.prediction as { backend: string; tta: boolean; checkpoints: { path: string; weights: string; sha256: string }[]; inputs: { flair1Sha256: string }[] };
     expect(pred.backend).toBe('cpu');
     expect(pred.tta).toBe(false);
-    expect(pred.checkpoints[0]).toMatchObject({ path: f('run/checkpoints/best'), weights: 'raw' });
+    // Stored relative to results.json's folder (the evaluation can move with the run).
+    expect(pred.checkpoints[0]).toMatchObject({ path: join('..', 'run', 'checkpoints', 'best'), weights: 'raw' });
+    expect(resolve(f('eval'), pred.checkpoints[0].path)).toBe(f('run/checkpoints/best'));
     expect(pred.checkpoints[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(pred.inputs).toHaveLength(2);
     const evaluation = JSON.parse(readFileSync(f('eval/evaluation.json'), 'utf8')) as { provenance: unknown; tta: boolean };

@@ -31,10 +31,11 @@ export { checkFiniteVoxels, checkBinaryMask, countNonFinite, nonBinaryVoxels, no
 export { probabilitiesToOriginal, binarize, predictionToOriginalMask } from './preprocess/inverse.ts';
 
 export { writeFileAtomic } from './io/atomic.ts';
+export { pathExists, isFile, isDirectory } from './io/exists.ts';
 export type { PatientFiles, SkippedFolder, ListPatientsOptions } from './dataset/layout.ts';
 export { MSSEG2_FILES, DatasetError, findMsseg2Patients, readManifest, listPatients, listSubfolders, warnSkipped } from './dataset/layout.ts';
 export type { LoadedPatient } from './dataset/load.ts';
-export { GRID_TOLERANCE_MM, checkSameGrid, loadPatient, patientVolumes, lesionVoxelCount } from './dataset/load.ts';
+export { GRID_TOLERANCE_MM, checkSameGrid, gridMismatch, loadPatient, patientVolumes, lesionVoxelCount } from './dataset/load.ts';
 export type { Split } from './dataset/split.ts';
 export { splitPatients } from './dataset/split.ts';
 

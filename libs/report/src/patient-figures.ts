@@ -4,9 +4,8 @@
  * is biggest (the clearest pictures), and the patients without new lesions with the most
  * predicted lesions (their false positives are what MSSEG-2 penalises there).
  */
-import { access } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { MSSEG2_FILES, readNifti } from '@lesionseg/data';
+import { MSSEG2_FILES, pathExists, readNifti } from '@lesionseg/data';
 import type { EvaluatedPatient, Evaluation } from './evaluation.ts';
 import type { ReportFigure } from './html.ts';
 import { svgToPng } from './learning-curves.ts';
@@ -23,17 +22,8 @@ export interface PatientFigureOptions {
   flairs?: (p: EvaluatedPatient) => { baseline: string; followup: string } | null;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function allExist(paths: readonly string[]): Promise<boolean> {
-  return (await Promise.all(paths.map(exists))).every(Boolean);
+  return (await Promise.all(paths.map(pathExists))).every(Boolean);
 }
 
 function largestLesion(p: EvaluatedPatient): number {

@@ -1,16 +1,7 @@
-import { stat } from 'node:fs/promises';
-import { affineMaxDiff, readNifti, type NiftiImage } from '@lesionseg/data';
+import { gridMismatch, isFile, readNifti, type NiftiImage } from '@lesionseg/data';
 import { AFFINE_TOLERANCE_MM } from '../score/load.ts';
 
 export type ExistingOutput = { complete: true; lesionVoxels: number; lesionVolumeMm3: number } | { complete: false; reason: string | null };
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** One output file: reads in full, the expected datatype, the input's grid, the same settings key in its descrip. */
 async function check(path: string, datatype: 'uint8' | 'float32', grid: NiftiImage, key: string): Promise<{ ok: true; image: NiftiImage } | { ok: false; reason: string }> {
@@ -21,7 +12,7 @@ async function check(path: string, datatype: 'uint8' | 'float32', grid: NiftiIma
     return { ok: false, reason: `${path} does not read in full (${(e as Error).message})` };
   }
   if (img.datatype !== datatype) return { ok: false, reason: `${path} is ${img.datatype}, not ${datatype}` };
-  if (img.shape.some((n, a) => n !== grid.shape[a]) || !(affineMaxDiff(img.affine, grid.affine) <= AFFINE_TOLERANCE_MM)) {
+  if (gridMismatch(grid, img, AFFINE_TOLERANCE_MM) !== null) {
     return { ok: false, reason: `${path} is not on the input's grid` };
   }
   const descrip = img.header.description ?? '';
@@ -39,7 +30,7 @@ async function check(path: string, datatype: 'uint8' | 'float32', grid: NiftiIma
  */
 export async function existingOutput(files: { flair1: string; mask: string; probabilities: string | null }, key: string): Promise<ExistingOutput> {
   const wanted = [files.mask, ...(files.probabilities ? [files.probabilities] : [])];
-  const present = await Promise.all(wanted.map(exists));
+  const present = await Promise.all(wanted.map(isFile));
   if (!present.some(Boolean)) return { complete: false, reason: null };
   if (!present.every(Boolean)) return { complete: false, reason: `${wanted[present.indexOf(false)]} is missing` };
   const grid = await readNifti(files.flair1);

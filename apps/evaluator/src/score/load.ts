@@ -1,5 +1,5 @@
 import type { NiftiImage, Vec3 } from '@lesionseg/data';
-import { affineMaxDiff, checkBinaryMask, readNifti } from '@lesionseg/data';
+import { checkBinaryMask, gridMismatch, readNifti } from '@lesionseg/data';
 import type { RunMask } from '@lesionseg/metrics';
 import { extractRuns } from '@lesionseg/metrics';
 import { InputError } from './inputs.ts';
@@ -35,15 +35,18 @@ export async function loadMask(path: string, role: string): Promise<LoadedMask> 
   return { path, shape: img.shape, spacing: img.spacing, affine: img.affine, runs };
 }
 
-/** Refuse different shapes always, and different affines unless geometry is ignored. */
-export function checkSameGrid(gt: LoadedMask, pred: LoadedMask, ignoreGeometry: boolean): void {
-  if (gt.shape.some((n, a) => n !== pred.shape[a])) {
+/**
+ * A prediction against its ground truth (data's grid comparison, the scorer's tolerance and
+ * wording): refuse different shapes always, and different affines unless geometry is ignored.
+ */
+export function checkMaskGrid(gt: LoadedMask, pred: LoadedMask, ignoreGeometry: boolean): void {
+  const m = gridMismatch(gt, pred, AFFINE_TOLERANCE_MM);
+  if (m?.kind === 'shape') {
     throw new InputError(`${pred.path}: grid ${pred.shape.join('x')} does not match the ground truth ${gt.path} (${gt.shape.join('x')})`);
   }
-  const diff = affineMaxDiff(gt.affine, pred.affine);
-  if (!ignoreGeometry && !(diff <= AFFINE_TOLERANCE_MM)) {
+  if (!ignoreGeometry && m?.kind === 'affine') {
     throw new InputError(
-      `${pred.path}: affine differs from the ground truth ${gt.path} by up to ${diff.toPrecision(3)} mm (tolerance ${AFFINE_TOLERANCE_MM}); ` +
+      `${pred.path}: affine differs from the ground truth ${gt.path} by up to ${m.diffMm.toPrecision(3)} mm (tolerance ${AFFINE_TOLERANCE_MM}); ` +
         'resample the prediction onto the ground-truth grid, or pass --ignore-geometry if the voxels do correspond',
     );
   }

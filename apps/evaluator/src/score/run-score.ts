@@ -5,7 +5,7 @@ import type { ScoreCliOptions } from './args.ts';
 import { findInputs, type ScorePair } from './inputs.ts';
 import { scorePatientFilter } from './select.ts';
 import { scoreProvenance } from './provenance.ts';
-import { checkSameGrid, loadMask } from './load.ts';
+import { checkMaskGrid, loadMask } from './load.ts';
 import { checkDistinct, checkWritable, writeAllOrNone, type NamedPath } from '../output-files.ts';
 import type { Bus } from '@lesionseg/events';
 import type { PatientResult, ScoreResults } from './results.ts';
@@ -20,7 +20,7 @@ export async function scoreFiles(
 ): Promise<PatientResult> {
   const gt = await loadMask(gtPath, 'ground-truth');
   const pred = await loadMask(predPath, 'prediction');
-  checkSameGrid(gt, pred, opts.ignoreGeometry);
+  checkMaskGrid(gt, pred, opts.ignoreGeometry);
   // World centroids of both masks use the GT affine (the grids are the same, or declared so).
   const s = scoreRuns(
     { runs: gt.runs, spacing: gt.spacing, affine: gt.affine },

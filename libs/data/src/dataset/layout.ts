@@ -1,6 +1,7 @@
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '@lesionseg/events';
+import { isFile } from '../io/exists.ts';
 
 /** MSSEG-2 file names inside one patient folder. */
 export const MSSEG2_FILES = {
@@ -27,13 +28,6 @@ export class DatasetError extends UserError {
     super(message);
     this.name = 'DatasetError';
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
 }
 
 /** A sub-folder of a dataset that is not read as a patient, and why (reported, never dropped silently). */
@@ -101,7 +95,7 @@ export async function findMsseg2Patients(root: string, options: ListPatientsOpti
     const baseline = join(dir, MSSEG2_FILES.baseline);
     const followup = join(dir, MSSEG2_FILES.followup);
     const gt = join(dir, MSSEG2_FILES.groundTruth);
-    const [hasB, hasF, hasGt] = await Promise.all([exists(baseline), exists(followup), exists(gt)]);
+    const [hasB, hasF, hasGt] = await Promise.all([isFile(baseline), isFile(followup), isFile(gt)]);
     if (!hasB && !hasF) {
       skipped.push({
         path: dir,
@@ -118,7 +112,7 @@ export async function findMsseg2Patients(root: string, options: ListPatientsOpti
     const experts: string[] = [];
     for (let k = 1; k <= 4; k++) {
       const p = join(dir, MSSEG2_FILES.expert(k));
-      if (await exists(p)) experts.push(p);
+      if (await isFile(p)) experts.push(p);
     }
     patients.push({ id, baseline, followup, groundTruth: hasGt ? gt : undefined, experts });
   }

@@ -21,14 +21,25 @@ export interface LoadedPatient {
  */
 export const GRID_TOLERANCE_MM = 1e-3;
 
+/**
+ * How `b`'s grid differs from `a`'s: another shape, or an affine further than `tolerance` mm
+ * (a NaN affine counts as different); null when they share the grid. The one grid comparison
+ * behind the dataset check below and the scorer's prediction-against-ground-truth check.
+ */
+export function gridMismatch(a: Pick<NiftiImage, 'shape' | 'affine'>, b: Pick<NiftiImage, 'shape' | 'affine'>, tolerance: number): { kind: 'shape' } | { kind: 'affine'; diffMm: number } | null {
+  if (a.shape.some((s, i) => s !== b.shape[i])) return { kind: 'shape' };
+  const diffMm = affineMaxDiff(a.affine, b.affine);
+  return diffMm <= tolerance ? null : { kind: 'affine', diffMm };
+}
+
 /** Throws a DatasetError naming the patient and the difference when `b` is not on `a`'s grid. */
 export function checkSameGrid(id: string, a: NiftiImage, b: NiftiImage, tolerance = GRID_TOLERANCE_MM): void {
-  if (a.shape.some((s, i) => s !== b.shape[i])) {
+  const m = gridMismatch(a, b, tolerance);
+  if (m?.kind === 'shape') {
     throw new DatasetError(`patient ${id}: ${b.path} has shape [${b.shape.join(', ')}] but ${a.path} has [${a.shape.join(', ')}]`);
   }
-  const d = affineMaxDiff(a.affine, b.affine);
-  if (!(d <= tolerance)) {
-    throw new DatasetError(`patient ${id}: ${b.path} affine differs from ${a.path} by up to ${d.toPrecision(3)} mm (tolerance ${tolerance})`);
+  if (m?.kind === 'affine') {
+    throw new DatasetError(`patient ${id}: ${b.path} affine differs from ${a.path} by up to ${m.diffMm.toPrecision(3)} mm (tolerance ${tolerance})`);
   }
 }
 

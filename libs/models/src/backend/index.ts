@@ -6,7 +6,7 @@ export {
   BackendError,
   BACKEND_NAMES,
   AUTO_ORDER,
-  type BackendRequest,
+  type BackendChoice,
   type BackendName,
   type BackendLoader,
   type BackendSelection,

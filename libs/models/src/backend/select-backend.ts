@@ -13,9 +13,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadWebgpu } from './webgpu-loader.ts';
 import { UserError } from '@lesionseg/events';
 
+/** Every value a user may ask for (`--backend`, config `backend`): 'auto' and the backends, in auto's order. */
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendRequest = (typeof BACKEND_NAMES)[number];
-export type BackendName = Exclude<BackendRequest, 'auto'>;
+/** What a user may ask for: a backend, or 'auto'. */
+export type BackendChoice = (typeof BACKEND_NAMES)[number];
+/** A backend that runs (what a choice resolves to). */
+export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 export interface BackendLoader {
   name: BackendName;
@@ -44,8 +47,8 @@ export class BackendError extends UserError {
 
 export const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
-export function parseBackendRequest(value: string): BackendRequest {
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendRequest;
+export function parseBackendRequest(value: string): BackendChoice {
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendChoice;
   throw new BackendError(`Unknown backend "${value}". Choose one of: ${BACKEND_NAMES.join(', ')}.`);
 }
 
@@ -61,7 +64,7 @@ export interface SelectOptions {
   log?: (line: string) => void;
 }
 
-export async function selectBackend(request: BackendRequest, options: SelectOptions = {}): Promise<BackendSelection> {
+export async function selectBackend(request: BackendChoice, options: SelectOptions = {}): Promise<BackendSelection> {
   const log = options.log ?? ((line: string) => console.error(line));
   const loaders = options.loaders ?? defaultLoaders({ log });
   const byName = new Map(loaders.map((l) => [l.name, l]));

@@ -16,8 +16,9 @@
  * the next save.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { pathExists } from '@lesionseg/data';
 import type { Ema } from '../ema/ema.ts';
 import { adamConfig, getAccumulatedBetas, setAccumulatedBetas, setLearningRate } from '../train/optimizer.ts';
 import { resolveUNetOptions, type ResolvedUNetOptions } from '../unet/options.ts';
@@ -61,15 +62,6 @@ export interface LoadedCheckpoint {
     v: Map<string, Float32Array>;
   };
   plugins: Record<string, unknown>;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function modelEntries(model: UNet): Promise<WeightEntry[]> {
@@ -163,7 +155,7 @@ export async function saveCheckpoint(dir: string, input: CheckpointInput, option
     if (input.card) await writeModelCard(tmp, input.card, unet, !!input.ema, state.savedAt);
     await options.beforeCommit?.();
     await options.onStage?.('all-written');
-    if (await exists(dir)) {
+    if (await pathExists(dir)) {
       // `dir` is complete, so an older `.prev` is no longer needed.
       await rm(prev, { recursive: true, force: true });
       await rename(dir, prev);
@@ -182,7 +174,7 @@ const toFloatMap = (m: Map<string, WeightEntry>) => new Map([...m].map(([k, e]) 
 
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   let from = dir;
-  if (!(await exists(join(dir, 'state.json'))) && (await exists(join(`${dir}.prev`, 'state.json')))) from = `${dir}.prev`;
+  if (!(await pathExists(join(dir, 'state.json'))) && (await pathExists(join(`${dir}.prev`, 'state.json')))) from = `${dir}.prev`;
   const statePath = join(from, 'state.json');
   let state: { format?: string; hasEma?: boolean; hasOptimizer?: boolean; plugins?: Record<string, unknown> };
   try {

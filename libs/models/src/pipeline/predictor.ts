@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
-import { CHECKPOINT_NAMES, checkpointPath, readRunInferenceSetup, runDirOfCheckpoint, runPath, type RunInferenceSetup } from '@lesionseg/data';
+import { CHECKPOINT_NAMES, checkpointPath, isDirectory, isFile, readRunInferenceSetup, runDirOfCheckpoint, runPath, type RunInferenceSetup } from '@lesionseg/data';
 import { parseBackendRequest, selectBackend } from '../backend/index.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { createUNet, type UNet } from '../unet/unet.ts';
@@ -69,22 +68,6 @@ export class PredictorError extends UserError {
   }
 }
 
-async function isDir(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** A checkpoint folder, or its `.prev` twin left by a crash between two renames (loadCheckpoint reads it). */
 async function isCheckpoint(p: string): Promise<boolean> {
   return (await isFile(join(p, 'state.json'))) || (await isFile(join(`${p}.prev`, 'state.json')));
@@ -96,11 +79,11 @@ async function isCheckpoint(p: string): Promise<boolean> {
  * validation have no best).
  */
 export async function resolveCheckpointDir(path: string): Promise<{ dir: string; note: string }> {
-  if (!(await isDir(path))) throw new PredictorError(`${path}: checkpoint does not exist (give RUN_DIR or RUN_DIR/checkpoints/best)`);
+  if (!(await isDirectory(path))) throw new PredictorError(`${path}: checkpoint does not exist (give RUN_DIR or RUN_DIR/checkpoints/best)`);
   if (await isCheckpoint(path)) return { dir: path, note: `checkpoint ${path}` };
   for (const name of CHECKPOINT_NAMES) {
     const dir = checkpointPath(path, name);
-    if (name === 'best' && (await isDir(dir)) && !(await isCheckpoint(dir))) {
+    if (name === 'best' && (await isDirectory(dir)) && !(await isCheckpoint(dir))) {
       throw new PredictorError(`${dir} is broken (no state.json): not using another model silently; give --checkpoint ${checkpointPath(path, 'latest')} for the last one`);
     }
     if (await isCheckpoint(dir)) {
