@@ -1,6 +1,7 @@
 export * from './backend/index.ts';
 // Side effect: the fast, correct Conv3D/copy kernels for the wasm backend (see src/wasm/).
 import './wasm/auto-register.ts';
+export { registerKernelsFor } from './register-kernels.ts';
 export { registerFastWasmKernels, unregisterFastWasmKernels, useSimdKernels, useWinogradConv, withInferenceKernels } from './wasm/index.ts';
 export { createUNet, cloneUNet, type UNet } from './unet/unet.ts';
 export { PAPER_UNET, resolveUNetOptions, checkPatchShape, type UNetOptions, type ResolvedUNetOptions } from './unet/options.ts';

@@ -202,8 +202,7 @@ async function start(log: (line: string) => void): Promise<Started> {
     3,
   );
   // Our WGSL kernels replace the stock ones for the webgpu backend only (libs/models/src/webgpu).
-  const kernels = (await import('../webgpu/index.ts')) as { registerWebgpuKernels(): void };
-  kernels.registerWebgpuKernels();
+  await (await import('../register-kernels.ts')).registerKernelsFor('webgpu');
   return state;
 }
 

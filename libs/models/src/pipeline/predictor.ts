@@ -4,7 +4,7 @@ import { CHECKPOINT_NAMES, checkpointPath, isDirectory, isFile, readRunInference
 import { parseBackendRequest, selectBackend } from '../backend/index.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { createUNet, type UNet } from '../unet/unet.ts';
-import { registerFastWasmKernels } from '../wasm/index.ts';
+import { registerKernelsFor } from '../register-kernels.ts';
 import { UserError } from '@lesionseg/events';
 
 /**
@@ -160,7 +160,7 @@ export async function loadPredictor(checkpoint: string, options: LoadPredictorOp
   if (options.backend !== undefined) {
     const selection = await selectBackend(parseBackendRequest(options.backend), { log: note });
     // Idempotent: the import already registered them; this keeps the wasm path right if someone unregistered.
-    if (selection.name === 'wasm') registerFastWasmKernels();
+    if (selection.name === 'wasm') await registerKernelsFor('wasm');
     backend = selection.name;
   } else {
     // Keep whatever backend the caller set, but make sure it is initialised (tfjs refuses to

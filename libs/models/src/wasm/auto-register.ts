@@ -8,6 +8,7 @@
  * Set LESIONSEG_STOCK_WASM=1 to keep the stock kernels (benchmarks compare both).
  */
 import '@tensorflow/tfjs-backend-wasm';
-import { registerFastWasmKernels } from './index.ts';
+import { registerKernelsFor } from '../register-kernels.ts';
 
-if (process.env.LESIONSEG_STOCK_WASM !== '1') registerFastWasmKernels();
+// Not awaited (no top-level await in the library's import): the wasm branch registers synchronously.
+if (process.env.LESIONSEG_STOCK_WASM !== '1') void registerKernelsFor('wasm');

@@ -1,7 +1,7 @@
 /**
  * Our WGSL kernels for tfjs's `webgpu` backend. This module is imported only after
- * '@tensorflow/tfjs-backend-webgpu' (an optional dependency) has loaded, by the webgpu backend
- * loader; nothing else in the library imports it, so the wasm/cpu paths never pull in WebGPU.
+ * '@tensorflow/tfjs-backend-webgpu' (an optional dependency) has loaded, through register-kernels.ts
+ * (called by the webgpu backend loader); nothing else in the library imports it, so the wasm/cpu paths never pull in WebGPU.
  * Registration replaces kernels for backend 'webgpu' only; the originals stay as fallbacks.
  */
 import { registerWebgpuConv3d, unregisterWebgpuConv3d } from './register-conv3d.ts';
