@@ -8,7 +8,6 @@
  * --convs also lists every Conv3D call with its shapes and GFLOP/s.
  */
 import { parseArgs } from 'node:util';
-import { kernelBreakdown } from './kernel-breakdown.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -44,7 +43,7 @@ const t0 = performance.now();
 const info = await tf.profile(run);
 const wall = performance.now() - t0;
 
-const { rows: byKernel, totalMs: total } = kernelBreakdown(info.kernels);
+const { rows: byKernel, totalMs: total } = models.kernelBreakdown(info.kernels);
 console.log(`${opt.mode} ${count}x${side}^3, widths ${opt.widths}, ${tf.getBackend()}: ${wall.toFixed(0)} ms wall (profiled), ${total.toFixed(0)} ms in kernels`);
 for (const a of byKernel.slice(0, Number(opt.top))) {
   console.log(`${a.name.padEnd(28)} ${a.ms.toFixed(1).padStart(8)} ms ${(100 * a.share).toFixed(1).padStart(5)} %  ${String(a.calls).padStart(5)} calls`);

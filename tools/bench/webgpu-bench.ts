@@ -14,7 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { w1, w2, w3, type Row } from './workloads.ts';
-import { kernelBreakdown, type KernelRow } from './kernel-breakdown.ts';
+import type { KernelRow } from '@lesionseg/models';
 
 const { values: opt } = parseArgs({
   options: {
@@ -37,7 +37,7 @@ async function breakdown(run: () => Promise<unknown>, top: number): Promise<Kern
   const info = await tf.profile(async () => {
     await run();
   });
-  return kernelBreakdown(info.kernels).rows.slice(0, top);
+  return models.kernelBreakdown(info.kernels).rows.slice(0, top);
 }
 
 async function main(): Promise<void> {

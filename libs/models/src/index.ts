@@ -50,3 +50,4 @@ export { ReplicaPool, shares, type ReplicaPoolOptions } from './parallel/replica
 export { DEFAULT_MEMORY_BUDGET, capPatchesPerPass, inferenceBytesPerPatch, trainingBytesPerPatch, largestTensorBytesPerPatch, patchesPerPass } from './train/memory-budget.ts';
 export * from './pipeline/index.ts';
 export * from './export/index.ts';
+export { kernelBreakdown, type KernelRow } from './util/kernel-breakdown.ts';

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createAdam, createUNet, predictPatches, trainStep } from '../index.ts';
 import { useWebgpu } from '../../test/webgpu.ts';
 import { registerWebgpuKernels } from './index.ts';
+import { kernelBreakdown } from '../util/kernel-breakdown.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -49,21 +50,13 @@ t0 = performance.now();
 const info = await tf.profile(run);
 const wall = performance.now() - t0;
 
-const byName = new Map<string, { ms: number; n: number }>();
-for (const k of info.kernels) {
-  const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-  const a = byName.get(k.name) ?? { ms: 0, n: 0 };
-  a.ms += ms;
-  a.n++;
-  byName.set(k.name, a);
-}
-const total = [...byName.values()].reduce((s, a) => s + a.ms, 0);
+const { rows, totalMs: total } = kernelBreakdown(info.kernels);
 console.log(
   `${opt.mode} ${count}x${side}^3, widths ${opt.widths}, webgpu (${opt.stock ? 'stock kernels' : 'our kernels'}): ` +
     `${unprofiled.toFixed(0)} ms wall, ${wall.toFixed(0)} ms profiled, ${total.toFixed(0)} ms in ${info.kernels.length} kernel calls`,
 );
-for (const [name, a] of [...byName].sort((x, y) => y[1].ms - x[1].ms).slice(0, Number(opt.top))) {
-  console.log(`${name.padEnd(28)} ${a.ms.toFixed(1).padStart(9)} ms ${((100 * a.ms) / total).toFixed(1).padStart(5)} %  ${String(a.n).padStart(5)} calls`);
+for (const a of rows.slice(0, Number(opt.top))) {
+  console.log(`${a.name.padEnd(28)} ${a.ms.toFixed(1).padStart(9)} ms ${(100 * a.share).toFixed(1).padStart(5)} %  ${String(a.calls).padStart(5)} calls`);
 }
 model.dispose();
 adam.dispose();

@@ -1,4 +1,4 @@
-/** Per-kernel totals of a `tf.profile` result: the one aggregation the profiling benchmarks print. */
+/** Per-kernel totals of a `tf.profile` result: the one aggregation the profiling tools print (libs/models/src/webgpu/profile.ts, tools/bench/profile-kernels.ts, webgpu-bench.ts). */
 export interface KernelRow {
   name: string;
   ms: number;
