@@ -10,13 +10,14 @@ affine / zooms / non-finite voxel count it reads, or the error it raises), so th
 (vox_offset 348 is refused by both) and where it is deliberately stricter (nibabel reads a NaN
 sform, a zero pixdim or trailing data without complaint; we refuse them with the file named).
 """
-import gzip
 import json
 import os
 import sys
 
 import nibabel as nib
 import numpy as np
+
+from nifti_payload import write_payload
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'nifti', 'crafted')
 SHAPE = (7, 6, 5)
@@ -41,13 +42,7 @@ def write(name, why, arr, hdr, *, trailing=b''):
     offset = int(hdr['vox_offset'])
     payload = hdr.binaryblock + b'\0' * max(0, offset - hdr.sizeof_hdr)
     payload = payload[:offset] + arr.tobytes(order='F') + trailing
-    path = os.path.join(OUT, name)
-    if name.endswith('.gz'):
-        with gzip.GzipFile(path, 'wb', mtime=0) as f:
-            f.write(payload)
-    else:
-        with open(path, 'wb') as f:
-            f.write(payload)
+    write_payload(os.path.join(OUT, name), payload)
     cases.append((name, why))
 
 

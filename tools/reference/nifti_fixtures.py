@@ -8,7 +8,6 @@ The vitest suite of libs/data reads every file with our reader and compares shap
 affine (within 1e-6), datatype and every scaled voxel value with what nibabel says here, so
 the tests need no Python. Each case exercises one rule of the format (see `why`).
 """
-import gzip
 import json
 import struct
 import os
@@ -16,6 +15,8 @@ import sys
 
 import nibabel as nib
 import numpy as np
+
+from nifti_payload import write_payload
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'nifti')
 rng = np.random.default_rng(20240601)
@@ -67,13 +68,7 @@ def write(name, arr, why, *, version=1, endian='<', qform=(A_ROT, 1), sform=(A_R
     hdr['descrip'] = why[:79].encode()
     payload = hdr.binaryblock + b'\0' * (offset - hdr.sizeof_hdr)
     payload += arr.astype(arr.dtype.newbyteorder(endian)).tobytes(order='F')
-    path = os.path.join(OUT, name)
-    if name.endswith('.gz'):
-        with gzip.GzipFile(path, 'wb', mtime=0) as f:
-            f.write(payload)
-    else:
-        with open(path, 'wb') as f:
-            f.write(payload)
+    write_payload(os.path.join(OUT, name), payload)
     cases.append((name, why))
 
 
