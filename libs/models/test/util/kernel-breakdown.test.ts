@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kernelBreakdown } from '../src/util/kernel-breakdown.ts';
+import { kernelBreakdown } from '../../src/util/kernel-breakdown.ts';
 
 describe('kernelBreakdown', () => {
   it('sums time and calls per kernel, largest first; an untimed kernel counts 0 ms', () => {
