@@ -44,7 +44,7 @@ describe('a moved run folder', () => {
       createRuntime: (request) => createRealRuntime(request, (t) => logs.push(t)),
       hooks: [{ name: 'ctrl-c', afterStep: (ctx) => void (ctx.iteration === 2 && first.captured.signal?.('SIGINT')) }],
     });
-    expect((await train(parseCli(['--config', path.join(old, 'c.json'), '--out', path.join(old, 'run')]), first.deps)).exitCode).toBe(130);
+    expect((await train(parseCli(['--config', path.join(old, 'c.json'), '--run', path.join(old, 'run')]), first.deps)).exitCode).toBe(130);
     expect(JSON.parse(readFileSync(path.join(old, 'run', 'config.json'), 'utf8')).data.path).toBe(path.join('..', 'data'));
 
     const moved = path.join(root, 'new');
@@ -53,7 +53,7 @@ describe('a moved run folder', () => {
     expect(filesNaming(runDir, old)).toEqual([]);
 
     const second = fakeDeps(moved, { createRuntime: (request) => createRealRuntime(request, (t) => logs.push(t)) });
-    const resumed = await train(parseCli(['--resume', runDir]), second.deps);
+    const resumed = await train(parseCli(['--run', runDir, '--resume']), second.deps);
     expect(resumed.exitCode, logs.join('\n')).toBe(0);
     expect(resumed.end?.iteration).toBe(4);
     expect(filesNaming(runDir, old)).toEqual([]);
