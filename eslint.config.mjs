@@ -7,6 +7,36 @@ import tseslint from 'typescript-eslint';
 
 const TF = ['@tensorflow/*'];
 
+// The binary's program lists the apps' commands through their `commands` entry points.
+const ALLOW = ['@lesionseg/trainer/commands', '@lesionseg/evaluator/commands', '@lesionseg/compare/commands'];
+
+// The dependency layers of lesionseg (see README "Layout").
+const LAYERS = [
+  // events is the contracts kernel: nothing of ours, no compute, no file formats.
+  { sourceTag: 'type:events', onlyDependOnLibsWithTags: [], bannedExternalImports: [...TF, 'nifti-reader-js'] },
+  // config is the config-validation kit (option schemas, plugin registry) and the training
+  // timer/durations: on top of events only, below everything else, no compute.
+  { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:events'], bannedExternalImports: [...TF, 'nifti-reader-js'] },
+  // data and metrics run where TensorFlow is absent (the evaluator's scoring path).
+  { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:events', 'type:config'], bannedExternalImports: TF },
+  { sourceTag: 'type:metrics', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data'], bannedExternalImports: TF },
+  // report renders figures, tables and HTML from run folders and metrics: no TensorFlow.
+  { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:metrics'], bannedExternalImports: TF },
+  { sourceTag: 'type:models', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data'] },
+  { sourceTag: 'type:strategies', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models'] },
+  // cli is the command kit (option specs, help, exit policy, progress): events only, no compute.
+  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:events'], bannedExternalImports: [...TF, 'nifti-reader-js'] },
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models', 'type:metrics', 'type:report'] },
+  // executors run commands as tasks (child processes, Slurm arrays): only data's atomic writes.
+  { sourceTag: 'type:executors', onlyDependOnLibsWithTags: ['type:data'], bannedExternalImports: TF },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report', 'type:executors'] },
+  // apps/compare drives both apps: it spawns them as tasks and reuses the trainer's presets
+  // through the trainer's barrel (the one app-to-app import besides the binary's).
+  { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:report', 'type:executors', 'type:app'] },
+  // the `lesionseg` binary: one program over both apps' commands (see allow above).
+  { sourceTag: 'type:bin', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:models', 'type:app', 'type:driver'] },
+];
+
 // Rooms inside the apps: which folder of an app's src/ must not import which (README "Layout").
 // A new room or a new app adds its lines here; each zone holds for every file under `target`.
 const room = (app, target, from, message) => ({ target: `apps/${app}/src/${target}`, from: from.map((f) => `apps/${app}/src/${f}`), message });
@@ -17,9 +47,9 @@ const appRooms = [
     except: ['./core'],
     message: 'core/ is the loop and the interfaces it calls: it imports no other room of the trainer (adapters/ implement it, di/ wires it).',
   },
-  room('trainer', 'adapters', ['di', 'cli', 'compare', 'process', 'loggers'], 'adapters/ implement core interfaces with the libraries; di/ composes them, not the other way round.'),
-  room('trainer', 'loggers', ['adapters', 'di', 'cli', 'compare', 'process'], 'loggers/ are bus observers: they know events, not how the run is wired.'),
-  room('trainer', 'di', ['cli', 'compare', 'process'], 'di/ builds the container from config; the command line and the process sit above it.'),
+  room('trainer', 'adapters', ['di', 'cli', 'report', 'process', 'loggers'], 'adapters/ implement core interfaces with the libraries; di/ composes them, not the other way round.'),
+  room('trainer', 'loggers', ['adapters', 'di', 'cli', 'report', 'process'], 'loggers/ are bus observers: they know events, not how the run is wired.'),
+  room('trainer', 'di', ['cli', 'report', 'process'], 'di/ builds the container from config; the command line and the process sit above it.'),
   room('evaluator', 'predict', ['evaluate', 'export'], 'predict/ is a building block of evaluate/ and export/, never the reverse.'),
   room('evaluator', 'score', ['evaluate', 'export'], 'score/ is a building block of evaluate/ and export/, never the reverse.'),
   {
@@ -46,27 +76,8 @@ export default [
         {
           enforceBuildableLibDependency: false,
           // The binary's program lists the apps' commands through their `commands` entry points.
-          allow: ['@lesionseg/trainer/commands', '@lesionseg/evaluator/commands'],
-          depConstraints: [
-            // events is the contracts kernel: nothing of ours, no compute, no file formats.
-            { sourceTag: 'type:events', onlyDependOnLibsWithTags: [], bannedExternalImports: [...TF, 'nifti-reader-js'] },
-            // config is the config-validation kit (option schemas, plugin registry) and the training
-            // timer/durations: on top of events only, below everything else, no compute.
-            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:events'], bannedExternalImports: [...TF, 'nifti-reader-js'] },
-            // data and metrics run where TensorFlow is absent (the evaluator's scoring path).
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:events', 'type:config'], bannedExternalImports: TF },
-            { sourceTag: 'type:metrics', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data'], bannedExternalImports: TF },
-            // report renders figures, tables and HTML from run folders and metrics: no TensorFlow.
-            { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:metrics'], bannedExternalImports: TF },
-            { sourceTag: 'type:models', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data'] },
-            { sourceTag: 'type:strategies', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models'] },
-            // cli is the command kit (option specs, help, exit policy, progress): events only, no compute.
-            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:events'], bannedExternalImports: [...TF, 'nifti-reader-js'] },
-            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models', 'type:metrics', 'type:report'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report'] },
-            // the `lesionseg` binary: one program over both apps' commands (see allow above).
-            { sourceTag: 'type:bin', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:models', 'type:app'] },
-          ],
+          allow: ALLOW,
+          depConstraints: LAYERS,
         },
       ],
       // mitt ignores returned promises: an async observer must go through safeObserver.
@@ -126,6 +137,15 @@ export default [
           ],
         },
       ],
+    },
+  },
+  {
+    // apps/compare drives the trainer and may import its barrel (Nx refuses imports of apps
+    // unless allowed): the one app-to-app import besides the binary's.
+    files: ['apps/compare/**/*.ts'],
+    ignores: ['**/vitest.config.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [...ALLOW, '@lesionseg/trainer'], depConstraints: LAYERS }],
     },
   },
   // Last: turn off every stylistic rule that would fight Prettier (Prettier owns formatting).

@@ -3,7 +3,8 @@
  * command is one entry here (and its Nx target, if it has one, runs the same Command object).
  */
 import type { Program } from '@lesionseg/cli';
-import { compareCommand, reportCommand, trainCommand } from '@lesionseg/trainer/commands';
+import { compareCommand } from '@lesionseg/compare/commands';
+import { reportCommand, trainCommand } from '@lesionseg/trainer/commands';
 import { evaluateCommand, exportCommand, predictCommand, scoreCommand } from '@lesionseg/evaluator/commands';
 import { infoCommand } from './commands/info.ts';
 import { synthCommand } from './commands/synth.ts';

@@ -1,4 +1,4 @@
-/** `npx nx run trainer:report -- --run RUN_DIR` (= `lesionseg report`): see `--help` and compare/run-report.ts. */
+/** `npx nx run trainer:report -- --run RUN_DIR` (= `lesionseg report`): see `--help` and report/run-report.ts. */
 import { exitWith, runCommand } from '@lesionseg/cli';
 import { reportCommand } from './cli/commands.ts';
 

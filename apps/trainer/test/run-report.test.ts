@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli/args.ts';
-import type { ChildJob } from '../src/compare/child-process.ts';
-import { parseRunReportArgs, runReport } from '../src/compare/run-report.ts';
+import type { ChildJob } from '@lesionseg/executors';
+import { parseRunReportArgs, runReport } from '../src/report/run-report.ts';
 
 async function runFolder(): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), 'run-report-'));

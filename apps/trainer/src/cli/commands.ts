@@ -1,13 +1,12 @@
 /**
- * The trainer's commands (`lesionseg train|compare|report`, and the Nx targets trainer:train,
- * trainer:compare, trainer:report): spec and help from ./args.ts and ../compare/*-args.ts, the
+ * The trainer's commands (`lesionseg train|report`, and the Nx targets trainer:train,
+ * trainer:report; compare lives in apps/compare): spec and help from ./args.ts and ../report/run-report-args.ts, the
  * work loaded only when a command runs, so that `lesionseg --help` stays fast.
  */
 import path from 'node:path';
 import type { Command } from '@lesionseg/cli';
 import { legacyResume, TRAIN_SPEC, trainOptions } from './args.ts';
-import { COMPARE_SPEC, compareOptions } from '../compare/compare-args.ts';
-import { REPORT_SPEC, runReportOptions } from '../compare/run-report-args.ts';
+import { REPORT_SPEC, runReportOptions } from '../report/run-report-args.ts';
 
 async function releaseGpu(): Promise<void> {
   // Dawn's native GPU object would keep the process alive after the work is done.
@@ -58,39 +57,15 @@ export const trainCommand: Command = {
   },
 };
 
-export const compareCommand: Command = {
-  ...COMPARE_SPEC,
-  async run(ctx) {
-    const options = compareOptions(ctx.values);
-    const [{ compare }, { runTsxChild }, { generatePhantoms }, { workspaceRoot }] = await Promise.all([
-      import('../compare/compare.ts'),
-      import('../compare/child-process.ts'),
-      import('../adapters/dataset.ts'),
-      import('./paths.ts'),
-    ]);
-    const result = await compare(options, {
-      workspaceRoot: workspaceRoot(),
-      env: ctx.env,
-      run: runTsxChild,
-      log: ctx.log,
-      generateDefaultData: (dir, config) => {
-        const data = config.data as { synthPatients?: number; synthSize?: number };
-        return generatePhantoms(dir, data.synthPatients ?? 16, data.synthSize ?? 96, ctx.log);
-      },
-    });
-    return result.failed.length > 0 ? 1 : 0;
-  },
-};
-
 export const reportCommand: Command = {
   ...REPORT_SPEC,
   async run(ctx) {
     const options = runReportOptions(ctx.values);
-    const [{ runReport }, { runTsxChild }, { DEFAULT_DATA_DIR, workspaceRoot }] = await Promise.all([import('../compare/run-report.ts'), import('../compare/child-process.ts'), import('./paths.ts')]);
+    const [{ runReport }, { runTsxChild }, { DEFAULT_DATA_DIR, workspaceRoot }] = await Promise.all([import('../report/run-report.ts'), import('@lesionseg/executors'), import('./paths.ts')]);
     const root = workspaceRoot();
     await runReport(options, { workspaceRoot: root, env: ctx.env, run: runTsxChild, log: ctx.log, defaultDataDir: path.join(root, DEFAULT_DATA_DIR) });
     return 0;
   },
 };
 
-export const TRAINER_COMMANDS: readonly Command[] = [trainCommand, compareCommand, reportCommand];
+export const TRAINER_COMMANDS: readonly Command[] = [trainCommand, reportCommand];

@@ -1,8 +1,10 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CompareProgress, FileTail } from '../src/compare/progress.ts';
-import { tempDir } from './harness.ts';
+import { CompareProgress, FileTail } from '../src/progress.ts';
+
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'lesionseg-compare-'));
 
 const line = (o: object) => JSON.stringify(o) + '\n';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { StatusBlock, type ProgressSink } from '@lesionseg/cli';
 import type { Budget } from '@lesionseg/events';
 import { formatDuration } from '@lesionseg/config';
-import { etaMs } from '../loggers/progress-bar.ts';
+import { etaMs } from '@lesionseg/trainer';
 
 export type ConfigState = 'waiting' | 'training' | 'evaluating' | 'done' | 'failed';
 

@@ -10,10 +10,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@lesionseg/data';
 import { patientFigures, readEvaluation, readRunFolder, writeCompareReport, type CompareEntry, type Evaluation } from '@lesionseg/report';
-import { DEFAULT_DATA_DIR, resolveUserPath, defaultRunDir } from '../cli/paths.ts';
+import { runPool, type ChildRunner } from '@lesionseg/executors';
+import { DEFAULT_DATA_DIR, resolveUserPath, defaultRunDir } from '@lesionseg/trainer';
 import type { CompareOptions } from './compare-args.ts';
 import { comparisonConfig } from './compare-configs.ts';
-import { runPool, type ChildRunner } from './child-process.ts';
 import { CompareProgress, type ConfigState, type ProgressSink } from './progress.ts';
 import { UserError } from '@lesionseg/events';
 

@@ -2,7 +2,7 @@
  * The configs a comparison trains. Every configuration shares everything but what the paper
  * varies: the sampling strategy, the EMA decay and which model validation uses.
  */
-import { presetConfig } from '../config/presets.ts';
+import { presetConfig } from '@lesionseg/trainer';
 import type { Scale } from './compare-args.ts';
 
 type Json = Record<string, unknown>;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { patientFigures, readEvaluation, readRunFolder, writePatientViewers, writeRunReport } from '@lesionseg/report';
 import { UserError } from '@lesionseg/cli';
 import { resolveUserPath } from '../cli/paths.ts';
-import type { ChildRunner } from './child-process.ts';
+import type { ChildRunner } from '@lesionseg/executors';
 import type { RunReportOptions } from './run-report-args.ts';
 
 export type { RunReportOptions } from './run-report-args.ts';

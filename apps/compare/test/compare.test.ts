@@ -3,12 +3,11 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../src/cli/args.ts';
-import { parseConfig } from '../src/config/config.ts';
-import { COMPARISON_PRESETS, parseCompareArgs } from '../src/compare/compare-args.ts';
-import { comparisonConfig } from '../src/compare/compare-configs.ts';
-import { compare, observations } from '../src/compare/compare.ts';
-import type { ChildJob, ChildResult } from '../src/compare/child-process.ts';
+import type { ChildJob, ChildResult } from '@lesionseg/executors';
+import { parseConfig, UsageError } from '@lesionseg/trainer';
+import { COMPARISON_PRESETS, parseCompareArgs } from '../src/compare-args.ts';
+import { comparisonConfig } from '../src/compare-configs.ts';
+import { compare, observations } from '../src/compare.ts';
 
 describe('compare arguments', () => {
   it('defaults to the six configurations of the paper, 10 minutes each, CPU scale, one at a time', () => {
@@ -23,6 +22,11 @@ describe('compare arguments', () => {
     expect(() => parseCompareArgs(['--parallel', '0'])).toThrow(UsageError);
     expect(() => parseCompareArgs(['--presets', 'ohem-m0,ohem-m0'])).toThrow('twice');
     expect(() => parseCompareArgs(['--bogus'])).toThrow(UsageError);
+  });
+
+  it('compare --budget 0s is a usage error before any training starts (issue 12 fault 16)', () => {
+    expect(() => parseCompareArgs(['--budget', '0s'])).toThrow('--budget: Duration "0s" must be positive');
+    expect(() => parseCompareArgs(['--budget', 'ten minutes'])).toThrow(expect.objectContaining({ name: 'UsageError' }));
   });
 });
 

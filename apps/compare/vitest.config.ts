@@ -1,0 +1,2 @@
+// The shared preset (vitest.preset.ts at the repository root).
+export { default } from '../../vitest.preset.ts';

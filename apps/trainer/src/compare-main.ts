@@ -1,5 +1,0 @@
-/** `npx nx run trainer:compare [-- OPTIONS]` (= `lesionseg compare`): see `--help` and compare/compare.ts. */
-import { exitWith, runCommand } from '@lesionseg/cli';
-import { compareCommand } from './cli/commands.ts';
-
-exitWith(runCommand('lesionseg', compareCommand, process.argv.slice(2)));
