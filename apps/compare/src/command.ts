@@ -9,17 +9,7 @@ export const compareCommand: Command = {
   ...COMPARE_SPEC,
   async run(ctx) {
     const options = compareOptions(ctx.values);
-    const [{ compare }, { runTsxChild }, { generatePhantoms, workspaceRoot }] = await Promise.all([import('./compare.ts'), import('@lesionseg/executors'), import('@lesionseg/trainer')]);
-    const result = await compare(options, {
-      workspaceRoot: workspaceRoot(),
-      env: ctx.env,
-      run: runTsxChild,
-      log: ctx.log,
-      generateDefaultData: (dir, config) => {
-        const data = config.data as { synthPatients?: number; synthSize?: number };
-        return generatePhantoms(dir, data.synthPatients ?? 16, data.synthSize ?? 96, ctx.log);
-      },
-    });
-    return result.failed.length > 0 ? 1 : 0;
+    const { runCompare } = await import('./run-compare.ts');
+    return runCompare(options, ctx);
   },
 };

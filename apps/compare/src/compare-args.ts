@@ -1,4 +1,5 @@
 import { parseDuration } from '@lesionseg/config';
+import { parseExecutorChoice, type ExecutorChoice } from '@lesionseg/executors';
 import { choiceOption, commandHelp, intOption, parseCommandLine, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
 
 /** The paper's six configurations (Figure 2). */
@@ -10,11 +11,19 @@ export interface CompareOptions {
   data: string | null;
   out: string | null;
   budget: string;
+  /** An iteration budget instead of --budget (reproducible runs, e.g. tests). */
+  iterations: number | null;
+  /** --base-config FILE: trainer config sections replacing the quick scale's. */
+  baseConfig: string | null;
   presets: string[];
   scale: Scale;
   seed: number | null;
+  /** --seeds: every configuration trained once per seed (null: once, with --seed). */
+  seeds: number[] | null;
   backend: string | null;
-  parallel: number;
+  executor: ExecutorChoice;
+  /** Resubmit only what is not finished; unfinished trainings continue from checkpoints/latest. */
+  resume: boolean;
   testData: string | null;
   skipTraining: boolean;
   figures: number;
@@ -35,12 +44,20 @@ export const COMPARE_OPTIONS: OptionSpecs = {
   },
   seed: { type: 'string', value: 'N', default: "the presets' own", description: 'the same seed for every configuration' },
   backend: { type: 'string', value: 'NAME', default: 'auto', description: 'passed to the trainer and the evaluator' },
-  parallel: {
-    type: 'string',
-    value: 'N',
-    default: '1',
-    description: 'configurations trained at once, each in its own process (the budget is wall-clock, so parallel runs share the cores and each gets fewer iterations: compare only runs made with the same setting)',
-  },
+  seeds: { type: 'string', value: 'LIST', description: 'train each configuration once per seed, e.g. 1,2,3: curves show the mean and spread per configuration, Table 1 the mean (SEM) over seeds' },
+  iterations: { type: 'string', value: 'N', description: 'an iteration budget instead of --budget (reproducible: the same numbers on any executor)' },
+  'base-config': { type: 'string', value: 'FILE', description: "trainer config sections (model, data, loss, validation timing...) replacing the quick scale's; each configuration keeps its strategy, EMA and validation model" },
+  resume: { type: 'boolean', description: 'resubmit only the tasks that did not finish (each training continues from its checkpoints/latest), then evaluate and report' },
+  executor: { type: 'string', value: 'NAME', default: 'local', description: 'local (child processes) or slurm (one job array through sbatch; run folders on a file system every node sees)' },
+  parallel: { type: 'string', value: 'N', default: '1 locally, no throttle on Slurm', description: 'tasks at once (locally the budget is wall-clock: parallel runs share the cores)' },
+  partition: { type: 'string', value: 'NAME', description: 'Slurm partition of every array task' },
+  time: { type: 'string', value: 'D-HH:MM:SS', description: 'Slurm time limit of every array task' },
+  gres: { type: 'string', value: 'SPEC', description: 'Slurm generic resources, e.g. gpu:1' },
+  'cpus-per-task': { type: 'string', value: 'N', description: 'Slurm CPUs per array task' },
+  mem: { type: 'string', value: 'SIZE', description: 'Slurm memory per array task, e.g. 16G' },
+  account: { type: 'string', value: 'NAME', description: 'Slurm account' },
+  'sbatch-flag': { type: 'string', value: 'FLAG', multiple: true, description: 'a further sbatch flag, as given, e.g. --sbatch-flag=--qos=high' },
+  'cluster-config': { type: 'string', value: 'FILE', description: 'a JSON file whose "slurm" section holds partition, time, gres, cpusPerTask, mem, account, extra (options win)' },
   'test-data': { type: 'string', value: 'DIR', description: "evaluate on this dataset instead of each run's validation patients" },
   'skip-training': { type: 'boolean', description: 'reuse the runs already in --out (re-evaluate and re-report)' },
   figures: { type: 'string', value: 'N', default: '3', description: 'overlay figures in the report' },
@@ -73,24 +90,40 @@ export function compareOptions(values: OptionValues): CompareOptions {
   if (unknown.length > 0) throw new UsageError(`--presets: unknown configuration(s) ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${COMPARISON_PRESETS.join(', ')}`);
   if (new Set(presets).size !== presets.length) throw new UsageError('--presets lists a configuration twice');
   const scale = choiceOption(values, 'scale', SCALES, 'quick');
+  if (values.iterations !== undefined && values.budget !== undefined) throw new UsageError('give either --budget or --iterations, not both');
   const budget = s('budget') ?? '10m';
   try {
     parseDuration(budget); // "0s" or "ten minutes" must not launch six trainings that all fail
   } catch (e) {
     throw new UsageError(`--budget: ${(e as Error).message}`);
   }
+  const seeds = s('seeds') === undefined ? null : parseSeeds(s('seeds') as string);
+  if (seeds !== null && values.seed !== undefined) throw new UsageError('give either --seed or --seeds, not both');
   return {
     data: s('data') ?? null,
     out: s('out') ?? null,
     budget,
+    iterations: intOption(values, 'iterations', null, true),
+    baseConfig: s('base-config') ?? null,
     presets,
     scale,
     seed: intOption(values, 'seed', null),
+    seeds,
     backend: s('backend') ?? null,
-    parallel: intOption(values, 'parallel', 1, true) as number,
+    executor: parseExecutorChoice(values, (m) => new UsageError(m)),
+    resume: values.resume === true,
     testData: s('test-data') ?? null,
     skipTraining: values['skip-training'] === true,
     figures: intOption(values, 'figures', 3) as number,
     help: values.help === true,
   };
+}
+
+/** "1,2,3" -> [1, 2, 3]: non-negative integers, none twice. */
+export function parseSeeds(text: string): number[] {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--seeds needs a comma-separated list of non-negative integers, got "${text}"`);
+  const seeds = parts.map(Number);
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds lists a seed twice: "${text}"`);
+  return seeds;
 }

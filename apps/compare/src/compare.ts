@@ -1,29 +1,33 @@
 /**
  * `trainer:compare`: the paper's OHEM-vs-oversampling comparison (Figure 2 and Table 1).
- * Each configuration is trained in its own process under the same wall-clock budget, its best
- * checkpoint evaluated on held-out patients by the evaluator, and everything gathered into
- * curves, tables and a report. The steps are separate processes talking through files (run
- * folders, results.json), so each can be re-run alone (--skip-training).
+ * Each configuration (x seed) is trained as a task of an executor (local child processes or a
+ * Slurm job array) under the same budget, its best checkpoint evaluated on held-out patients
+ * by the evaluator (a second batch of tasks), and everything gathered into curves, tables and
+ * a report once every task has ended. The steps talk through files (run folders,
+ * results.json), so each can be re-run alone (--skip-training) or finished later (--resume).
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@lesionseg/data';
+import { UserError } from '@lesionseg/events';
 import { patientFigures, readEvaluation, readRunFolder, writeCompareReport, type CompareEntry, type Evaluation } from '@lesionseg/report';
-import { runPool, type ChildRunner } from '@lesionseg/executors';
+import { createExecutor, failureReport, LocalExecutor, type ChildRunner, type Executor, type ExecutorChoice, type Task, type TaskState } from '@lesionseg/executors';
 import { DEFAULT_DATA_DIR, resolveUserPath, defaultRunDir } from '@lesionseg/trainer';
 import type { CompareOptions } from './compare-args.ts';
-import { comparisonConfig } from './compare-configs.ts';
 import { CompareProgress, type ConfigState, type ProgressSink } from './progress.ts';
-import { UserError } from '@lesionseg/events';
+import { compareTasks, trainingFinished, type CompareTask } from './tasks.ts';
 
 export interface CompareDeps {
   workspaceRoot: string;
   env: NodeJS.ProcessEnv;
+  /** How the local executor runs one task (a child process; tests pass a fake). */
   run: ChildRunner;
   log: (line: string) => void;
   /** Generates the default phantoms when --data is not given and they are absent. */
   generateDefaultData: (dir: string, config: Record<string, unknown>) => Promise<void>;
+  /** The executor of a phase (default: local with `run`, or Slurm with its scripts in OUT/slurm). */
+  executor?: (choice: ExecutorChoice, workDir: string, jobName: string) => Executor;
   now?: () => Date;
   /** Where the live progress block goes (default stderr). */
   progressOutput?: ProgressSink;
@@ -39,28 +43,35 @@ function mean(xs: number[]): number | null {
   return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
-/** The paper's three observations, checked against this comparison's numbers. */
-export function observations(entries: readonly CompareEntry[]): string[] {
+/**
+ * The paper's three observations, checked against this comparison's numbers; with seeds,
+ * each configuration's value is the mean over its seeds (`configurationOf` names the group).
+ */
+export function observations(entries: readonly CompareEntry[], configurationOf: (runName: string) => string = (n) => n): string[] {
   const notes: string[] = [];
-  const byName = new Map(entries.map((e) => [e.run.name, e]));
+  const of = (name: string) => entries.filter((e) => configurationOf(e.run.name) === name);
   const ms = (prefix: string) => mean(entries.filter((e) => e.run.name.startsWith(prefix) && e.run.msPerIteration !== null).map((e) => e.run.msPerIteration as number));
   const ohemMs = ms('ohem');
   const overMs = ms('oversample');
   if (ohemMs !== null && overMs !== null) {
     notes.push(`Time per iteration: OHEM ${ohemMs.toFixed(0)} ms, oversampling ${overMs.toFixed(0)} ms, ratio ${(ohemMs / overMs).toFixed(2)}x (paper: about 2x).`);
   }
-  const best = (name: string) => byName.get(name)?.run.bestDice ?? null;
+  const best = (name: string) => mean(of(name).flatMap((e) => (e.run.bestDice === null ? [] : [e.run.bestDice])));
   const m0 = best('ohem-m0');
   const mPos = [best('ohem-m0.9'), best('ohem-m0.99')].filter((x): x is number => x !== null);
   if (m0 !== null && mPos.length > 0) {
     const top = Math.max(...mPos);
     notes.push(`Best validation Dice, OHEM decay 0: ${m0.toFixed(3)}; decay > 0: ${top.toFixed(3)} (paper: decay > 0 reaches a higher plateau) -> ${top > m0 ? 'held' : 'did not hold'} here.`);
   }
-  const last = (name: string) => {
-    const c = byName.get(name)?.run.curve ?? [];
-    return c.length > 0 ? c[c.length - 1].dice : null;
-  };
-  const finals = entries.map((e) => ({ name: e.run.name, dice: last(e.run.name) })).filter((x): x is { name: string; dice: number } => x.dice !== null);
+  const last = (name: string) =>
+    mean(
+      of(name).flatMap((e) => {
+        const c = e.run.curve;
+        return c.length > 0 ? [c[c.length - 1].dice] : [];
+      }),
+    );
+  const names = [...new Set(entries.map((e) => configurationOf(e.run.name)))];
+  const finals = names.map((name) => ({ name, dice: last(name) })).filter((x): x is { name: string; dice: number } => x.dice !== null);
   if (finals.length > 0) {
     const winner = finals.reduce((a, b) => (b.dice > a.dice ? b : a));
     const pPos = winner.name === 'oversample-p0.1' || winner.name === 'oversample-p0.5';
@@ -69,87 +80,130 @@ export function observations(entries: readonly CompareEntry[]): string[] {
   return notes;
 }
 
+/** Run one phase's tasks on the executor, showing their states; the names of those that failed. */
+async function runPhase(
+  executor: Executor,
+  phase: { tasks: CompareTask[]; jobs: Task[]; running: ConfigState; ended: ConfigState; what: string },
+  progress: CompareProgress,
+  log: (line: string) => void,
+): Promise<string[]> {
+  if (phase.jobs.length === 0) return [];
+  log(`${phase.what}: ${phase.jobs.length} task(s) on the ${executor.kind} executor`);
+  const shown: Record<TaskState, ConfigState> = { pending: 'pending', running: phase.running, done: phase.ended, failed: 'failed' };
+  const outcomes = await executor.runAll(phase.jobs, (i, state) => progress.setState(phase.tasks[i].name, shown[state]));
+  for (const line of failureReport(outcomes)) log(`[${phase.what}] ${line}`);
+  return outcomes.flatMap((outcome, i) => (outcome.state === 'failed' ? [phase.tasks[i].name] : []));
+}
+
+async function readBaseConfig(file: string): Promise<Record<string, unknown>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`--base-config ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`--base-config ${file}: must hold a JSON object (trainer config sections)`);
+  return raw as Record<string, unknown>;
+}
+
 export async function compare(o: CompareOptions, deps: CompareDeps): Promise<CompareResult> {
   const root = deps.workspaceRoot;
   const outDir = o.out ? resolveUserPath(o.out, deps.env) : defaultRunDir(root, 'compare', deps.now?.() ?? new Date());
   const dataDir = o.data ? resolveUserPath(o.data, deps.env) : path.join(root, DEFAULT_DATA_DIR);
   const testData = o.testData ? resolveUserPath(o.testData, deps.env) : null;
-  const configs = o.presets.map((name) => ({ name, config: comparisonConfig(name, o.scale) }));
+  const tasks = compareTasks(o, outDir, o.baseConfig ? await readBaseConfig(resolveUserPath(o.baseConfig, deps.env)) : {});
 
   if (!o.data && !existsSync(path.join(dataDir, 'dataset.json'))) {
     deps.log(`no dataset in ${dataDir}: generating synthetic phantoms there (once)`);
-    await deps.generateDefaultData(dataDir, configs[0].config);
+    await deps.generateDefaultData(dataDir, tasks[0].config);
   } else if (!existsSync(dataDir)) {
     throw new UserError(`dataset folder ${dataDir} does not exist`);
   }
   if (testData && !existsSync(testData)) throw new UserError(`--test-data folder ${testData} does not exist`);
   await mkdir(outDir, { recursive: true });
-  deps.log(`comparison in ${outDir}: ${o.presets.join(', ')}; ${o.budget} of training each, scale ${o.scale}, ${o.parallel} at a time`);
+  const seeds = o.seeds ? ` x seeds ${o.seeds.join(', ')}` : '';
+  const at = o.executor.parallel ?? (o.executor.kind === 'local' ? 1 : null);
+  deps.log(`comparison in ${outDir}: ${o.presets.join(', ')}${seeds}; ${o.iterations !== null ? `${o.iterations} iterations` : o.budget} of training each, scale ${o.scale}, ${o.executor.kind} executor${at === null ? '' : `, ${at} at a time`}`);
 
-  const failed: string[] = [];
+  const executorOf =
+    deps.executor ??
+    ((choice: ExecutorChoice, workDir: string, jobName: string) => (choice.kind === 'local' ? new LocalExecutor(choice.parallel ?? 1, deps.run) : createExecutor(choice, { workDir, jobName })));
+  const slurmDir = path.join(outDir, 'slurm');
+  const common = [...(o.backend ? ['--backend', o.backend] : [])];
   const trainerMain = path.join(root, 'apps/trainer/src/main.ts');
   const evaluateMain = path.join(root, 'apps/evaluator/src/evaluate-main.ts');
-  const common = [...(o.backend ? ['--backend', o.backend] : [])];
 
-  const progress = new CompareProgress(o.presets, (name) => path.join(outDir, name), deps.progressOutput ?? { write: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY === true });
+  const progress = new CompareProgress(
+    tasks.map((t) => t.name),
+    (name) => path.join(outDir, name),
+    deps.progressOutput ?? { write: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY === true },
+  );
   const log = (line: string) => progress.log(line, deps.log);
   progress.start();
-  await runPool(configs, o.parallel, async ({ name, config }) => {
-    const runDir = path.join(outDir, name);
-    const state = (s: ConfigState) => progress.setState(name, s);
-    state('training');
-    if (!o.skipTraining) {
-      const configFile = path.join(outDir, 'configs', `${name}.json`);
-      await writeFileAtomic(configFile, JSON.stringify(config, null, 2) + '\n');
-      const logFile = path.join(outDir, 'logs', `${name}-train.log`);
-      log(`[${name}] training (log: ${logFile})`);
-      const args = ['--config', configFile, '--data', dataDir, '--run', runDir, '--budget', o.budget, ...common, ...(o.seed !== null ? ['--seed', String(o.seed)] : [])];
-      const r = await deps.run({ label: `${name} training`, script: trainerMain, args, logFile, cwd: root });
-      if (r.exitCode !== 0) {
-        failed.push(name);
-        state('failed');
-        log(`[${name}] training failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
-        return;
-      }
-      log(`[${name}] trained in ${(r.ms / 60_000).toFixed(1)} min`);
+  const failed = new Set<string>();
+
+  // Phase 1: training (with --resume only what did not finish, continuing from its checkpoints).
+  const toTrain = o.skipTraining ? [] : o.resume ? tasks.filter((t) => !trainingFinished(t.runDir)) : tasks;
+  if (o.resume) log(`--resume: ${tasks.length - toTrain.length} of ${tasks.length} trainings already finished`);
+  const trainJobs: Task[] = [];
+  for (const t of toTrain) {
+    let args: string[];
+    if (o.resume && existsSync(path.join(t.runDir, 'config.json'))) {
+      args = ['--run', t.runDir, '--resume', ...common];
+    } else {
+      const configFile = path.join(outDir, 'configs', `${t.name}.json`);
+      await writeFileAtomic(configFile, JSON.stringify(t.config, null, 2) + '\n');
+      const seed = t.seed ?? o.seed;
+      const budget = o.iterations !== null ? ['--iterations', String(o.iterations)] : ['--budget', o.budget];
+      args = ['--config', configFile, '--data', dataDir, '--run', t.runDir, ...budget, ...common, ...(seed !== null ? ['--seed', String(seed)] : [])];
     }
-    if (!existsSync(runDir)) {
-      failed.push(name);
-      state('failed');
-      log(`[${name}] no run folder ${runDir} (with --skip-training the runs must exist)`);
-      return;
+    trainJobs.push({ label: `${t.name} training`, script: trainerMain, args, logFile: path.join(outDir, 'logs', `${t.name}-train.log`), cwd: root });
+  }
+  for (const name of await runPhase(executorOf(o.executor, slurmDir, 'lesionseg-train'), { tasks: toTrain, jobs: trainJobs, running: 'training', ended: 'trained', what: 'training' }, progress, log)) failed.add(name);
+
+  // Phase 2: evaluation of every finished training (with --resume, those not evaluated yet).
+  const toEvaluate: CompareTask[] = [];
+  for (const t of tasks) {
+    if (failed.has(t.name)) continue;
+    if (!existsSync(t.runDir)) {
+      failed.add(t.name);
+      progress.setState(t.name, 'failed');
+      log(`[${t.name}] no run folder ${t.runDir} (with --skip-training the runs must exist)`);
+      continue;
     }
-    const patients = testData ? [] : ['--patients', `${path.join(runDir, 'split.json')}:validation`];
-    const args = ['--run', runDir, '--data', testData ?? dataDir, '--out', path.join(runDir, 'evaluation'), ...patients, ...common];
-    log(`[${name}] evaluating the best checkpoint on ${testData ? 'the test dataset' : 'its validation patients'}`);
-    state('evaluating');
-    const r = await deps.run({ label: `${name} evaluation`, script: evaluateMain, args, logFile: path.join(outDir, 'logs', `${name}-evaluate.log`), cwd: root });
-    if (r.exitCode !== 0) {
-      failed.push(name);
-      state('failed');
-      log(`[${name}] evaluation failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
-      return;
+    if (o.resume && existsSync(path.join(t.runDir, 'evaluation', 'results.json'))) {
+      progress.setState(t.name, 'done');
+      continue;
     }
-    state('done');
+    toEvaluate.push(t);
+  }
+  const evalJobs: Task[] = toEvaluate.map((t) => {
+    const patients = testData ? [] : ['--patients', `${path.join(t.runDir, 'split.json')}:validation`];
+    const args = ['--run', t.runDir, '--data', testData ?? dataDir, '--out', path.join(t.runDir, 'evaluation'), ...patients, ...common];
+    return { label: `${t.name} evaluation`, script: evaluateMain, args, logFile: path.join(outDir, 'logs', `${t.name}-evaluate.log`), cwd: root };
   });
+  const what = `evaluation on ${testData ? 'the test dataset' : 'each run’s validation patients'}`;
+  for (const name of await runPhase(executorOf(o.executor, slurmDir, 'lesionseg-evaluate'), { tasks: toEvaluate, jobs: evalJobs, running: 'evaluating', ended: 'done', what }, progress, log)) failed.add(name);
   progress.stop();
 
+  // The report, once every task has ended.
   const entries: CompareEntry[] = [];
-  for (const { name } of configs) {
-    const runDir = path.join(outDir, name);
-    if (!existsSync(path.join(runDir, 'events.jsonl'))) continue;
-    const run = await readRunFolder(runDir, name);
-    const results = path.join(runDir, 'evaluation', 'results.json');
+  for (const t of tasks) {
+    if (!existsSync(path.join(t.runDir, 'events.jsonl'))) continue;
+    const run = await readRunFolder(t.runDir, t.name);
+    const results = path.join(t.runDir, 'evaluation', 'results.json');
     const evaluation = existsSync(results) ? await readEvaluation(results) : null;
     entries.push({ run, evaluation });
   }
+  const configurationOf = (name: string) => tasks.find((t) => t.name === name)?.preset ?? name;
   const evaluated = entries.filter((e): e is CompareEntry & { evaluation: Evaluation } => e.evaluation !== null);
   const best = evaluated.reduce<(typeof evaluated)[number] | null>((a, b) => (a === null || b.evaluation.summary.withNewLesions.dice.mean > a.evaluation.summary.withNewLesions.dice.mean ? b : a), null);
   const figures = best && o.figures > 0 ? await patientFigures(best.evaluation, { count: o.figures }) : [];
-  const notes = observations(entries);
-  if (failed.length > 0) notes.unshift(`Failed: ${failed.join(', ')} (see logs/).`);
-  const report = await writeCompareReport(outDir, { entries, figures, figuresOf: best?.run.name, notes });
+  const notes = observations(entries, configurationOf);
+  const failedNames = tasks.map((t) => t.name).filter((n) => failed.has(n));
+  if (failedNames.length > 0) notes.unshift(`Failed: ${failedNames.join(', ')} (see logs/; --resume finishes them).`);
+  const report = await writeCompareReport(outDir, { entries, figures, figuresOf: best?.run.name, notes, configurationOf: o.seeds ? configurationOf : undefined });
   for (const n of notes) deps.log(n);
   deps.log(`report: ${report}`);
-  return { outDir, report, failed };
+  return { outDir, report, failed: failedNames };
 }

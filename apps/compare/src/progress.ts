@@ -11,7 +11,8 @@ import type { Budget } from '@lesionseg/events';
 import { formatDuration } from '@lesionseg/config';
 import { etaMs } from '@lesionseg/trainer';
 
-export type ConfigState = 'waiting' | 'training' | 'evaluating' | 'done' | 'failed';
+/** waiting: not submitted yet; pending: queued (e.g. in Slurm); trained: waiting for its evaluation. */
+export type ConfigState = 'waiting' | 'pending' | 'training' | 'trained' | 'evaluating' | 'done' | 'failed';
 
 export interface ConfigProgress {
   name: string;
@@ -59,7 +60,7 @@ export class FileTail {
 export function formatConfigLine(c: ConfigProgress, nameWidth: number): string {
   const name = c.name.padEnd(nameWidth);
   const state = c.state.padEnd(10);
-  if (c.state === 'waiting') return `${name} ${state}`;
+  if (c.state === 'waiting' || (c.state === 'pending' && c.budget === null)) return `${name} ${state}`;
   if (c.state === 'training' && c.budget === null) return `${name} ${state} starting (no event logged yet)`;
   const budget = c.budget ? (c.budget.kind === 'time' ? `${formatDuration(c.elapsedMs)}/${formatDuration(c.budget.ms)}` : `${c.iteration}/${c.budget.iterations} it`) : formatDuration(c.elapsedMs);
   const pct = c.budget ? ` ${Math.min(100, Math.round(100 * (c.budget.kind === 'time' ? c.elapsedMs / c.budget.ms : c.iteration / c.budget.iterations)))}%`.padStart(5) : '';
@@ -93,7 +94,8 @@ export class CompareProgress {
 
   setState(name: string, state: ConfigState): void {
     this.get(name).state = state;
-    this.update(true);
+    // In a log, a whole array turning pending at once is one change, not one block per task.
+    this.update(state !== 'pending');
   }
 
   /** Read what every run appended to its events.jsonl. */

@@ -8,12 +8,27 @@ import { parseConfig, UsageError } from '@lesionseg/trainer';
 import { COMPARISON_PRESETS, parseCompareArgs } from '../src/compare-args.ts';
 import { comparisonConfig } from '../src/compare-configs.ts';
 import { compare, observations } from '../src/compare.ts';
+import { compareTasks } from '../src/tasks.ts';
 
 describe('compare arguments', () => {
   it('defaults to the six configurations of the paper, 10 minutes each, CPU scale, one at a time', () => {
     const o = parseCompareArgs([]);
     expect(o.presets).toEqual([...COMPARISON_PRESETS]);
-    expect([o.budget, o.scale, o.parallel, o.figures]).toEqual(['10m', 'quick', 1, 3]);
+    expect([o.budget, o.scale, o.executor.kind, o.executor.parallel, o.figures, o.seeds, o.resume]).toEqual(['10m', 'quick', 'local', null, 3, null, false]);
+  });
+
+  it('--seeds trains every configuration once per seed, each in its own run folder', () => {
+    const o = parseCompareArgs(['--presets', 'ohem-m0.9,oversample-p0', '--seeds', '1, 2', '--executor', 'slurm', '--parallel', '2', '--gres', 'gpu:1']);
+    expect(compareTasks(o, '/c').map((t) => [t.name, t.preset, t.seed, t.runDir])).toEqual([
+      ['ohem-m0.9-s1', 'ohem-m0.9', 1, '/c/ohem-m0.9-s1'],
+      ['ohem-m0.9-s2', 'ohem-m0.9', 2, '/c/ohem-m0.9-s2'],
+      ['oversample-p0-s1', 'oversample-p0', 1, '/c/oversample-p0-s1'],
+      ['oversample-p0-s2', 'oversample-p0', 2, '/c/oversample-p0-s2'],
+    ]);
+    expect([o.executor.kind, o.executor.parallel, o.executor.resources.gres]).toEqual(['slurm', 2, 'gpu:1']);
+    expect(() => parseCompareArgs(['--seeds', '1,x'])).toThrow('--seeds needs a comma-separated list of non-negative integers, got "1,x"');
+    expect(() => parseCompareArgs(['--seeds', '1,1'])).toThrow('--seeds lists a seed twice');
+    expect(() => parseCompareArgs(['--seeds', '1,2', '--seed', '3'])).toThrow('give either --seed or --seeds, not both');
   });
 
   it('names unknown configurations and bad values', () => {
@@ -51,6 +66,8 @@ describe('comparison configs', () => {
   });
 });
 
+const seedOf = (name: string) => Number(/-s(\d+)$/.exec(name)?.[1] ?? 0);
+
 /** A fake process runner: "training" writes a run folder, "evaluation" a results.json. */
 function fakeRunner(root: string, failing: string[] = []) {
   const jobs: ChildJob[] = [];
@@ -72,10 +89,11 @@ function fakeRunner(root: string, failing: string[] = []) {
       const dice = name === 'ohem-m0' ? 0.3 : name.startsWith('ohem') ? 0.5 : name === 'oversample-p0.5' ? 0.7 : 0.4;
       const lines = [
         { type: 'stepDone', iteration: 10, elapsedMs: 10 * ms, loss: 1, lr: 1e-3 },
-        { type: 'validationDone', iteration: 10, elapsedMs: 10 * ms, dice },
+        { type: 'validationDone', iteration: 10, elapsedMs: 10 * ms, dice: dice + seedOf(name) / 100 },
+        { type: 'trainEnd', iteration: 10, elapsedMs: 10 * ms, reason: 'budget', bestDice: dice },
       ];
       await writeFile(path.join(dir, 'events.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      await writeFile(path.join(dir, 'config.json'), await readFile(arg('--config')));
+      if (!job.args.includes('--resume')) await writeFile(path.join(dir, 'config.json'), await readFile(arg('--config')));
     } else {
       const dir = arg('--out');
       await mkdir(dir, { recursive: true });
@@ -86,7 +104,7 @@ function fakeRunner(root: string, failing: string[] = []) {
           params: {},
           patients: [],
           summary: {
-            withNewLesions: { nPatients: 1, dice: ms(name.length / 20), lesionSensitivity: ms(1), lesionPpv: ms(1), lesionF1: ms(1) },
+            withNewLesions: { nPatients: 1, dice: ms(name.length / 20 + seedOf(name) / 10), lesionSensitivity: ms(1), lesionPpv: ms(1), lesionF1: ms(1) },
             withoutNewLesions: { nPatients: 0, nPredLesions: ms(Number.NaN), predLesionVolumeMm3: ms(Number.NaN) },
           },
         }),
@@ -143,10 +161,57 @@ describe('compare orchestration', () => {
       generateDefaultData: () => Promise.resolve(),
     });
     expect(r.failed).toEqual(['ohem-m0.99']);
-    expect(log.join('\n')).toMatch(/\[ohem-m0\.99\] training failed \(exit 1\):\n {2}out of memory/);
+    expect(log.join('\n')).toMatch(/\[training\] ohem-m0\.99 training failed \(exit 1\):\n {2}out of memory/);
     const html = await readFile(r.report, 'utf8');
     expect(html).toContain('Failed: ohem-m0.99');
     expect(html).toContain('oversample-p0');
+  });
+
+  it('with --seeds: Table 1 is the mean (SEM) over seeds per configuration, and one row per run is kept', async () => {
+    const root = await setup();
+    const fake = fakeRunner(root);
+    const deps = { workspaceRoot: root, env: { INIT_CWD: root }, run: fake.run, log: () => {}, generateDefaultData: () => Promise.resolve() };
+    const r = await compare(parseCompareArgs(['--data', 'data', '--out', 'cmp', '--presets', 'ohem-m0.9,oversample-p0.5', '--seeds', '1,2', '--figures', '0']), deps);
+    expect(r.failed).toEqual([]);
+    const trains = fake.jobs.filter((j) => j.script.endsWith('apps/trainer/src/main.ts'));
+    expect(trains.map((j) => [path.basename(j.args[j.args.indexOf('--run') + 1]), j.args[j.args.indexOf('--seed') + 1]])).toEqual([
+      ['ohem-m0.9-s1', '1'],
+      ['ohem-m0.9-s2', '2'],
+      ['oversample-p0.5-s1', '1'],
+      ['oversample-p0.5-s2', '2'],
+    ]);
+    // the fake's Dice per run: name length / 20 + seed / 10, so seeds 1 and 2 differ by 0.1
+    const d = (name: string, seed: number) => name.length / 20 + seed / 10;
+    const table = await readFile(path.join(root, 'cmp', 'table.md'), 'utf8');
+    const row = table.split('\n').find((l) => l.startsWith('| ohem-m0.9 (2 seeds)')) as string;
+    const sem = Math.abs(d('ohem-m0.9-s2', 2) - d('ohem-m0.9-s1', 1)) / 2; // SD / sqrt(2) of two values
+    expect(row.split('|')[2].trim()).toBe(`${((d('ohem-m0.9-s1', 1) + d('ohem-m0.9-s2', 2)) / 2).toFixed(3)} (${sem.toFixed(3)})`);
+    expect(table).toContain('| oversample-p0.5 (2 seeds)');
+    const perSeed = await readFile(path.join(root, 'cmp', 'table-per-seed.md'), 'utf8');
+    expect(perSeed.split('\n').filter((l) => /^\| (ohem|oversample)/.test(l))).toHaveLength(4);
+    const svg = await readFile(path.join(root, 'cmp', 'curves.svg'), 'utf8');
+    expect(svg).toContain('mean over seeds');
+  });
+
+  it('--resume resubmits only the unfinished training (continuing its run folder) and evaluates what is missing', async () => {
+    const root = await setup();
+    const failing = ['oversample-p0-s2'];
+    const fake = fakeRunner(root, failing);
+    const deps = { workspaceRoot: root, env: { INIT_CWD: root }, run: fake.run, log: () => {}, generateDefaultData: () => Promise.resolve() };
+    const args = ['--data', 'data', '--out', 'cmp', '--presets', 'ohem-m0.9,oversample-p0', '--seeds', '1,2', '--figures', '0'];
+    const first = await compare(parseCompareArgs(args), deps);
+    expect(first.failed).toEqual(['oversample-p0-s2']);
+    // the failed training had started: its folder holds config.json (an interrupted run), no trainEnd
+    await mkdir(path.join(root, 'cmp', 'oversample-p0-s2'), { recursive: true });
+    await writeFile(path.join(root, 'cmp', 'oversample-p0-s2', 'config.json'), '{}');
+    failing.length = 0;
+    fake.jobs.length = 0;
+    const again = await compare(parseCompareArgs([...args, '--resume']), deps);
+    expect(again.failed).toEqual([]);
+    expect(fake.jobs.map((j) => j.label)).toEqual(['oversample-p0-s2 training', 'oversample-p0-s2 evaluation']);
+    expect(fake.jobs[0].args.slice(0, 3)).toEqual(['--run', path.join(root, 'cmp', 'oversample-p0-s2'), '--resume']);
+    const table = await readFile(path.join(root, 'cmp', 'table.md'), 'utf8');
+    expect(table).toContain('| oversample-p0 (2 seeds)');
   });
 
   it('a missing dataset folder is an error naming it', async () => {

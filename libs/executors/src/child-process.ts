@@ -29,6 +29,17 @@ export interface ChildResult {
 
 export type ChildRunner = (job: ChildJob) => Promise<ChildResult>;
 
+/**
+ * tsx's loader as a file URL: `--import tsx` alone is resolved from the child's working
+ * folder, which need not be inside the workspace (a task's folder, a compute node's cwd).
+ */
+export const TSX_LOADER = import.meta.resolve('tsx');
+
+/** The argv that runs a job's TypeScript entry point with Node.js and tsx. */
+export function tsxArgv(job: Pick<ChildJob, 'script' | 'args'>): string[] {
+  return ['--import', TSX_LOADER, job.script, ...job.args];
+}
+
 export const runTsxChild: ChildRunner = async (job) => {
   await mkdir(path.dirname(job.logFile), { recursive: true });
   const log = createWriteStream(job.logFile);
@@ -43,7 +54,7 @@ export const runTsxChild: ChildRunner = async (job) => {
     }
     tail.splice(0, Math.max(0, tail.length - 8));
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', job.script, ...job.args], {
+  const child = spawn(process.execPath, tsxArgv(job), {
     cwd: job.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, INIT_CWD: job.cwd },

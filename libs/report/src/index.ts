@@ -13,3 +13,4 @@ export { viewerPageHtml, type ViewerPageInput, type ViewerVolume } from './viewe
 export { lesionRows, reasonText, type LesionRow, type LesionSide } from './lesion-table.ts';
 export { trainingCurvesSpec, smooth, thin, iterationRate, CURVE_COLOURS, type TrainingCurvesInput } from './training-curves.ts';
 export { runProvenance, provenanceHtml, type ProvenanceRow } from './provenance-html.ts';
+export { groupBySeed, seedCurve, seedCurvesSpec, seedTable1Row, type SeedGroup, type SeedCurvePoint } from './seed-summary.ts';

@@ -13,6 +13,7 @@ import { provenanceHtml, runProvenance } from './provenance-html.ts';
 import { trainingCurvesSpec } from './training-curves.ts';
 import type { ViewerLink } from './viewer.ts';
 import type { RunSummary } from './run-folder.ts';
+import { groupBySeed, seedCurvesSpec, seedTable1Row } from './seed-summary.ts';
 import { table1Csv, table1Markdown, type Table1Row } from './table1.ts';
 
 function fmt(v: number | null | undefined, digits = 3): string {
@@ -147,6 +148,12 @@ export interface CompareReportInput {
   figures?: ReportFigure[];
   figuresOf?: string;
   notes?: string[];
+  /**
+   * With several seeds per configuration: the configuration of a run. The curves then show
+   * each configuration's mean over seeds (band: lowest to highest seed), table.md/csv the mean
+   * (SEM) over seeds, and table-per-seed.md/csv one row per run.
+   */
+  configurationOf?: (runName: string) => string;
 }
 
 /**
@@ -155,14 +162,28 @@ export interface CompareReportInput {
  */
 export async function writeCompareReport(outDir: string, input: CompareReportInput): Promise<string> {
   const runs = input.entries.map((e) => e.run);
-  const { svg, png } = await renderLearningCurves(
-    runs.map((r) => ({ name: r.name, points: r.curve })),
-    { title: 'Validation Dice against training time (paper, Figure 2)' },
-  );
+  const title = 'Validation Dice against training time (paper, Figure 2)';
+  const groups = input.configurationOf ? groupBySeed(input.entries, input.configurationOf) : null;
+  let svg: string;
+  let png: Buffer;
+  if (groups) {
+    svg = await renderSpecToSvg(seedCurvesSpec(groups, `${title}: mean over seeds, band from lowest to highest`));
+    png = svgToPng(svg);
+  } else {
+    ({ svg, png } = await renderLearningCurves(
+      runs.map((r) => ({ name: r.name, points: r.curve })),
+      { title },
+    ));
+  }
   await writeFileAtomic(join(outDir, 'curves.svg'), svg);
   await writeFileAtomic(join(outDir, 'curves.png'), png);
-  const rows = input.entries.filter((e) => e.evaluation).map((e) => table1Row(e.run, e.evaluation as Evaluation));
-  const md = table1Markdown(rows);
+  const perRun = input.entries.filter((e) => e.evaluation).map((e) => table1Row(e.run, e.evaluation as Evaluation));
+  const rows = groups ? groups.flatMap((g) => seedTable1Row(g) ?? []) : perRun;
+  const md = groups ? `Mean (SEM) over seeds of each seed's per-patient mean.\n\n${table1Markdown(rows)}` : table1Markdown(rows);
+  if (groups) {
+    await writeFileAtomic(join(outDir, 'table-per-seed.md'), table1Markdown(perRun));
+    await writeFileAtomic(join(outDir, 'table-per-seed.csv'), table1Csv(perRun));
+  }
   await writeFileAtomic(join(outDir, 'table.md'), md);
   await writeFileAtomic(join(outDir, 'table.csv'), table1Csv(rows));
   await writeFileAtomic(
@@ -178,6 +199,7 @@ export async function writeCompareReport(outDir: string, input: CompareReportInp
     { heading: 'Training cost', html: runFactsHtml(runs) },
     { heading: 'Held-out scores (paper, Table 1)', html: rows.length > 0 ? markdownTableHtml(md) : '<p>No configuration was evaluated.</p>' },
   ];
+  if (groups && perRun.length > 0) sections.push({ heading: 'Held-out scores per seed', html: markdownTableHtml(table1Markdown(perRun)) });
   if (input.figures) sections.push({ heading: `Patients${input.figuresOf ? ` (predictions of ${input.figuresOf})` : ''}`, html: figuresHtml(input.figures) });
   if (input.notes && input.notes.length > 0) sections.push({ heading: 'Notes', html: `<ul>${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` });
   sections.push({ heading: 'Configurations', html: runs.map((r) => configHtml(r.name, r.config)).join('\n') });

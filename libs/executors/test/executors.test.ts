@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { batchScript, failureReport, LocalExecutor, parseExecutorChoice, parseSqueue, probeSlurm, resourceFlags, skipSlurmLoudly, SlurmExecutor, type Task, type TaskState } from '../src/index.ts';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'lesionseg-executors-'));
+
+/** Tasks of a tiny script that prints its arguments and exits with the first one. */
+function tasks(dir: string, codes: number[]): Task[] {
+  const script = path.join(dir, 'task.ts');
+  writeFileSync(script, "const [code, ...words] = process.argv.slice(2);\nconsole.log(`cwd ${process.cwd()} words ${words.join('|')}`);\nprocess.exit(Number(code));\n");
+  return codes.map((code, i) => ({ label: `task-${i}`, script, args: [String(code), "it's", 'two words'], cwd: dir, logFile: path.join(dir, 'logs', `task-${i}.log`) }));
+}
+
+const usage = (m: string) => new Error(`usage: ${m}`);
+
+describe('executor options', () => {
+  it('defaults to local, one at a time; Slurm resources become sbatch flags in a stable order', () => {
+    expect(parseExecutorChoice({}, usage)).toEqual({ kind: 'local', parallel: null, resources: { partition: null, time: null, gres: null, cpusPerTask: null, mem: null, account: null, extra: [] } });
+    const c = parseExecutorChoice({ executor: 'slurm', parallel: '2', partition: 'gpu', time: '3:30:00', gres: 'gpu:1', 'cpus-per-task': '8', mem: '32G', account: 'lab', 'sbatch-flag': ['--qos=high'] }, usage);
+    expect(c.parallel).toBe(2);
+    expect(resourceFlags(c.resources)).toEqual(['--partition=gpu', '--time=3:30:00', '--gres=gpu:1', '--cpus-per-task=8', '--mem=32G', '--account=lab', '--qos=high']);
+  });
+
+  it('reads the slurm section of --cluster-config; command-line options win', () => {
+    const f = path.join(tmp(), 'cluster.json');
+    writeFileSync(f, JSON.stringify({ slurm: { partition: 'short', gres: 'gpu:a100:1', extra: ['--signal=B:TERM@120'] } }));
+    const c = parseExecutorChoice({ executor: 'slurm', partition: 'long', 'cluster-config': f }, usage);
+    expect(resourceFlags(c.resources)).toEqual(['--partition=long', '--gres=gpu:a100:1', '--signal=B:TERM@120']);
+    writeFileSync(f, JSON.stringify({ slurm: { partitions: 'x' } }));
+    expect(() => parseExecutorChoice({ executor: 'slurm', 'cluster-config': f }, usage)).toThrow(`usage: ${f}: unknown slurm setting(s) partitions; known: partition,`);
+  });
+
+  it('refuses an unknown executor, a bad count and Slurm resources without --executor slurm', () => {
+    expect(() => parseExecutorChoice({ executor: 'k8s' }, usage)).toThrow('usage: --executor must be one of local, slurm, got "k8s"');
+    expect(() => parseExecutorChoice({ parallel: '0' }, usage)).toThrow('usage: --parallel needs a positive integer, got "0"');
+    expect(() => parseExecutorChoice({ gres: 'gpu:1' }, usage)).toThrow('usage: gres: Slurm resources need --executor slurm');
+  });
+});
+
+describe('the Slurm batch script', () => {
+  it('runs task i in its folder with its arguments quoted, logs it and records its exit status', () => {
+    const dir = tmp();
+    const ts = tasks(dir, [0, 3]);
+    const script = path.join(dir, 'array.sh');
+    writeFileSync(script, batchScript(ts, dir));
+    const r = spawnSync('bash', [script], { env: { ...process.env, SLURM_ARRAY_TASK_ID: '1' }, cwd: os.tmpdir(), encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(readFileSync(path.join(dir, '1.exit'), 'utf8')).toBe('3\n');
+    expect(readFileSync(ts[1].logFile, 'utf8')).toBe(`cwd ${dir} words it's|two words\n`);
+    const bad = spawnSync('bash', [script], { env: { ...process.env, SLURM_ARRAY_TASK_ID: '7' }, encoding: 'utf8' });
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, 'no task 7 in this array']);
+  });
+
+  it('reads squeue’s per-task lines (a throttled pending range is expanded by -r)', () => {
+    expect([...parseSqueue('2 PENDING\n1 RUNNING\n0 COMPLETING\n').entries()]).toEqual([
+      [2, 'pending'],
+      [1, 'running'],
+      [0, 'running'],
+    ]);
+  });
+});
+
+describe('local executor', () => {
+  it('runs every task, at most N at once, and reports state and exit code per task', async () => {
+    const dir = tmp();
+    const seen: string[] = [];
+    const out = await new LocalExecutor(2).runAll(tasks(dir, [0, 5, 0]), (i, s) => seen.push(`${i}:${s}`));
+    expect(out.map((o) => [o.name, o.state, o.exitCode])).toEqual([
+      ['task-0', 'done', 0],
+      ['task-1', 'failed', 5],
+      ['task-2', 'done', 0],
+    ]);
+    expect(seen.slice(0, 3)).toEqual(['0:pending', '1:pending', '2:pending']);
+    expect(seen).toContain('1:failed');
+    expect(failureReport(out)).toEqual([`task-1 failed (exit 5):\n  cwd ${dir} words it's|two words`]);
+  });
+});
+
+const slurm = probeSlurm();
+skipSlurmLoudly('the slurm executor tests', slurm);
+
+describe.skipIf(!slurm.ok)('slurm executor on the local Slurm', () => {
+  it('submits one throttled array; the states, exit codes and logs equal the local executor’s', async () => {
+    const local = await new LocalExecutor(2).runAll(tasks(tmp(), [0, 4, 0]));
+    const dir = tmp();
+    const states: TaskState[][] = [[], [], []];
+    const ex = new SlurmExecutor({ workDir: path.join(dir, 'slurm'), jobName: 'executor-test', throttle: 2, pollMs: 200 });
+    const ts = tasks(dir, [0, 4, 0]);
+    const out = await ex.runAll(ts, (i, s) => states[i].push(s));
+    expect(ex.jobId).toMatch(/^\d+$/);
+    expect(out.map((o) => [o.name, o.state, o.exitCode])).toEqual(local.map((o) => [o.name, o.state, o.exitCode]));
+    expect(out[1].tail).toEqual([`cwd ${dir} words it's|two words`]);
+    for (const s of states) expect(s[0]).toBe('pending');
+    expect(states.map((s) => s[s.length - 1])).toEqual(['done', 'failed', 'done']);
+  }, 120_000);
+
+  it('a failing sbatch is an error naming the command and Slurm’s message', async () => {
+    const dir = tmp();
+    const ex = new SlurmExecutor({ workDir: dir, jobName: 'bad', partition: 'no-such-partition', pollMs: 200 });
+    await expect(ex.runAll(tasks(dir, [0]))).rejects.toThrow(/sbatch --parsable --array=0-0 .*--partition=no-such-partition.* failed: sbatch: error: .*[Pp]artition/);
+  });
+});
