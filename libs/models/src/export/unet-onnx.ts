@@ -8,7 +8,8 @@
  * Ops: Conv, Relu, MaxPool, Concat, Resize (linear, half_pixel: PyTorch's trilinear with
  * align_corners=False, which is what upsampleTrilinear2x computes) and GroupNorm decomposed
  * into Reshape -> ReduceMean / Sub / Mul / ReduceMean / Add / Sqrt / Div (two-pass biased
- * variance, eps inside the root, as torch.nn.GroupNorm) -> Reshape -> Mul gamma -> Add beta.
+ * variance, eps inside the root, as torch.nn.GroupNorm; each mean reduced axis by axis, see
+ * groupMean) -> Reshape -> Mul gamma -> Add beta.
  * The decomposition is used instead of GroupNormalization (opset 18/21, whose scale/bias
  * semantics changed between those versions) so every ONNX runtime of the last years runs it.
  */
@@ -58,14 +59,23 @@ export function unetToOnnx(o: ResolvedUNetOptions, weights: ReadonlyMap<string, 
     const pad = (k - 1) / 2;
     return g.node('Conv', [x, w, b], { kernel_shape: [k, k, k], pads: [pad, pad, pad, pad, pad, pad], strides: [1, 1, 1] }, outputName);
   };
+  // Group statistics reduced one axis at a time (x, then y, z, and the group's channels): ONNX
+  // runtimes sum a single ReduceMean sequentially in float32, whose error grows with the 65k
+  // values a group holds on a 32^3 window (ORT was 2e-5 from our logits, 3e-5 from PyTorch's
+  // float64 after the first GroupNorm); sums of <= 64 values keep it at float32 rounding.
+  const groupMean = (t5: string, groups: number): string => {
+    let m = t5;
+    for (const axis of [4, 3, 2]) m = g.node('ReduceMean', [m], { axes: [axis], keepdims: 1 }); // [N, C, 1, 1, 1]
+    return g.node('ReduceMean', [g.node('Reshape', [m, g.int64s(g.fresh('group_shape'), [0, groups, -1])])], { axes: [2], keepdims: 1 }); // [N, G, 1]
+  };
   const groupNorm = (x: string, prefix: string, channels: number, groups: number): string => {
+    const shape = g.node('Shape', [x]);
     const grouped = g.node('Reshape', [x, g.int64s(g.fresh('group_shape'), [0, groups, -1])]);
-    const mean = g.node('ReduceMean', [grouped], { axes: [2], keepdims: 1 });
-    const centred = g.node('Sub', [grouped, mean]);
-    const variance = g.node('ReduceMean', [g.node('Mul', [centred, centred])], { axes: [2], keepdims: 1 });
+    const centred = g.node('Sub', [grouped, groupMean(x, groups)]);
+    const variance = groupMean(g.node('Reshape', [g.node('Mul', [centred, centred]), shape]), groups);
     const eps = g.floats(g.fresh('eps'), [], Float32Array.of(GROUP_NORM_EPS));
     const normed = g.node('Div', [centred, g.node('Sqrt', [g.node('Add', [variance, eps])])]);
-    const back = g.node('Reshape', [normed, g.node('Shape', [x])]);
+    const back = g.node('Reshape', [normed, shape]);
     const gamma = g.floats(`${prefix}/gamma`, [channels, 1, 1, 1], param(`${prefix}/gamma`));
     const beta = g.floats(`${prefix}/beta`, [channels, 1, 1, 1], param(`${prefix}/beta`));
     return g.node('Add', [g.node('Mul', [back, gamma]), beta]);

@@ -44,7 +44,7 @@ describe('ONNX export of the UNet', () => {
   it.each([
     ['three levels, 2 groups', { widths: [4, 8, 8], groups: 2, inChannels: 2, seed: 5 }, [2, 8, 12, 16]],
     ['two levels, odd sides after pooling', { widths: [3, 6], groups: 3, inChannels: 2, seed: 9 }, [1, 6, 10, 14]],
-    ["the paper's network (16/32/64, 8 groups)", { widths: [16, 32, 64], groups: 8, inChannels: 2, seed: 2 }, [1, 16, 16, 16]],
+    ["the paper's network (16/32/64, 8 groups) on a 32^3 window", { widths: [16, 32, 64], groups: 8, inChannels: 2, seed: 2 }, [1, 32, 32, 32]],
   ])('ONNX Runtime matches our logits to 1e-5 (%s)', async (_what, options, [n, d, h, w]) => {
     const model = createUNet(options);
     // Non-trivial GroupNorm affine and biases: perturb every parameter.
