@@ -38,7 +38,7 @@ body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1rem; c
 h1 { font-size: 1.3rem; margin: .2rem 0; } .sub { color: #555; font-size: .85rem; }
 .views { display: flex; flex-direction: column; gap: .5rem; } .view h2 { font-size: 1rem; margin: .3rem 0; }
 .canvas-box { height: 340px; } .lesions { max-height: 45vh; overflow: auto; display: inline-block; } canvas { width: 100%; height: 100%; display: block; background: #000; }
-.legend span { display: inline-block; width: 1rem; height: .7rem; margin: 0 .3rem 0 .8rem; vertical-align: middle; }
+.legend span { display: inline-block; width: .8rem; height: .55rem; margin: 0 .3rem 0 .8rem; vertical-align: middle; border: 3px solid; }
 table { border-collapse: collapse; font-size: .85rem; margin-top: .5rem; } th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: right; }
 th:nth-child(-n+3), td:nth-child(-n+3) { text-align: left; } thead { background: #f3f3f3; }
 tr.bad td { background: #fff3e0; } button { font: inherit; cursor: pointer; }
@@ -62,14 +62,16 @@ const SCRIPT = `
     const views = [];
     const show = (mm) => { location.textContent = mm.map((v) => v.toFixed(1)).join(' ') + ' mm'; };
     for (const which of ['baseline', 'followup']) {
-      const nv = new N.Niivue({ backColor: [0, 0, 0, 1], isRadiologicalConvention: true, isOrientationTextVisible: true, show3Dcrosshair: true, dragAndDropEnabled: false, isColorbar: false, crosshairColor: [1, 0.2, 0.6, 1], crosshairWidth: 1, crosshairGap: 6, multiplanarShowRender: 0, multiplanarLayout: 3, multiplanarPadPixels: 12, showAllOrientationMarkers: true, fontColor: [1, 1, 1, 1] });
+      // atlasOutline 1: label maps (our masks, see viewer.ts) drawn as opaque contours, no fill.
+      const nv = new N.Niivue({ atlasOutline: 1, backColor: [0, 0, 0, 1], isRadiologicalConvention: true, isOrientationTextVisible: true, show3Dcrosshair: true, dragAndDropEnabled: false, isColorbar: false, crosshairColor: [1, 0.2, 0.6, 1], crosshairWidth: 1, crosshairGap: 6, multiplanarShowRender: 0, multiplanarLayout: 3, multiplanarPadPixels: 12, showAllOrientationMarkers: true, fontColor: [1, 1, 1, 1] });
       await nv.attachToCanvas(document.getElementById('canvas-' + which));
-      nv.addColormap('lesionseg-gt', cfg.colormaps.gt);
-      nv.addColormap('lesionseg-pred', cfg.colormaps.pred);
       const load = (id, name, colormap, opacity, min, max) => N.NVImage.loadFromUrl({ url: name, name, buffer: bytes(id), colormap, opacity, cal_min: min, cal_max: max, trustCalMinMax: true });
       nv.addVolume(await load('nii-' + which, cfg.names[which], 'gray', 1, cfg.window[0], cfg.window[1]));
-      nv.addVolume(await load('nii-gt', cfg.names.gt, 'lesionseg-gt', 0.55, 0.5, 1));
-      nv.addVolume(await load('nii-pred', cfg.names.pred, 'lesionseg-pred', 0.55, 0.5, 1));
+      for (const [id, name, lut] of [['nii-gt', cfg.names.gt, cfg.labels.gt], ['nii-pred', cfg.names.pred, cfg.labels.pred]]) {
+        const mask = await load(id, name, 'gray', 1, 0, 1);
+        mask.setColormapLabel(lut);
+        nv.addVolume(mask);
+      }
       nv.setSliceType(nv.sliceTypeMultiplanar);
       nv.onLocationChange = () => show(Array.from(nv.frac2mm(nv.scene.crosshairPos)).slice(0, 3));
       views.push(nv);
@@ -85,7 +87,7 @@ const SCRIPT = `
     };
     for (const b of document.querySelectorAll('button[data-mm]')) b.addEventListener('click', () => goTo(b.dataset.mm.split(',').map(Number)));
     const toggle = (id, layer) => document.getElementById(id).addEventListener('change', (e) => {
-      for (const nv of views) nv.setOpacity(layer, e.target.checked ? 0.55 : 0);
+      for (const nv of views) nv.setOpacity(layer, e.target.checked ? 1 : 0);
     });
     toggle('show-gt', 1);
     toggle('show-pred', 2);
@@ -102,9 +104,13 @@ const SCRIPT = `
 })();
 `;
 
-function colormap(rgb: readonly number[]): object {
-  // Transparent at 0 (outside the mask), opaque colour from just above it.
-  return { R: [0, rgb[0], rgb[0]], G: [0, rgb[1], rgb[1]], B: [0, rgb[2], rgb[2]], A: [0, 255, 255], I: [0, 1, 255] };
+/**
+ * NiiVue label lookup table of a 0/1 mask drawn as a contour: no label is filled (alpha 0);
+ * atlasOutline makes the voxels on either side of the mask's border opaque in their label's
+ * colour, so both labels get the overlay colour (a ring two voxels wide).
+ */
+export function contourLabels(rgb: readonly number[]): { R: number[]; G: number[]; B: number[]; A: number[]; I: number[] } {
+  return { R: [rgb[0], rgb[0]], G: [rgb[1], rgb[1]], B: [rgb[2], rgb[2]], A: [0, 0], I: [0, 1] };
 }
 
 function lesionListHtml(lesions: ViewerPageInput['lesions']): string {
@@ -121,7 +127,7 @@ export function viewerPageHtml(v: ViewerPageInput): string {
   const config = {
     window: v.window,
     names: { baseline: v.baseline.name, followup: v.followup.name, gt: v.groundTruth.name, pred: v.prediction.name },
-    colormaps: { gt: colormap(OVERLAY_COLOURS.groundTruth), pred: colormap(OVERLAY_COLOURS.prediction) },
+    labels: { gt: contourLabels(OVERLAY_COLOURS.groundTruth), pred: contourLabels(OVERLAY_COLOURS.prediction) },
   };
   const data = (id: string, vol: ViewerVolume) => `<script type="application/octet-stream" id="${id}">${vol.bytes.toString('base64')}</script>`;
   // JSON inside a script element: '<' escaped so no value can close it.
@@ -138,7 +144,7 @@ export function viewerPageHtml(v: ViewerPageInput): string {
 <body>
 <h1>Patient ${escapeHtml(v.patient)}</h1>
 <p class="sub">${v.subtitle ? `${escapeHtml(v.subtitle)} ` : ''}${v.reportHref ? `<a href="${escapeHtml(v.reportHref)}">back to the report</a>. ` : ''}Radiological view (the patient's right on the screen's left), world (RAS) coordinates from the affine. Click a view to move the linked crosshairs; scroll to change slice.</p>
-<p class="legend"><label><input type="checkbox" id="show-gt" checked><span style="background:${hex(OVERLAY_COLOURS.groundTruth)}"></span>ground truth</label><label><input type="checkbox" id="show-pred" checked><span style="background:${hex(OVERLAY_COLOURS.prediction)}"></span>prediction</label> (both: a mix of the two)
+<p class="legend"><label><input type="checkbox" id="show-gt" checked><span style="border-color:${hex(OVERLAY_COLOURS.groundTruth)}"></span>ground truth</label><label><input type="checkbox" id="show-pred" checked><span style="border-color:${hex(OVERLAY_COLOURS.prediction)}"></span>prediction</label> (contours; the prediction's is drawn over the ground truth's)
  &nbsp; one intensity window for both time points: [${v.window[0].toPrecision(4)}, ${v.window[1].toPrecision(4)}]</p>
 <p class="sub">Crosshair: <span id="location">-</span> &middot; <span id="status">loading...</span></p>
 <div class="views">

@@ -6,7 +6,8 @@
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MSSEG2_FILES, readNifti, RUN_FILES, writeFileAtomic } from '@lesionseg/data';
+import { gzipSync } from 'node:zlib';
+import { encodeNifti, MSSEG2_FILES, readNifti, RUN_FILES, writeFileAtomic, type NiftiImage } from '@lesionseg/data';
 import type { EvaluatedPatient, Evaluation } from './evaluation.ts';
 import { lesionRows } from './lesion-table.ts';
 import { sharedWindow } from './overlay.ts';
@@ -31,6 +32,22 @@ function sample(data: Float32Array): Float32Array {
   const out = new Float32Array(Math.ceil(data.length / step));
   for (let i = 0, k = 0; i < data.length; i += step, k++) out[k] = data[i];
   return out;
+}
+
+/** NIfTI-1 header: intent_code (int16) at byte 68; NIFTI_INTENT_LABEL marks a label map. */
+const INTENT_CODE_OFFSET = 68;
+const NIFTI_INTENT_LABEL = 1002;
+
+/**
+ * A mask as the viewer draws it: a uint8 label map (0/1, intent NIFTI_INTENT_LABEL) on the mask's
+ * own grid, gzipped. NiiVue draws label maps through its atlas shader, the only path of NiiVue
+ * 0.69 that outlines an overlay in the overlay's colour (atlasOutline); other overlays are filled.
+ */
+export function labelMapBytes(mask: NiftiImage, path: string): Buffer {
+  const binary = Float32Array.from(mask.data, (v) => (v > 0.5 ? 1 : 0));
+  const bytes = encodeNifti(path, { ...mask, data: binary }, { datatype: 'uint8', template: mask });
+  new DataView(bytes.buffer, bytes.byteOffset).setInt16(INTENT_CODE_OFFSET, NIFTI_INTENT_LABEL, true);
+  return gzipSync(bytes, { level: 6 });
 }
 
 function world(affine: readonly (readonly number[])[], v: readonly number[]): number[] {
@@ -67,8 +84,8 @@ export async function writePatientViewers(outDir: string, evaluation: Evaluation
     const predFile = evaluationFile(evaluation, p.predFile);
     const flairs = options.flairs?.(p) ?? { baseline: join(dirname(gtFile), MSSEG2_FILES.baseline), followup: join(dirname(gtFile), MSSEG2_FILES.followup) };
     if (!(await allExist([flairs.baseline, flairs.followup, gtFile, predFile]))) continue; // files moved away: no viewer rather than no report
-    const [baseline, followup] = await Promise.all([readNifti(flairs.baseline), readNifti(flairs.followup)]);
-    const [bBytes, fBytes, gBytes, pBytes] = await Promise.all([flairs.baseline, flairs.followup, gtFile, predFile].map((f) => readFile(f)));
+    const [baseline, followup, gt, pred] = await Promise.all([flairs.baseline, flairs.followup, gtFile, predFile].map((f) => readNifti(f)));
+    const [bBytes, fBytes] = await Promise.all([flairs.baseline, flairs.followup].map((f) => readFile(f)));
     const gz = (f: string) => (f.endsWith('.gz') ? '.nii.gz' : '.nii');
     const lesions = lesionRows(p).map((l) => ({ ...l, centroidWorld: l.centroidWorld ?? world(followup.affine, l.centroidVoxel) }));
     const file = viewerFileName(p.patient);
@@ -76,8 +93,8 @@ export async function writePatientViewers(outDir: string, evaluation: Evaluation
       patient: p.patient,
       baseline: { name: `baseline${gz(flairs.baseline)}`, bytes: bBytes },
       followup: { name: `followup${gz(flairs.followup)}`, bytes: fBytes },
-      groundTruth: { name: `ground_truth${gz(gtFile)}`, bytes: gBytes },
-      prediction: { name: `prediction${gz(predFile)}`, bytes: pBytes },
+      groundTruth: { name: 'ground_truth.nii.gz', bytes: labelMapBytes(gt, gtFile) },
+      prediction: { name: 'prediction.nii.gz', bytes: labelMapBytes(pred, predFile) },
       window: sharedWindow([sample(baseline.data), sample(followup.data)]),
       lesions,
       niivueScript: 'niivue.umd.js',

@@ -60,6 +60,14 @@ describe.skipIf(!haveBrowser && process.env.CI !== 'true')('the NiiVue patient v
       // the lesion list marks the missed ground-truth lesion and the false positive
       const statuses = await page.$$eval('tr[data-status]', (rows) => rows.map((r) => `${r.getAttribute('data-side')}:${r.getAttribute('data-status')}`));
       expect(statuses).toEqual(['gt:detected', 'gt:missed', 'pred:true positive', 'pred:false positive']);
+      // ground truth and prediction are label maps drawn as contours (NiiVue's atlas outline), not filled
+      const masks = await page.evaluate(() =>
+        (window as unknown as { lesionsegViews: { opts: { atlasOutline: number }; volumes: { hdr: { intent_code: number }; colormapLabel: { lut: ArrayLike<number> } | null }[] }[] }).lesionsegViews.map((nv) => ({
+          atlasOutline: nv.opts.atlasOutline,
+          layers: nv.volumes.slice(1).map((v) => ({ intent: v.hdr.intent_code, alphas: v.colormapLabel ? Array.from(v.colormapLabel.lut).filter((_, i) => i % 4 === 3) : null })),
+        })),
+      );
+      expect(masks).toEqual([0, 1].map(() => ({ atlasOutline: 1, layers: [0, 1].map(() => ({ intent: 1002, alphas: [0, 0] })) })));
       const box = await page.locator('#canvas-followup').boundingBox();
       if (!box) throw new Error('no canvas box');
       const shot = async () => decodePng(await page.screenshot({ clip: box }));
