@@ -11,15 +11,54 @@ import type { Evaluation } from './evaluation.ts';
 import { escapeHtml } from './html.ts';
 import type { RunSummary } from './run-folder.ts';
 
+/** One input or output file named in results.json's provenance, with its checksum. */
+export interface ProvenanceFile {
+  patient: string;
+  role: string;
+  path: string;
+  sha256: string;
+}
+
 export interface ProvenanceRow {
   what: string;
   value: string;
+  /** Per-patient files with checksums (shown as a collapsed table under the row). */
+  files?: ProvenanceFile[];
 }
 
 function flat(v: unknown): string {
   if (v === null || v === undefined) return 'n/a';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** { patient, gt, gtSha256, pred, predSha256, ... } -> one file per `<role>` with a `<role>Sha256`. */
+function patientFiles(entries: readonly Record<string, unknown>[]): ProvenanceFile[] {
+  return entries.flatMap((e) =>
+    Object.keys(e)
+      .filter((k) => k.endsWith('Sha256') && typeof e[k.slice(0, -'Sha256'.length)] === 'string')
+      .map((k) => ({ patient: String(e.patient), role: k.slice(0, -'Sha256'.length), path: String(e[k.slice(0, -'Sha256'.length)]), sha256: String(e[k]) })),
+  );
+}
+
+/**
+ * results.json's provenance as readable rows: nested objects become one row per field
+ * ("prediction · checkpoints 1 · weights"), a { name, version, commit } tool one row, and lists
+ * of per-patient files one row whose files are tabulated (was one JSON blob per entry).
+ */
+function provenanceRows(prefix: string, v: unknown, rows: ProvenanceRow[]): void {
+  if (Array.isArray(v) && v.length > 0 && v.every((e) => isRecord(e) && typeof e.patient === 'string')) {
+    const files = patientFiles(v as Record<string, unknown>[]);
+    rows.push({ what: prefix, value: `${files.length} files of ${v.length} patients, with their SHA-256 (click to show)`, files });
+  } else if (Array.isArray(v)) {
+    v.forEach((e, i) => provenanceRows(v.length === 1 ? prefix : `${prefix} ${i + 1}`, e, rows));
+  } else if (isRecord(v) && typeof v.name === 'string' && 'version' in v && 'commit' in v) {
+    rows.push({ what: prefix, value: `${v.name} ${flat(v.version)} (commit ${flat(v.commit)})` });
+  } else if (isRecord(v)) {
+    for (const [k, x] of Object.entries(v)) provenanceRows(`${prefix} \u00b7 ${k}`, x, rows);
+  } else rows.push({ what: prefix, value: flat(v) });
 }
 
 /** Files of a run folder whose checksums the report lists (those that exist), and every file of checkpoints/best. */
@@ -55,7 +94,7 @@ export async function runProvenance(run: RunSummary, evaluation: Evaluation | nu
   }
   const ev = evaluation?.provenance;
   if (ev && typeof ev === 'object') {
-    for (const [k, v] of Object.entries(ev as Record<string, unknown>)) rows.push({ what: `evaluation: ${k}`, value: flat(v) });
+    for (const [k, v] of Object.entries(ev as Record<string, unknown>)) provenanceRows(`evaluation: ${k}`, v, rows);
   } else if (evaluation) {
     rows.push({ what: 'evaluation', value: 'results.json records no provenance' });
   }
@@ -65,6 +104,12 @@ export async function runProvenance(run: RunSummary, evaluation: Evaluation | nu
   return rows;
 }
 
+function filesHtml(r: ProvenanceRow & { files: ProvenanceFile[] }): string {
+  const rows = r.files.map((f) => `<tr><td>${escapeHtml(f.patient)}</td><td>${escapeHtml(f.role)}</td><td><code>${escapeHtml(f.path)}</code></td><td><code>${escapeHtml(f.sha256)}</code></td></tr>`);
+  return `<details><summary>${escapeHtml(r.value)}</summary><table class="files"><thead><tr><th>patient</th><th>file</th><th>path</th><th>SHA-256</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
+}
+
 export function provenanceHtml(rows: readonly ProvenanceRow[]): string {
-  return `<table class="kv"><tbody>${rows.map((r) => `<tr><th>${escapeHtml(r.what)}</th><td><code>${escapeHtml(r.value)}</code></td></tr>`).join('')}</tbody></table>`;
+  const value = (r: ProvenanceRow) => (r.files ? filesHtml(r as ProvenanceRow & { files: ProvenanceFile[] }) : `<code>${escapeHtml(r.value)}</code>`);
+  return `<table class="kv"><tbody>${rows.map((r) => `<tr><th>${escapeHtml(r.what)}</th><td>${value(r)}</td></tr>`).join('')}</tbody></table>`;
 }

@@ -37,7 +37,7 @@ const CSS = `
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1rem; color: #222; }
 h1 { font-size: 1.3rem; margin: .2rem 0; } .sub { color: #555; font-size: .85rem; }
 .views { display: flex; flex-direction: column; gap: .5rem; } .view h2 { font-size: 1rem; margin: .3rem 0; }
-.canvas-box { height: 340px; } .lesions { max-height: 45vh; overflow: auto; display: inline-block; } canvas { width: 100%; height: 100%; display: block; background: #000; }
+.canvas-box { height: 460px; } .lesions { max-height: 45vh; overflow: auto; display: inline-block; } canvas { width: 100%; height: 100%; display: block; background: #000; }
 .legend span { display: inline-block; width: .8rem; height: .55rem; margin: 0 .3rem 0 .8rem; vertical-align: middle; border: 3px solid; }
 table { border-collapse: collapse; font-size: .85rem; margin-top: .5rem; } th, td { border: 1px solid #ccc; padding: .2rem .45rem; text-align: right; }
 th:nth-child(-n+3), td:nth-child(-n+3) { text-align: left; } thead { background: #f3f3f3; }
