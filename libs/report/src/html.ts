@@ -63,7 +63,7 @@ figure { margin: 1rem 0; } figure img { max-width: 100%; image-rendering: pixela
 figcaption { font-size: .85rem; color: #555; } pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; font-size: .8rem; }
 .chart svg { max-width: 100%; height: auto; }
 tr.bad td { background: #fff3e0; } th.text, td.text { text-align: left; } details { margin: .3rem 0; } summary { cursor: pointer; }
-table.kv th { text-align: left; font-weight: normal; background: #f7f7f7; } table.kv td { text-align: left; word-break: break-all; }
+table.kv th { text-align: left; font-weight: normal; background: #f7f7f7; } table.kv td { text-align: left; word-break: break-all; } table.kv table.files td:nth-child(-n+2) { word-break: normal; white-space: nowrap; }
 `;
 
 export function buildReportHtml(input: ReportInput): string {
