@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-web';
-import { createUNet, selectBackend, unetToOnnx } from '@lesionseg/models';
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
@@ -26,6 +25,7 @@ const concat = (arrays: Float32Array[]): Buffer => {
 const wobble = (i: number, k: number): number => Math.sin(12.9898 * i + 78.233 * k);
 
 if (!opt.ort) {
+  const { createUNet, selectBackend, unetToOnnx } = await import('@lesionseg/models'); // lazily, as the other tools load it
   await selectBackend('cpu', { log: () => {} });
   const model = createUNet({ widths, groups: 8, inChannels: 2, seed: 2 });
   const weights = await model.getWeights();
