@@ -16,7 +16,7 @@ export { createRng, randInt, uniform, normal, shuffled, Mulberry32, mulberry32 }
 
 export type { PreprocessedPatient } from './sampling/patient.ts';
 export { precomputePositives } from './sampling/patient.ts';
-export type { PatchKind, PatchSpec } from './sampling/patches.ts';
+export type { PatchKind, PatchSpec, SamplingTarget } from './sampling/patches.ts';
 export { uniformPatch, positivePatch, samplePatch, hasPositives } from './sampling/patches.ts';
 export type { ExtractedBatch } from './sampling/batch.ts';
 export { extractBatch } from './sampling/batch.ts';
@@ -46,6 +46,14 @@ export { generatePhantom, phantomAffine } from './synth/phantom.ts';
 export { Tissue, FLAIR_INTENSITY } from './synth/anatomy.ts';
 export type { SyntheticDatasetOptions } from './synth/dataset.ts';
 export { writeSyntheticDataset, syntheticPatient, syntheticPatients, patientSeed } from './synth/dataset.ts';
+
+export type { CachedPatient } from './cache/cached-patient.ts';
+export type { CacheOptions } from './cache/cache.ts';
+export { defaultCacheDir, entryPath, ensureEntry, buildEntry, sourceStamps, openCohort } from './cache/cache.ts';
+export { CacheEntryError, PREPROCESS_VERSION } from './cache/format.ts';
+export { CacheEntry } from './cache/entry.ts';
+export { ChunkStore } from './cache/chunk-store.ts';
+export { headBox, HEAD_THRESHOLD } from './cache/box.ts';
 
 export type { ToolProvenance } from './provenance.ts';
 export { toolProvenance, sha256File } from './provenance.ts';

@@ -80,7 +80,8 @@ function copyPatch(spec: PatchSpec, batch: ExtractedBatch, base: number): number
   return lesion ? 1 : 0;
 }
 
-function fillPad(img: Float32Array, msk: Float32Array, row: number, from: number, to: number, pad: [number, number]): void {
+/** Pad voxels [from, to) of a patch row: padValue per channel, mask 0. */
+export function fillPad(img: Float32Array, msk: Float32Array, row: number, from: number, to: number, pad: [number, number]): void {
   for (let i = from; i < to; i++) {
     img[2 * (row + i)] = pad[0];
     img[2 * (row + i) + 1] = pad[1];

@@ -4,6 +4,9 @@ import type { Random } from '../random.ts';
 import { randInt } from '../random.ts';
 import type { PreprocessedPatient } from './patient.ts';
 
+/** What drawing a patch needs of a patient: its grid and positive voxels, not its images (a cached patient gives them without loading any). */
+export type SamplingTarget = Pick<PreprocessedPatient, 'id' | 'shape' | 'positives'>;
+
 /** How a patch was chosen. */
 export type PatchKind = 'uniform' | 'positive';
 
@@ -11,8 +14,8 @@ export type PatchKind = 'uniform' | 'positive';
  * Where to cut one cubic patch: its lowest corner on the patient's working grid, in voxels.
  * The corner may be negative or the patch may run past the far edge: those voxels are padded.
  */
-export interface PatchSpec {
-  patient: PreprocessedPatient;
+export interface PatchSpec<P extends SamplingTarget = PreprocessedPatient> {
+  patient: P;
   /** [x0, y0, z0] of the patch's first voxel. */
   origin: Vec3;
   /** Edge length P in voxels. */
@@ -25,7 +28,7 @@ export interface PatchSpec {
  * keep the patch inside (like MONAI's RandSpatialCrop); an axis shorter than the patch is
  * covered entirely, with the volume placed at a random offset inside the padded patch.
  */
-export function uniformPatch(rng: Random, patient: PreprocessedPatient, size: number): PatchSpec {
+export function uniformPatch<P extends SamplingTarget>(rng: Random, patient: P, size: number): PatchSpec<P> {
   const origin = [0, 1, 2].map((a) => {
     const n = patient.shape[a];
     return n >= size ? randInt(rng, n - size + 1) : -randInt(rng, size - n + 1);
@@ -42,7 +45,7 @@ export function uniformPatch(rng: Random, patient: PreprocessedPatient, size: nu
  *
  * @throws if the patient has no positive voxel: pick patients with {@link hasPositives}.
  */
-export function positivePatch(rng: Random, patient: PreprocessedPatient, size: number): PatchSpec {
+export function positivePatch<P extends SamplingTarget>(rng: Random, patient: P, size: number): PatchSpec<P> {
   if (patient.positives.length === 0) {
     throw new Error(`positivePatch: patient ${patient.id} has no new-lesion voxel`);
   }
@@ -52,7 +55,7 @@ export function positivePatch(rng: Random, patient: PreprocessedPatient, size: n
 }
 
 /** Whether a patient can give positive patches. */
-export function hasPositives(patient: PreprocessedPatient): boolean {
+export function hasPositives(patient: SamplingTarget): boolean {
   return patient.positives.length > 0;
 }
 
@@ -61,7 +64,7 @@ export function hasPositives(patient: PreprocessedPatient): boolean {
  * for `uniform`, and uniform over the patients with new lesions for `positive`.
  * @throws for `positive` when no patient has a new lesion.
  */
-export function samplePatch(rng: Random, patients: readonly PreprocessedPatient[], kind: PatchKind, size: number): PatchSpec {
+export function samplePatch<P extends SamplingTarget>(rng: Random, patients: readonly P[], kind: PatchKind, size: number): PatchSpec<P> {
   if (patients.length === 0) throw new Error('samplePatch: no patients');
   if (kind === 'uniform') return uniformPatch(rng, patients[randInt(rng, patients.length)], size);
   const withLesions = patients.filter(hasPositives);
