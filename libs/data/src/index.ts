@@ -50,6 +50,8 @@ export { writeSyntheticDataset, syntheticPatient, syntheticPatients, patientSeed
 export type { CachedPatient } from './cache/cached-patient.ts';
 export type { CacheOptions } from './cache/cache.ts';
 export { defaultCacheDir, entryPath, ensureEntry, buildEntry, sourceStamps, openCohort } from './cache/cache.ts';
+export type { FillResult } from './cache/fill.ts';
+export { fillCache } from './cache/fill.ts';
 export { CacheEntryError, PREPROCESS_VERSION } from './cache/format.ts';
 export { CacheEntry } from './cache/entry.ts';
 export { ChunkStore } from './cache/chunk-store.ts';
