@@ -115,6 +115,8 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
     isDefaultData = true;
   }
   data['path'] = dataDir;
+  // The cache folder, like the dataset's, is relative to the config file.
+  if (typeof data['cacheDir'] === 'string') data['cacheDir'] = path.resolve(relativeTo, data['cacheDir']);
   raw['data'] = data;
   const config = parseConfig(raw, registries);
   const runDir = cli.out !== null ? resolveUserPath(cli.out, deps.env) : defaultRunDir(deps.workspaceRoot, config.name);

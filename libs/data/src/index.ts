@@ -55,6 +55,8 @@ export { fillCache } from './cache/fill.ts';
 export { CacheEntryError, PREPROCESS_VERSION } from './cache/format.ts';
 export { CacheEntry } from './cache/entry.ts';
 export { ChunkStore } from './cache/chunk-store.ts';
+export type { PatchExtractor } from './cache/background.ts';
+export { BackgroundExtractor } from './cache/background.ts';
 export { headBox, HEAD_THRESHOLD } from './cache/box.ts';
 
 export type { ToolProvenance } from './provenance.ts';

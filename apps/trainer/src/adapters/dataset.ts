@@ -1,6 +1,7 @@
 import {
-  lesionVoxelCount,
+  checkBinaryMask,
   listPatients,
+  readNifti,
   loadPatient,
   patientVolumes,
   phantomOptions,
@@ -26,13 +27,17 @@ export async function indexDataset(source: string): Promise<DatasetIndex> {
 /**
  * A seeded split by patient (the data library's), stratified by "has new lesions" so that both
  * sets get patients with and without new lesions. Reading the masks costs one pass over the
- * ground truths; the images are read later, once, for the patients actually used.
+ * ground truths (only them: the FLAIRs are read and checked when the cache entry is built).
  */
 export async function splitDataset(index: DatasetIndex, validationFraction: number, seed: number): Promise<{ train: string[]; validation: string[]; seed: number }> {
   const strata: Record<string, string> = {};
   for (const id of index.ids) {
-    const p = await loadPatient(required(index, id));
-    strata[id] = lesionVoxelCount(p) > 0 ? 'lesions' : 'none';
+    const file = required(index, id).groundTruth as string;
+    const gt = await readNifti(file);
+    checkBinaryMask(gt, `patient ${id}: ground-truth mask`);
+    let n = 0;
+    for (const v of gt.data) if (v > 0.5) n++;
+    strata[id] = n > 0 ? 'lesions' : 'none';
   }
   const s = splitPatients(index.ids, { seed, validationFraction, strata });
   return { train: s.train, validation: s.validation, seed: s.seed };

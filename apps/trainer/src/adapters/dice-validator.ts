@@ -24,18 +24,24 @@ export function diceScore(prob: Float32Array, mask: Uint8Array, threshold: numbe
  * over patients that have new lesions (a patient without any has no Dice, as in MSSEG-2).
  * Evaluating on the original grid is the evaluator's job; the two differ only by resampling.
  */
+/** A validation patient read when validation runs (from the cache) and dropped after, so memory holds one at a time. */
+export interface LazyPatient {
+  id: string;
+  load(): Promise<PreprocessedPatient>;
+}
+
 export class DiceValidator implements Validator {
   private readonly channels = new Map<string, [Float32Array, Float32Array]>();
 
   constructor(
-    private readonly patients: readonly PreprocessedPatient[],
+    private readonly patients: readonly (PreprocessedPatient | LazyPatient)[],
     private readonly model: () => UNet,
     private readonly which: 'ema' | 'raw',
     private readonly options: { window: number; stride: number; threshold: number; batchSize?: number; predict?: (b: PatchBatch) => Promise<Float32Array> },
   ) {}
 
-  /** The data lib interleaves the two channels; sliding-window inference takes one volume per channel. */
-  private split(p: PreprocessedPatient): [Float32Array, Float32Array] {
+  /** The data lib interleaves the two channels; sliding-window inference takes one volume per channel (kept for in-memory patients only). */
+  private split(p: PreprocessedPatient, keep: boolean): [Float32Array, Float32Array] {
     let c = this.channels.get(p.id);
     if (!c) {
       const n = p.image.length / 2;
@@ -44,7 +50,7 @@ export class DiceValidator implements Validator {
         c[0][i] = p.image[2 * i];
         c[1][i] = p.image[2 * i + 1];
       }
-      this.channels.set(p.id, c);
+      if (keep) this.channels.set(p.id, c);
     }
     return c;
   }
@@ -52,8 +58,10 @@ export class DiceValidator implements Validator {
   async validate(): Promise<ValidationResult> {
     const perPatient: ValidationResult['perPatient'] = [];
     const scored: number[] = [];
-    for (const p of this.patients) {
-      const prob = await slidingWindowPredict(this.model(), this.split(p), p.shape, {
+    for (const entry of this.patients) {
+      const lazy = 'load' in entry;
+      const p = lazy ? await entry.load() : entry;
+      const prob = await slidingWindowPredict(this.model(), this.split(p, !lazy), p.shape, {
         window: this.options.window,
         stride: this.options.stride,
         batchSize: this.options.batchSize ?? 8,

@@ -1,24 +1,34 @@
 import { basename } from 'node:path';
 import { UserError } from '@lesionseg/events';
 import * as models from '@lesionseg/models';
-import { createRng, type PreprocessedPatient } from '@lesionseg/data';
+import { BackgroundExtractor, createRng, defaultCacheDir, openCohort, type CacheOptions, type PatchExtractor, type PatientFiles } from '@lesionseg/data';
 import type { Runtime } from '../runtime.ts';
 import type { RuntimeRequest } from '../train.ts';
 import { builtinRegistries } from '../config/registries.ts';
 import { emaSection, modelSection, optimizerSection, validationSection } from '../config/sections.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
-import { indexDataset, preparePatient, splitDataset, type DatasetIndex } from './dataset.ts';
+import { indexDataset, splitDataset, type DatasetIndex } from './dataset.ts';
 import { DataPatchSource } from './patch-source.ts';
 import type { DiceValidator } from './dice-validator.ts';
 import { UNetTrainable } from './unet-trainable.ts';
 
-async function loadAll(index: DatasetIndex, ids: readonly string[], spacingMm: number | null, log: (t: string) => void, what: string): Promise<PreprocessedPatient[]> {
-  const out: PreprocessedPatient[] = [];
-  for (const id of ids) {
-    out.push(await preparePatient(index, id, spacingMm));
-    log(`loaded ${what} patient ${id} (${out.length}/${ids.length})`);
-  }
-  return out;
+function patientFiles(index: DatasetIndex, ids: readonly string[]): PatientFiles[] {
+  return ids.map((id) => {
+    const f = index.files.get(id);
+    if (!f) throw new Error(`patient ${id} (from split.json) is not in the dataset any more`);
+    return f;
+  });
+}
+
+/**
+ * The patients' cache entries (built from the files where missing or stale: the first run's
+ * resampling; later runs only open them) and a reader capped at `memoryMiB`.
+ */
+async function openCached(files: PatientFiles[], cache: CacheOptions, memoryMiB: number, log: (t: string) => void, what: string) {
+  const t0 = Date.now();
+  const r = await openCohort(files, { ...cache, memoryMiB }, (done, total, id, built) => log(`${built ? 'preprocessed' : 'cached'} ${what} patient ${id} (${done}/${total})`));
+  log(`${what} patients: ${r.built} preprocessed into ${cache.dir}, ${files.length - r.built} read from it (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return r;
 }
 
 /**
@@ -45,8 +55,12 @@ export async function createRealRuntime(
   if (split.train.length === 0) throw new UserError(`no training patient: ${held} puts every patient in validation; lower validationFraction or add patients`);
   const validation = config.validation?.options;
   const valIds = validation?.maxPatients != null ? split.validation.slice(0, validation.maxPatients) : split.validation;
-  const train = await loadAll(index, split.train, data.spacingMm, log, 'training');
-  const val = validation ? await loadAll(index, valIds, data.spacingMm, log, 'validation') : [];
+  const cache: CacheOptions = { dir: data.cacheDir ?? defaultCacheDir(dataDir), spacingMm: data.spacingMm, margin: data.patchSize, log };
+  const trainFiles = patientFiles(index, split.train);
+  const train = await openCached(trainFiles, cache, data.memoryMiB, log, 'training');
+  // Validation reads one patient at a time past the LRU: it adds one patient's box, not the cohort.
+  const val = validation ? await openCached(patientFiles(index, valIds), cache, data.memoryMiB, log, 'validation') : null;
+  const extractor: PatchExtractor = data.patchWorker ? new BackgroundExtractor(train.patients, trainFiles, { ...cache, memoryMiB: data.memoryMiB }) : train.store;
 
   const modelOptions = config.model.options;
   const model = modelSection.create(config.model, { seed: config.seed });
@@ -75,9 +89,9 @@ export async function createRealRuntime(
     log(`training on the main thread and ${workers} worker replica(s)`);
   }
   let validator: DiceValidator | null = null;
-  if (config.validation && validation && val.length > 0) {
+  if (config.validation && validation && val && val.patients.length > 0) {
     validator = validationSection.create(config.validation, {
-      patients: val,
+      patients: val.patients.map((p) => ({ id: p.id, load: () => val.store.volume(p) })),
       patchSize: data.patchSize,
       models: { ema: () => ema.model, raw: () => model },
       predictWith: (m) => training.predictWith(m),
@@ -92,7 +106,7 @@ export async function createRealRuntime(
   return {
     backend: selection.name,
     random: createRng(config.seed),
-    source: new DataPatchSource(train, data.patchSize),
+    source: new DataPatchSource(train.patients, data.patchSize, (specs) => extractor.extract(specs), data.patchWorker),
     trainable: training,
     ema,
     emaScorer: training.scorer(() => ema.model),
@@ -102,6 +116,9 @@ export async function createRealRuntime(
     dispose: () => {
       training.dispose();
       ema.dispose();
+      void extractor.close();
+      train.store.close();
+      val?.store.close();
     },
   };
 }

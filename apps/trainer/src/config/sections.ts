@@ -1,8 +1,8 @@
 import type { Budget } from '@lesionseg/events';
-import { ConfigError, definePlugin, list, num, optional, parseDuration, PluginRegistry, str, type InferOptions } from '@lesionseg/config';
+import { bool, ConfigError, definePlugin, list, num, optional, parseDuration, PluginRegistry, str, type InferOptions } from '@lesionseg/config';
 import { createAdam, createUNet, type PatchBatch as WindowBatch, type UNet } from '@lesionseg/models';
 import type { PreprocessedPatient } from '@lesionseg/data';
-import { DiceValidator } from '../adapters/dice-validator.ts';
+import { DiceValidator, type LazyPatient } from '../adapters/dice-validator.ts';
 import { EmaHook } from '../adapters/ema-hook.ts';
 
 /**
@@ -49,6 +49,12 @@ const dataSpec = {
   synthPatients: num({ default: 16, integer: true, min: 2 }),
   /** Side of the synthetic volumes in voxels (smaller is faster). */
   synthSize: num({ default: 96, integer: true, min: 16 }),
+  /** The preprocessed cache's folder; null: `<dataset>/.lesionseg/cache` (give one when the dataset is read-only). */
+  cacheDir: optional(str()),
+  /** Preprocessed voxels held in memory by the trainer, MiB, whatever the number of patients (chunks read on demand into an LRU); below 16 a 32-patch pool re-reads its chunks for every patch. */
+  memoryMiB: num({ default: 2048, integer: true, min: 16 }),
+  /** Read and cut patches in a worker thread, the next batch prepared while the step trains (same patches either way). */
+  patchWorker: bool({ default: true }),
 };
 
 export type DataOptions = InferOptions<typeof dataSpec>;
@@ -129,7 +135,8 @@ export type ValidationOptions = InferOptions<typeof validationSpec>;
 
 /** What the Dice validator is built from: the held-out patients and the two models it may score. */
 export interface ValidationDeps {
-  patients: readonly PreprocessedPatient[];
+  /** In memory, or read from the cache when validation runs (one at a time). */
+  patients: readonly (PreprocessedPatient | LazyPatient)[];
   patchSize: number;
   models: { ema: () => UNet; raw: () => UNet };
   /** Forward passes on worker replicas, when there are some. */
