@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { EVALUATION_FILES, listPatients, relativePathsIn, sha256File, writeFileAtomic, type PatientFiles } from '@lesionseg/data';
 import { resolveBus, resolvePostProcessor } from '../container.ts';
-import { predictPatients, type PredictedPatient } from '../predict/run-predict.ts';
+import { datasetCacheDir, predictPatients, type PredictedPatient } from '../predict/run-predict.ts';
 import { openEnsemble, withWindowPredictor } from '../predict/models.ts';
 import { predictionProvenance } from '../predict/provenance.ts';
 import { selectPatients } from '../predict/patients.ts';
@@ -52,7 +52,7 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
     const provenance = await predictionProvenance(ensemble, opts);
     predicted = await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
-      predictPatients(c, predictor, patients, { out: predDir, probabilities: null }, { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows, provenance }),
+      predictPatients(c, predictor, patients, { out: predDir, probabilities: null }, { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows, provenance, cacheDir: datasetCacheDir(opts.data) }),
     );
     evaluation = {
       checkpoint: predictor.checkpointDir,

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { Container } from 'inversify';
 import type { NiftiImage, PatientFiles } from '@lesionseg/data';
-import { listPatients, readNifti, writeNifti } from '@lesionseg/data';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { defaultCacheDir, listPatients, openCohort, readNifti, writeNifti } from '@lesionseg/data';
 import { checkDistinct, checkNiftiName, type NamedPath } from '../output-files.ts';
-import { loadPredictor, predictPatient, type PatchBatch, type Predictor } from '@lesionseg/models';
+import { loadPredictor, predictCachedPatient, predictPatient, type PatchBatch, type PatientPrediction, type PredictPatientOptions, type Predictor } from '@lesionseg/models';
 import { existingOutput } from './existing.ts';
 import { openEnsemble, withWindowPredictor } from './models.ts';
 import { niftiDescrip, predictionProvenance, type PredictionProvenance } from './provenance.ts';
@@ -38,7 +40,25 @@ export interface PredictSettings {
   provenance?: PredictionProvenance;
   /** predict --data without --overwrite: keep a patient's outputs when they are complete and were made with the same settings. */
   keepComplete?: boolean;
+  /** A dataset's patients are read through this preprocessed cache folder (the trainer's): built once, shared by train, validation, predict, evaluate. */
+  cacheDir?: string;
   log?: (line: string) => void;
+}
+
+/** The default cache of a dataset given as a folder or as a manifest file (next to it). */
+export function datasetCacheDir(data: string): string {
+  return defaultCacheDir(statSync(data).isDirectory() ? data : dirname(data));
+}
+
+/** Prediction of a dataset patient from its cache entry (built if missing or stale): the head box's windows, 0 outside. */
+async function predictThroughCache(predictor: Predictor, patient: PatientFiles, cacheDir: string, o: PredictPatientOptions, log?: (line: string) => void): Promise<PatientPrediction> {
+  const { spacingMm, window } = predictor.preprocessing;
+  const { patients, store } = await openCohort([patient], { dir: cacheDir, spacingMm, margin: window, memoryMiB: 16, log });
+  try {
+    return await predictCachedPatient(predictor, await store.volume(patients[0]), patients[0], o);
+  } finally {
+    store.close();
+  }
 }
 
 /** Load the checkpoint the options name, with the weights they ask for. */
@@ -55,16 +75,21 @@ export async function predictFiles(
   files: { id: string; flair1: string; flair2: string; mask: string; probabilities: string | null },
   settings: PredictSettings,
   onWindows?: (done: number, total: number) => void,
+  source?: PatientFiles,
 ): Promise<PredictedPatient> {
   const t0 = Date.now();
-  const [flair1, flair2]: NiftiImage[] = await Promise.all([readNifti(files.flair1), readNifti(files.flair2)]);
-  const r = await predictPatient(predictor, flair1, flair2, {
-    id: files.id,
-    threshold: settings.threshold,
-    weighting: settings.weighting,
-    onProgress: onWindows,
-    predict: settings.predictWindows,
-  });
+  const o: PredictPatientOptions = { id: files.id, threshold: settings.threshold, weighting: settings.weighting, onProgress: onWindows, predict: settings.predictWindows };
+  let flair1: NiftiImage;
+  let r: PatientPrediction;
+  if (source && settings.cacheDir) {
+    // flair1 only for its header (the outputs' template); the voxels come from the cache.
+    flair1 = await readNifti(files.flair1);
+    r = await predictThroughCache(predictor, source, settings.cacheDir, o, settings.log);
+  } else {
+    const both = await Promise.all([readNifti(files.flair1), readNifti(files.flair2)]);
+    flair1 = both[0];
+    r = await predictPatient(predictor, both[0], both[1], o);
+  }
   const post = settings.postProcessor.apply(r.mask);
   const descrip = settings.provenance ? niftiDescrip(settings.provenance) : null;
   await writeNifti(files.mask, post.mask, { datatype: 'uint8', template: flair1, description: descrip ?? 'lesionseg new-lesion mask' });
@@ -112,6 +137,7 @@ export async function predictPatients(
       kept ??
       (await predictFiles(predictor, files, settings, (done, total) =>
         bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done, total, patientIndex: k, patients: patients.length }),
+        p,
       ));
     out.push(r);
     bus.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done: k + 1, total: patients.length, stage: 'predict' });
@@ -199,7 +225,7 @@ export async function runPredict(
     const { patients, description } = await selectPatients(all as PatientFiles[], opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
     return await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
-      predictPatients(c, predictor, patients, { out: opts.out, probabilities: opts.probabilities }, { ...settings, predictWindows, keepComplete: !opts.overwrite }),
+      predictPatients(c, predictor, patients, { out: opts.out, probabilities: opts.probabilities }, { ...settings, predictWindows, keepComplete: !opts.overwrite, cacheDir: datasetCacheDir(opts.data) }),
     );
   } finally {
     ensemble.dispose();

@@ -9,6 +9,6 @@ export {
   type InferencePreprocessing,
   type PreprocessingState,
 } from './predictor.ts';
-export { predictPatient, type PredictPatientOptions, type PatientPrediction } from './predict-patient.ts';
+export { predictPatient, predictCachedPatient, type PredictPatientOptions, type PatientPrediction } from './predict-patient.ts';
 export { ALL_FLIPS, flipWindows, withFlipTta, averageWindows, type FlipAxes, type WindowPredict } from './tta.ts';
 export { loadEnsemble, ensembleWindows, type Ensemble } from './ensemble.ts';

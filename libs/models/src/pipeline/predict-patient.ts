@@ -1,4 +1,4 @@
-import type { NiftiImage, Vec3, Volume } from '@lesionseg/data';
+import type { CachedPatient, NiftiImage, PreprocessedPatient, Vec3, Volume } from '@lesionseg/data';
 import { binarize, checkSameGrid, preprocessPatient, probabilitiesToOriginal } from '@lesionseg/data';
 import { slidingWindowPredict } from '../inference/sliding-window.ts';
 import type { PatchBatch } from '../train/patch-batch.ts';
@@ -75,4 +75,47 @@ export async function predictPatient(predictor: Predictor, flair1: NiftiImage, f
     workingShape: pre.shape,
     workingSpacing: pre.spacing,
   };
+}
+
+/**
+ * The same prediction from a patient read through the preprocessed cache: `box` is the cached
+ * head box (ChunkStore.volume), `cached` says where it sits on the full working grid. Windows
+ * cover the box only; outside it (air, at least one window away from the head) the
+ * probability is 0. Then trilinear back to the original grid and threshold, as predictPatient.
+ */
+export async function predictCachedPatient(
+  predictor: Predictor,
+  box: PreprocessedPatient,
+  cached: Pick<CachedPatient, 'boxOrigin' | 'grid'>,
+  options: PredictPatientOptions = {},
+): Promise<PatientPrediction> {
+  const { window, stride } = predictor.preprocessing;
+  const n = box.image.length / 2;
+  const channels = [new Float32Array(n), new Float32Array(n)];
+  for (let i = 0; i < n; i++) {
+    channels[0][i] = box.image[2 * i];
+    channels[1][i] = box.image[2 * i + 1];
+  }
+  const boxProb = await slidingWindowPredict(predictor.model, channels, box.shape, {
+    window,
+    stride,
+    weighting: options.weighting ?? 'average',
+    batchSize: options.batchSize,
+    onProgress: options.onProgress,
+    signal: options.signal,
+    predict: options.predict,
+  });
+  const g = cached.grid;
+  const [X, Y] = g.targetShape;
+  const [bx, by, bz] = box.shape;
+  const [ox, oy, oz] = cached.boxOrigin;
+  const prob = new Float32Array(g.targetShape[0] * g.targetShape[1] * g.targetShape[2]);
+  for (let z = 0; z < bz; z++) {
+    for (let y = 0; y < by; y++) {
+      const src = bx * (y + by * z);
+      prob.set(boxProb.subarray(src, src + bx), ox + X * (oy + y + Y * (oz + z)));
+    }
+  }
+  const probabilities = probabilitiesToOriginal(prob, g);
+  return { probabilities, mask: binarize(probabilities, options.threshold ?? 0.5), workingShape: g.targetShape, workingSpacing: g.targetSpacing };
 }
