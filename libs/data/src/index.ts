@@ -32,6 +32,7 @@ export { probabilitiesToOriginal, binarize, predictionToOriginalMask } from './p
 
 export { writeFileAtomic } from './io/atomic.ts';
 export { pathExists, isFile, isDirectory } from './io/exists.ts';
+export { tsWorker } from './io/ts-worker.ts';
 export type { PatientFiles, SkippedFolder, ListPatientsOptions } from './dataset/layout.ts';
 export { MSSEG2_FILES, DatasetError, findMsseg2Patients, readManifest, listPatients, listSubfolders, warnSkipped } from './dataset/layout.ts';
 export type { LoadedPatient } from './dataset/load.ts';

@@ -9,10 +9,8 @@
  * Workers load TypeScript through tsx's ESM loader (the project runs on tsx and vitest).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { tsWorker } from '@lesionseg/data';
 import { createPatchLoss, type PatchLossConfig } from '../loss/patch-loss.ts';
 import { checkBatch, type PatchBatch } from '../train/patch-batch.ts';
 import { applyGradients, batchGradients, predictPatches, scorePatches, type TrainStepResult } from '../train/train-step.ts';
@@ -28,13 +26,6 @@ export interface ReplicaPoolOptions {
   loss?: PatchLossConfig;
 }
 
-function workerBootstrap(): string {
-  const require = createRequire(import.meta.url);
-  const tsxApi = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./replica-worker.ts', import.meta.url).href;
-  return `(async () => { const { register } = await import(${JSON.stringify(tsxApi)}); register(); await import(${JSON.stringify(entry)}); })().catch((e) => { console.error(e); process.exit(1); });`;
-}
-
 class Replica {
   private readonly worker: Worker;
   private nextId = 1;
@@ -42,7 +33,7 @@ class Replica {
   private ready: Promise<void>;
 
   constructor(init: ToWorker) {
-    this.worker = new Worker(workerBootstrap(), { eval: true });
+    this.worker = tsWorker(new URL('./replica-worker.ts', import.meta.url));
     let onReady: () => void = () => {};
     let onFail: (e: Error) => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
