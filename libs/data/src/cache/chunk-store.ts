@@ -107,15 +107,29 @@ export class ChunkStore {
     const [NX, NY] = e.header.chunks;
     const img = batch.images;
     const msk = batch.masks;
+    // Patch-local ranges inside the box, per axis.
     const xs = Math.max(0, -x0);
     const xe = Math.min(size, X - x0);
+    const ys = Math.max(0, -y0);
+    const ye = Math.min(size, Y - y0);
+    const zs = Math.max(0, -z0);
+    const ze = Math.min(size, Z - z0);
+    const inside = xe > xs && ye > ys && ze > zs;
+    // The chunks the patch touches (at most 8 when size <= C), fetched once per patch.
+    const ca = inside ? [Math.floor((x0 + xs) / C), Math.floor((y0 + ys) / C), Math.floor((z0 + zs) / C)] : [0, 0, 0];
+    const cb = inside ? [Math.floor((x0 + xe - 1) / C), Math.floor((y0 + ye - 1) / C), Math.floor((z0 + ze - 1) / C)] : [-1, -1, -1];
+    const nx = cb[0] - ca[0] + 1;
+    const ny = cb[1] - ca[1] + 1;
+    const local: Chunk[] = [];
+    for (let cz = ca[2]; cz <= cb[2]; cz++)
+      for (let cy = ca[1]; cy <= cb[1]; cy++) for (let cx = ca[0]; cx <= cb[0]; cx++) local.push(this.chunk(patient, cx + NX * (cy + NY * cz)));
     let lesion = 0;
     for (let pz = 0; pz < size; pz++) {
       const z = z0 + pz;
       for (let py = 0; py < size; py++) {
         const y = y0 + py;
         const row = base + size * (py + size * pz);
-        if (!(z >= 0 && z < Z && y >= 0 && y < Y && xe > xs)) {
+        if (!(inside && pz >= zs && pz < ze && py >= ys && py < ye)) {
           fillPad(img, msk, row, 0, size, padValue);
           continue;
         }
@@ -123,16 +137,17 @@ export class ChunkStore {
         if (xe < size) fillPad(img, msk, row, xe, size, padValue);
         const cy = Math.floor(y / C);
         const cz = Math.floor(z / C);
-        const inRow = C * ((y - cy * C) + C * (z - cz * C)); // chunk voxel index of local (0, y, z)
+        const inRow = C * (y - cy * C + C * (z - cz * C)); // chunk voxel index of local (0, y, z)
+        const slab = nx * (cy - ca[1] + ny * (cz - ca[2]));
         // One run per chunk the row crosses.
         for (let px = xs; px < xe; ) {
           const x = x0 + px;
           const cx = Math.floor(x / C);
           const len = Math.min(xe - px, (cx + 1) * C - x);
-          const c = this.chunk(patient, cx + NX * (cy + NY * cz));
+          const c = local[slab + cx - ca[0]];
           const src = inRow + (x - cx * C);
           const d = row + px;
-          for (let i = 0, s2 = 2 * src, d2 = 2 * d; i < 2 * len; i++) img[d2 + i] = c.img[s2 + i];
+          img.set(c.img.subarray(2 * src, 2 * (src + len)), 2 * d);
           for (let i = 0; i < len; i++) {
             const m = c.msk[src + i];
             msk[d + i] = m;
