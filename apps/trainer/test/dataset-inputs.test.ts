@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { MSSEG2_FILES, NiftiError, writeNifti } from '@lesionseg/data';
-import type { Vec3, Volume } from '@lesionseg/data';
-import { indexDataset, preparePatient, splitDataset } from '../src/adapters/dataset.ts';
+import { ensureEntry, MSSEG2_FILES, NiftiError, writeNifti } from '@lesionseg/data';
+import type { PatientFiles, Vec3, Volume } from '@lesionseg/data';
+import { indexDataset, splitDataset } from '../src/adapters/dataset.ts';
 
 const shape: Vec3 = [8, 8, 6];
 const vol = (f: (i: number) => number): Volume => ({
@@ -53,11 +53,11 @@ describe('training data inputs (issue 12)', () => {
     );
   });
 
-  it('fault 2: a FLAIR with NaN voxels is refused when the patient is prepared, naming the file', async () => {
+  it('fault 2: a FLAIR with NaN voxels is refused when the patient is preprocessed into the cache, naming the file', async () => {
     const root = mkdtempSync(join(tmpdir(), 'train-nan-'));
     mkdirSync(join(root, 'a'));
     await patient(join(root, 'a'), { flair2: vol((i) => (i === 17 ? Number.NaN : 100)) });
     const index = await indexDataset(root);
-    await expect(preparePatient(index, 'a', 1)).rejects.toThrow(/flair_time02_on_middle_space\.nii\.gz: patient a: follow-up FLAIR has 1 of 384 voxels not finite \(1 NaN, 0 infinite\)/);
+    await expect(ensureEntry(index.files.get('a') as PatientFiles, { dir: join(root, 'cache'), spacingMm: 1, margin: 4 })).rejects.toThrow(/flair_time02_on_middle_space\.nii\.gz: patient a: follow-up FLAIR has 1 of 384 voxels not finite \(1 NaN, 0 infinite\)/);
   });
 });

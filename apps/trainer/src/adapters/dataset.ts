@@ -2,14 +2,10 @@ import {
   checkBinaryMask,
   listPatients,
   readNifti,
-  loadPatient,
-  patientVolumes,
   phantomOptions,
-  preprocessPatient,
   splitPatients,
   writeSyntheticDataset,
   type PatientFiles,
-  type PreprocessedPatient,
 } from '@lesionseg/data';
 import { UserError } from '@lesionseg/events';
 
@@ -49,11 +45,6 @@ function required(index: DatasetIndex, id: string): PatientFiles {
   return f;
 }
 
-/** Reads and preprocesses one patient: resample to `spacingMm` (null: keep the native grid), z-score, stack. */
-export async function preparePatient(index: DatasetIndex, id: string, spacingMm: number | null): Promise<PreprocessedPatient> {
-  const loaded = await loadPatient(required(index, id));
-  return preprocessPatient(patientVolumes(loaded), { spacing: spacingMm ?? loaded.baseline.spacing });
-}
 
 /** The seed of the embedded default dataset: fixed, so every fresh clone trains on the same phantoms. */
 export const DEFAULT_DATASET_SEED = 2021;
