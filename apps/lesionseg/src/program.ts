@@ -7,6 +7,7 @@ import { compareCommand } from '@lesionseg/compare/commands';
 import { reportCommand, trainCommand } from '@lesionseg/trainer/commands';
 import { evaluateCommand, exportCommand, predictCommand, scoreCommand } from '@lesionseg/evaluator/commands';
 import { infoCommand } from './commands/info.ts';
+import { preprocessCommand } from './commands/preprocess.ts';
 import { synthCommand } from './commands/synth.ts';
 import { toolProvenance } from '@lesionseg/data';
 
@@ -14,5 +15,5 @@ export const PROGRAM: Program = {
   name: 'lesionseg',
   summary: 'lesionseg: train and evaluate new-MS-lesion segmentation on two FLAIR MRIs (OHEM vs oversampling, MSSEG-2 metrics).',
   version: toolProvenance().version,
-  commands: [trainCommand, compareCommand, reportCommand, predictCommand, evaluateCommand, scoreCommand, exportCommand, synthCommand, infoCommand],
+  commands: [trainCommand, compareCommand, reportCommand, predictCommand, evaluateCommand, scoreCommand, exportCommand, synthCommand, preprocessCommand, infoCommand],
 };

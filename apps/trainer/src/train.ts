@@ -85,6 +85,8 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
     if (cli.backend && isPlainObject(raw)) raw['backend'] = cli.backend;
     // data.path is stored relative to the run folder (older runs: absolute, kept as is).
     if (isPlainObject(raw) && isPlainObject(raw['data']) && typeof raw['data']['path'] === 'string') raw['data']['path'] = resolveInFolder(runDir, raw['data']['path']);
+    // Where the cache lives changes no result: a resumed run may read it from elsewhere.
+    if (cli.cache && isPlainObject(raw) && isPlainObject(raw['data'])) raw['data'] = { ...raw['data'], cacheDir: resolveUserPath(cli.cache, deps.env) };
     if (isPlainObject(raw)) await loadConfigPlugins(raw, runDir, [], registries, deps.env);
     const config = parseConfig(raw, registries);
     const dataDir = config.data.options.path ?? path.join(deps.workspaceRoot, DEFAULT_DATA_DIR);
@@ -116,7 +118,8 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
   }
   data['path'] = dataDir;
   // The cache folder, like the dataset's, is relative to the config file.
-  if (typeof data['cacheDir'] === 'string') data['cacheDir'] = path.resolve(relativeTo, data['cacheDir']);
+  if (cli.cache !== null) data['cacheDir'] = resolveUserPath(cli.cache, deps.env);
+  else if (typeof data['cacheDir'] === 'string') data['cacheDir'] = path.resolve(relativeTo, data['cacheDir']);
   raw['data'] = data;
   const config = parseConfig(raw, registries);
   const runDir = cli.out !== null ? resolveUserPath(cli.out, deps.env) : defaultRunDir(deps.workspaceRoot, config.name);

@@ -59,6 +59,17 @@ describe('trainer main job with a fake runtime', () => {
     expect(captured.progress.join('')).toMatch(/it 6 .*loss \d\.\d{4} \| lr 1\.0e-5 \| val Dice 0\.100/);
   });
 
+  it('--cache DIR sets data.cacheDir (resolved against the user\'s folder) for a new run; the default is none (the dataset\'s own)', async () => {
+    const root = workspace();
+    const { deps } = fakeDeps(root);
+    const config = (run: string) => JSON.parse(readFileSync(path.join(root, 'runs', run, 'config.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    expect((await train(parseCli(['--iterations', '2', '--run', 'runs/plain']), deps)).exitCode).toBe(0);
+    expect(config('plain')['data']['cacheDir']).toBeNull();
+    expect((await train(parseCli(['--iterations', '2', '--run', 'runs/c', '--cache', 'shared/cache']), deps)).exitCode).toBe(0);
+    expect(config('c')['data']['cacheDir']).toBe(path.join(root, 'shared', 'cache'));
+    expect(config('c')['data']['memoryMiB']).toBe(2048);
+  });
+
   it('Ctrl-C saves a checkpoint and exits 130; --resume continues to the same result as an unsplit run', async () => {
     const root = workspace();
     const args = ['--preset', 'ohem-m0.9', '--iterations', '12', '--seed', '9'];

@@ -8,6 +8,8 @@ export interface CliOptions {
   config: string | null;
   preset: string | null;
   data: string | null;
+  /** --cache DIR: the preprocessed cache's folder (data.cacheDir; default <dataset>/.lesionseg/cache). */
+  cache: string | null;
   /** A new run folder (`--run DIR`). */
   out: string | null;
   budget: string | null;
@@ -33,6 +35,7 @@ export const TRAIN_OPTIONS: OptionSpecs = {
   preset: { type: 'string', value: 'NAME', default: 'quick', description: 'a shipped config (listed below)' },
   config: { type: 'string', value: 'FILE', description: 'a JSON config: { "strategy": { "type": "ohem", ... }, ... }' },
   data: { type: 'string', value: 'DIR', default: './data/phantoms', description: 'dataset folder, MSSEG-2 layout' },
+  cache: { type: 'string', value: 'DIR', default: 'DATA/.lesionseg/cache', description: "the preprocessed cache's folder (data.cacheDir; give one when the dataset is read-only)" },
   run: { type: 'string', value: 'DIR', default: './runs/<timestamp>-<preset>', description: 'the run folder: a new one, or with --resume the one to continue', deprecated: ['out'] },
   resume: {
     type: 'boolean',
@@ -88,6 +91,7 @@ export function trainOptions(values: OptionValues): CliOptions {
     config: s('config'),
     preset: s('preset'),
     data: s('data'),
+    cache: s('cache'),
     out: resuming ? null : s('run'),
     budget: s('budget'),
     iterations: intOption(values, 'iterations', null),

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { listPatients, phantomOptions, writeSyntheticDataset } from '../src/index.ts';
+import { listPatients, phantomOptions, writeSyntheticDataset } from '@lesionseg/data';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const run = (args: string[]) =>
-  spawnSync(`${root}node_modules/.bin/tsx`, [`${root}libs/data/src/cli/preprocess.ts`, ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: '' } });
+  spawnSync(`${root}node_modules/.bin/tsx`, [`${root}apps/lesionseg/src/preprocess-main.ts`, ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: '' } });
 
-describe('data:preprocess command line', () => {
+describe('lesionseg preprocess / data:preprocess command line', () => {
   it('fills the cache with two worker threads and a progress bar; a second run reuses every entry', async () => {
     const data = mkdtempSync(join(tmpdir(), 'lesionseg-pre-'));
     await writeSyntheticDataset(data, { patients: 3, seed: 2, phantom: phantomOptions('quick', { shape: [20, 20, 18] }) });
@@ -32,7 +32,7 @@ describe('data:preprocess command line', () => {
   it('rejects bad options with exit 2 and a message naming them', () => {
     const r = run(['--data', '/tmp', '--workers', '0']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--workers must be an integer >= 1, got "0"/);
-    expect(run(['--spacing', '0.5']).stderr).toMatch(/--data DIR is required/);
+    expect(r.stderr).toMatch(/--workers needs a positive integer, got "0"/);
+    expect(run(['--spacing', '0.5']).stderr).toMatch(/--data is required/);
   });
 });
