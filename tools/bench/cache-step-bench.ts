@@ -28,7 +28,8 @@ import {
   type PatchSpec,
   type PreprocessedPatient,
 } from '@lesionseg/data';
-import { createAdam, createUNet, registerFastWasmKernels, selectBackend, trainStep } from '@lesionseg/models';
+// The models library is loaded lazily in tools (the Nx rule for tools/bench).
+const { createAdam, createUNet, registerFastWasmKernels, selectBackend, trainStep } = await import('@lesionseg/models');
 
 const { values: a } = parseArgs({ options: { data: { type: 'string' }, patients: { type: 'string', default: '10' }, steps: { type: 'string', default: '12' }, memory: { type: 'string', default: '128' }, cache: { type: 'string' } } });
 if (!a.data) throw new Error('--data DIR is required');
