@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '@lesionseg/data';
+import { writeFileAtomic, runPath } from '@lesionseg/data';
 import { UserError } from '@lesionseg/events';
 import { patientFigures, readEvaluation, readRunFolder, writeCompareReport, type CompareEntry, type Evaluation } from '@lesionseg/report';
 import { createExecutor, failureReport, LocalExecutor, type ChildRunner, type Executor, type ExecutorChoice, type Task, type TaskState } from '@lesionseg/executors';
@@ -148,7 +148,7 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
   const trainJobs: Task[] = [];
   for (const t of toTrain) {
     let args: string[];
-    if (o.resume && existsSync(path.join(t.runDir, 'config.json'))) {
+    if (o.resume && existsSync(runPath(t.runDir, 'config'))) {
       args = ['--run', t.runDir, '--resume', ...common];
     } else {
       const configFile = path.join(outDir, 'configs', `${t.name}.json`);
@@ -171,15 +171,15 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
       log(`[${t.name}] no run folder ${t.runDir} (with --skip-training the runs must exist)`);
       continue;
     }
-    if (o.resume && existsSync(path.join(t.runDir, 'evaluation', 'results.json'))) {
+    if (o.resume && existsSync(runPath(t.runDir, 'results'))) {
       progress.setState(t.name, 'done');
       continue;
     }
     toEvaluate.push(t);
   }
   const evalJobs: Task[] = toEvaluate.map((t) => {
-    const patients = testData ? [] : ['--patients', `${path.join(t.runDir, 'split.json')}:validation`];
-    const args = ['--run', t.runDir, '--data', testData ?? dataDir, '--out', path.join(t.runDir, 'evaluation'), ...patients, ...common];
+    const patients = testData ? [] : ['--patients', `${runPath(t.runDir, 'split')}:validation`];
+    const args = ['--run', t.runDir, '--data', testData ?? dataDir, '--out', runPath(t.runDir, 'evaluation'), ...patients, ...common];
     return { label: `${t.name} evaluation`, script: evaluateMain, args, logFile: path.join(outDir, 'logs', `${t.name}-evaluate.log`), cwd: root };
   });
   const what = `evaluation on ${testData ? 'the test dataset' : 'each run’s validation patients'}`;
@@ -189,9 +189,9 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
   // The report, once every task has ended.
   const entries: CompareEntry[] = [];
   for (const t of tasks) {
-    if (!existsSync(path.join(t.runDir, 'events.jsonl'))) continue;
+    if (!existsSync(runPath(t.runDir, 'events'))) continue;
     const run = await readRunFolder(t.runDir, t.name);
-    const results = path.join(t.runDir, 'evaluation', 'results.json');
+    const results = runPath(t.runDir, 'results');
     const evaluation = existsSync(results) ? await readEvaluation(results) : null;
     entries.push({ run, evaluation });
   }

@@ -5,7 +5,7 @@
  * the block redraws in place; in a log, it is printed when it changed, at most every 30 s.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { runPath } from '@lesionseg/data';
 import { StatusBlock, type ProgressSink } from '@lesionseg/cli';
 import type { Budget } from '@lesionseg/events';
 import { formatDuration } from '@lesionseg/config';
@@ -82,7 +82,7 @@ export class CompareProgress {
     private readonly options: { intervalMs?: number; logEveryMs?: number; now?: () => number } = {},
   ) {
     this.configs = names.map((name) => ({ name, state: 'waiting', iteration: 0, elapsedMs: 0, budget: null, bestDice: null, startIteration: 0, startElapsedMs: 0 }));
-    this.tails = new Map(names.map((n) => [n, new FileTail(path.join(runDirOf(n), 'events.jsonl'))]));
+    this.tails = new Map(names.map((n) => [n, new FileTail(runPath(runDirOf(n), 'events'))]));
     this.block = new StatusBlock(out, { now: options.now, logEveryMs: options.logEveryMs ?? 30_000, logFormat: (lines) => `progress:\n${lines.map((l) => `  ${l}`).join('\n')}\n` });
   }
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { runPath } from '@lesionseg/data';
 import type { CompareOptions } from './compare-args.ts';
 import { comparisonConfig } from './compare-configs.ts';
 
@@ -29,7 +30,7 @@ export function compareTasks(o: Pick<CompareOptions, 'presets' | 'scale' | 'seed
 export function trainingFinished(runDir: string): boolean {
   let text: string;
   try {
-    text = readFileSync(path.join(runDir, 'events.jsonl'), 'utf8');
+    text = readFileSync(runPath(runDir, 'events'), 'utf8');
   } catch {
     return false;
   }

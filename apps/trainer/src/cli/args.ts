@@ -1,5 +1,6 @@
 import { commandHelp, intOption, listOption, parseCommandLine, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
-import { BACKENDS, type BackendName } from '../config/config.ts';
+import type { BackendChoice } from '@lesionseg/models';
+import { BACKENDS } from '../config/config.ts';
 import { PRESETS } from '../config/presets.ts';
 
 export { UsageError };
@@ -15,7 +16,7 @@ export interface CliOptions {
   budget: string | null;
   iterations: number | null;
   seed: number | null;
-  backend: BackendName | null;
+  backend: BackendChoice | null;
   /** The run folder to continue (`--run DIR --resume`). */
   resume: string | null;
   /** --plugin FILE (repeatable): plugin modules, relative to the user's folder. */
@@ -106,7 +107,7 @@ export function trainOptions(values: OptionValues): CliOptions {
   const backend = s('backend');
   if (backend !== null) {
     if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${backend}"`);
-    opts.backend = backend as BackendName;
+    opts.backend = backend as BackendChoice;
   }
   if (opts.config && opts.preset) throw new UsageError('give either --config or --preset, not both');
   if (opts.preset !== null && !(opts.preset in PRESETS)) throw new UsageError(`unknown preset "${opts.preset}" (known: ${Object.keys(PRESETS).join(', ')})`);

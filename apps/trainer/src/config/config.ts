@@ -1,4 +1,4 @@
-import { BACKEND_NAMES } from '@lesionseg/models';
+import { BACKEND_NAMES, type BackendChoice } from '@lesionseg/models';
 import type { Budget } from '@lesionseg/events';
 import { ConfigError, entryToJson, isPlainObject, list, num, str, type PluginEntry } from '@lesionseg/config';
 import { builtinRegistries, type TrainerRegistries } from './registries.ts';
@@ -21,7 +21,6 @@ import {
 
 /** The models library's backend names (auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu). */
 export const BACKENDS = BACKEND_NAMES;
-export type BackendName = (typeof BACKENDS)[number];
 
 /**
  * A run's config: every plugin is an entry `{ "type": ..., ...options }`. Validated completely
@@ -32,7 +31,7 @@ export interface TrainerConfig {
   /** Name of the preset it came from, or the config file. Informational. */
   name: string;
   seed: number;
-  backend: BackendName;
+  backend: BackendChoice;
   budget: PluginEntry<BudgetOptions>;
   data: PluginEntry<DataOptions>;
   model: PluginEntry<ModelOptions>;
@@ -80,7 +79,7 @@ export function parseConfig(raw: unknown, registries: TrainerRegistries = builti
   const config: TrainerConfig = {
     name: str({ default: 'custom' })(raw['name'], 'name'),
     seed: num({ default: 1, integer: true, min: 0 })(raw['seed'], 'seed'),
-    backend: str<BackendName>({ default: 'auto', oneOf: BACKENDS })(raw['backend'], 'backend'),
+    backend: str<BackendChoice>({ default: 'auto', oneOf: BACKENDS })(raw['backend'], 'backend'),
     budget: budgetSection.parse(required('budget'), 'budget'),
     data: dataSection.parse(raw['data'] ?? { type: 'msseg2' }, 'data'),
     model: modelSection.parse(raw['model'] ?? { type: 'unet' }, 'model'),

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { runPath } from '@lesionseg/data';
 import { definePlugin, num } from '@lesionseg/config';
 import { JsonlLogger } from './jsonl-logger.ts';
 import type { Logger } from './logger.ts';
@@ -23,5 +23,5 @@ export const jsonlLogger = definePlugin({
   type: 'jsonl',
   summary: 'every bus event as one JSON line in RUN_DIR/events.jsonl',
   options: {},
-  create: (_o, d: LoggerDeps): Logger => new JsonlLogger(path.join(d.runDir, 'events.jsonl')),
+  create: (_o, d: LoggerDeps): Logger => new JsonlLogger(runPath(d.runDir, 'events')),
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { runPath, EVALUATION_FILES } from '@lesionseg/data';
 import { patientFigures, readEvaluation, readRunFolder, writePatientViewers, writeRunReport } from '@lesionseg/report';
 import { UserError } from '@lesionseg/cli';
 import { resolveUserPath } from '../cli/paths.ts';
@@ -24,23 +25,23 @@ export interface RunReportDeps {
 
 export async function runReport(o: RunReportOptions, deps: RunReportDeps): Promise<string> {
   const runDir = resolveUserPath(o.run, deps.env);
-  if (!existsSync(path.join(runDir, 'events.jsonl'))) throw new UserError(`${runDir} is not a run folder (no events.jsonl)`);
+  if (!existsSync(runPath(runDir, 'events'))) throw new UserError(`${runDir} is not a run folder (no events.jsonl)`);
   const run = await readRunFolder(runDir);
   // The trainer records the dataset it used in config.json (data.path).
   const recorded = (run.config as { data?: { path?: unknown } } | null)?.data?.path;
   // A relative data.path is relative to the run folder (a moved run folder keeps working).
   const recordedDir = typeof recorded === 'string' ? path.resolve(runDir, recorded) : null;
   const dataDir = o.data ? resolveUserPath(o.data, deps.env) : recordedDir && existsSync(recordedDir) ? recordedDir : deps.defaultDataDir;
-  const evaluationDir = path.join(runDir, 'evaluation');
+  const evaluationDir = runPath(runDir, 'evaluation');
   if (o.evaluate) {
-    const args = ['--run', runDir, '--data', dataDir, '--out', evaluationDir, '--patients', `${path.join(runDir, 'split.json')}:validation`, ...(o.backend ? ['--backend', o.backend] : []), ...(o.quiet ? ['--quiet'] : [])];
-    deps.log(`evaluating ${runDir} on its validation patients (log: ${path.join(runDir, 'evaluate.log')})`);
+    const args = ['--run', runDir, '--data', dataDir, '--out', evaluationDir, '--patients', `${runPath(runDir, 'split')}:validation`, ...(o.backend ? ['--backend', o.backend] : []), ...(o.quiet ? ['--quiet'] : [])];
+    deps.log(`evaluating ${runDir} on its validation patients (log: ${runPath(runDir, 'evaluateLog')})`);
     // The evaluator's progress (one line per patient and stage) is shown as it comes, not only logged.
     const onLine = (line: string) => deps.log(`  evaluate: ${line}`);
-    const r = await deps.run({ label: 'evaluation', script: path.join(deps.workspaceRoot, 'apps/evaluator/src/evaluate-main.ts'), args, logFile: path.join(runDir, 'evaluate.log'), cwd: deps.workspaceRoot, onLine });
+    const r = await deps.run({ label: 'evaluation', script: path.join(deps.workspaceRoot, 'apps/evaluator/src/evaluate-main.ts'), args, logFile: runPath(runDir, 'evaluateLog'), cwd: deps.workspaceRoot, onLine });
     if (r.exitCode !== 0) throw new Error(`evaluation failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
   }
-  const results = path.join(evaluationDir, 'results.json');
+  const results = path.join(evaluationDir, EVALUATION_FILES.results);
   const evaluation = existsSync(results) ? await readEvaluation(results) : null;
   if (!evaluation) deps.log(`no ${results}: the report has the learning curve only`);
   const figures = evaluation ? await patientFigures(evaluation, { count: o.figures }) : [];
