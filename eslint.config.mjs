@@ -29,7 +29,20 @@ const LAYERS = [
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:data', 'type:models', 'type:metrics', 'type:report'] },
   // executors run commands as tasks (child processes, Slurm arrays): only data's atomic writes.
   { sourceTag: 'type:executors', onlyDependOnLibsWithTags: ['type:data'], bannedExternalImports: TF },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:models', 'type:strategies', 'type:metrics', 'type:report', 'type:executors'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:events',
+      'type:config',
+      'type:cli',
+      'type:data',
+      'type:models',
+      'type:strategies',
+      'type:metrics',
+      'type:report',
+      'type:executors',
+    ],
+  },
   // apps/compare drives both apps: it spawns them as tasks and reuses the trainer's presets
   // through the trainer's barrel (the one app-to-app import besides the binary's).
   { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:events', 'type:config', 'type:cli', 'type:data', 'type:report', 'type:executors', 'type:app'] },
@@ -47,7 +60,12 @@ const appRooms = [
     except: ['./core'],
     message: 'core/ is the loop and the interfaces it calls: it imports no other room of the trainer (adapters/ implement it, di/ wires it).',
   },
-  room('trainer', 'adapters', ['di', 'cli', 'report', 'process', 'loggers'], 'adapters/ implement core interfaces with the libraries; di/ composes them, not the other way round.'),
+  room(
+    'trainer',
+    'adapters',
+    ['di', 'cli', 'report', 'process', 'loggers'],
+    'adapters/ implement core interfaces with the libraries; di/ composes them, not the other way round.',
+  ),
   room('trainer', 'loggers', ['adapters', 'di', 'cli', 'report', 'process'], 'loggers/ are bus observers: they know events, not how the run is wired.'),
   room('trainer', 'di', ['cli', 'report', 'process'], 'di/ builds the container from config; the command line and the process sit above it.'),
   room('evaluator', 'predict', ['evaluate', 'export'], 'predict/ is a building block of evaluate/ and export/, never the reverse.'),
@@ -111,7 +129,10 @@ export default [
     // test/**/*.test.ts, so a test under src/ would silently never run.
     files: ['**/src/**/*.test.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: 'Program', message: 'Tests live in <project>/test/ (README "Layout"); move this file there, mirroring its src/ folder.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Program', message: 'Tests live in <project>/test/ (README "Layout"); move this file there, mirroring its src/ folder.' },
+      ],
     },
   },
   {

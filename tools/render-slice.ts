@@ -64,7 +64,13 @@ images.forEach((img, panel) => {
       g = Math.max(0, Math.min(255, g));
       const m = mask && at(mask, a, b, index) > 0.5;
       const edge =
-        m && [[1, 0], [-1, 0], [0, 1], [0, -1]].some(([da, db]) => {
+        m &&
+        [
+          [1, 0],
+          [-1, 0],
+          [0, 1],
+          [0, -1],
+        ].some(([da, db]) => {
           const aa = a + da;
           const bb = b + db;
           return aa < 0 || bb < 0 || aa >= W || bb >= H || !(at(mask, aa, bb, index) > 0.5);

@@ -41,7 +41,11 @@ async function dataset(n: number): Promise<string> {
   const sub = join(dir, `cohort-${size}-${n}`);
   rmSync(sub, { recursive: true, force: true });
   mkdirSync(sub, { recursive: true });
-  for (const id of readdirSync(all).filter((f) => f.startsWith('synth-')).sort().slice(0, n)) symlinkSync(join(all, id), join(sub, id));
+  for (const id of readdirSync(all)
+    .filter((f) => f.startsWith('synth-'))
+    .sort()
+    .slice(0, n))
+    symlinkSync(join(all, id), join(sub, id));
   return sub;
 }
 
@@ -75,7 +79,21 @@ async function train(checkout: string, data: string, cfg: Record<string, unknown
   rmSync(runDir, { recursive: true, force: true });
   const cfgFile = join(dir, `${name}.json`);
   writeFileSync(cfgFile, JSON.stringify(cfg));
-  const args = ['-v', process.execPath, '--import', 'tsx', join(checkout, 'apps/trainer/src/main.ts'), '--config', cfgFile, '--data', data, '--out', runDir, '--backend', 'wasm'];
+  const args = [
+    '-v',
+    process.execPath,
+    '--import',
+    'tsx',
+    join(checkout, 'apps/trainer/src/main.ts'),
+    '--config',
+    cfgFile,
+    '--data',
+    data,
+    '--out',
+    runDir,
+    '--backend',
+    'wasm',
+  ];
   const t0 = Date.now();
   const err = await new Promise<string>((ok, fail) => {
     const c = spawn('/usr/bin/time', args, { cwd: checkout, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -83,17 +101,26 @@ async function train(checkout: string, data: string, cfg: Record<string, unknown
     c.stderr.on('data', (d) => (e += d));
     c.on('exit', (code) => (code === 0 ? ok(e) : fail(new Error(`${name}: trainer exited ${code}\n${e.slice(-3000)}`))));
   });
-  const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: string });
+  const events = readFileSync(join(runDir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; time: string });
   const start = events.find((e) => e.type === 'trainStart');
   const rows = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
   const col = rows[0].split(',').indexOf('step_ms');
-  const steps = rows.slice(3).map((r) => Number(r.split(',')[col])).sort((x, y) => x - y);
+  const steps = rows
+    .slice(3)
+    .map((r) => Number(r.split(',')[col]))
+    .sort((x, y) => x - y);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
   return {
     startupS: start ? (Date.parse(start.time) - t0) / 1000 : NaN,
     stepMs: steps[Math.floor(steps.length / 2)],
     peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN,
-    log: err.split('\n').filter((l) => /patients: /.test(l)).join(' | '),
+    log: err
+      .split('\n')
+      .filter((l) => /patients: /.test(l))
+      .join(' | '),
   };
 }
 
@@ -118,7 +145,9 @@ for (const n of cohorts) {
   const bytes = readdirSync(cacheDir).reduce((s, id) => s + readdirSync(join(cacheDir, id)).reduce((t, f) => t + statSize(join(cacheDir, id, f)), 0), 0);
   console.log(`cache for ${n} patients: ${(bytes / 2 ** 20).toFixed(0)} MiB in ${cacheDir}`);
 }
-console.log(`\nphantoms ${size}^3 at 1 mm -> ${2 * size}^3 at 0.5 mm, data.memoryMiB ${memoryMiB}, ${iterations} OHEM iterations (32 candidates, batch 8, 32^3)\n${table.join('\n')}`);
+console.log(
+  `\nphantoms ${size}^3 at 1 mm -> ${2 * size}^3 at 0.5 mm, data.memoryMiB ${memoryMiB}, ${iterations} OHEM iterations (32 candidates, batch 8, 32^3)\n${table.join('\n')}`,
+);
 
 function statSize(f: string): number {
   return statSync(f).size;

@@ -31,7 +31,15 @@ import {
 // The models library is loaded lazily in tools (the Nx rule for tools/bench).
 const { createAdam, createUNet, registerFastWasmKernels, selectBackend, trainStep } = await import('@lesionseg/models');
 
-const { values: a } = parseArgs({ options: { data: { type: 'string' }, patients: { type: 'string', default: '10' }, steps: { type: 'string', default: '12' }, memory: { type: 'string', default: '128' }, cache: { type: 'string' } } });
+const { values: a } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    patients: { type: 'string', default: '10' },
+    steps: { type: 'string', default: '12' },
+    memory: { type: 'string', default: '128' },
+    cache: { type: 'string' },
+  },
+});
 if (!a.data) throw new Error('--data DIR is required');
 const files = (await listPatients(a.data)).slice(0, Number(a.patients));
 const steps = Number(a.steps);
@@ -83,6 +91,7 @@ for (let s = 0; s < steps + 2; s++) {
 const median = (x: number[]): number => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
 const base = median(times.memory);
 console.log(`${files.length} patients, ${steps} interleaved steps per mode (after 2 warm-up), cap ${a.memory} MiB`);
-for (const [name, t] of Object.entries(times)) console.log(`${name.padEnd(7)} median ${median(t).toFixed(0)} ms  ratio to memory ${(median(t) / base).toFixed(3)}`);
+for (const [name, t] of Object.entries(times))
+  console.log(`${name.padEnd(7)} median ${median(t).toFixed(0)} ms  ratio to memory ${(median(t) / base).toFixed(3)}`);
 await worker.close();
 process.exit(0);

@@ -13,10 +13,23 @@ const image = new Float32Array(2 * n);
 for (let i = 0; i < image.length; i += 4099) image[i] = i % 7;
 const mask = new Uint8Array(n);
 for (let i = 0; i < n; i += 50_000) mask[i] = 1;
-const affine = [[0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 0.5, 0], [0, 0, 0, 1]];
+const affine = [
+  [0.5, 0, 0, 0],
+  [0, 0.5, 0, 0],
+  [0, 0, 0.5, 0],
+  [0, 0, 0, 1],
+];
 const patient: PreprocessedPatient = {
-  id: 'bench', shape, spacing: [0.5, 0.5, 0.5], affine, channels: 2, image, mask,
-  positives: precomputePositives(mask), padValue: [-1, -1], grid: workingGrid(shape, affine, 0.5),
+  id: 'bench',
+  shape,
+  spacing: [0.5, 0.5, 0.5],
+  affine,
+  channels: 2,
+  image,
+  mask,
+  positives: precomputePositives(mask),
+  padValue: [-1, -1],
+  grid: workingGrid(shape, affine, 0.5),
 };
 const rng = createRng(1);
 const P = 32;
@@ -40,7 +53,13 @@ for (let k = 0; k < batches; k++) {
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const ms = median(times);
 const memcpy = median(copyTimes);
-console.log(JSON.stringify({
-  batch: `${B} x ${P}^3 x 2ch + mask`, batches, medianMs: +ms.toFixed(2), memcpySameBytesMs: +memcpy.toFixed(2),
-  ratioToMemcpy: +(ms / memcpy).toFixed(2), mbPerBatch: +((B * P ** 3 * 3 * 4) / 1e6).toFixed(1),
-}));
+console.log(
+  JSON.stringify({
+    batch: `${B} x ${P}^3 x 2ch + mask`,
+    batches,
+    medianMs: +ms.toFixed(2),
+    memcpySameBytesMs: +memcpy.toFixed(2),
+    ratioToMemcpy: +(ms / memcpy).toFixed(2),
+    mbPerBatch: +((B * P ** 3 * 3 * 4) / 1e6).toFixed(1),
+  }),
+);

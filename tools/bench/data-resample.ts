@@ -10,7 +10,12 @@ import type { Vec3, Volume } from '@lesionseg/data';
 
 const { values } = parseArgs({ options: { stage: { type: 'string', default: 'full' } } });
 const shape: Vec3 = [256, 256, 180];
-const affine = [[-1, 0, 0, 128], [0, 1, 0, -128], [0, 0, 1, -90], [0, 0, 0, 1]];
+const affine = [
+  [-1, 0, 0, 128],
+  [0, 1, 0, -128],
+  [0, 0, 1, -90],
+  [0, 0, 0, 1],
+];
 const n = shape[0] * shape[1] * shape[2];
 const vol = (f: (i: number) => number): Volume => {
   const data = new Float32Array(n);

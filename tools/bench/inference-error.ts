@@ -34,7 +34,11 @@ async function run(backend: 'cpu' | 'wasm', winograd: 'f4' | 'f2') {
 }
 
 function compare(name: string, a: { logits: Float32Array; probs: Float32Array }, ref: { logits: Float32Array; probs: Float32Array }) {
-  let dl = 0, sl = 0, dp = 0, flips = 0, pos = 0;
+  let dl = 0,
+    sl = 0,
+    dp = 0,
+    flips = 0,
+    pos = 0;
   for (let i = 0; i < ref.logits.length; i++) {
     dl = Math.max(dl, Math.abs(a.logits[i] - ref.logits[i]));
     sl = Math.max(sl, Math.abs(ref.logits[i]));
@@ -46,7 +50,9 @@ function compare(name: string, a: { logits: Float32Array; probs: Float32Array },
   }
   let near = 0;
   for (let i = 0; i < n; i++) if (Math.abs(ref.probs[i] - 0.5) <= dp) near++;
-  console.log(`${name}: logits max |diff| ${dl.toExponential(2)} (${(dl / sl).toExponential(2)} of max |logit| ${sl.toFixed(3)}); probabilities max |diff| ${dp.toExponential(2)}; mask voxels that differ ${flips} of ${n} (reference mask ${pos} voxels; ${near} voxels lie within the probability error of 0.5)`);
+  console.log(
+    `${name}: logits max |diff| ${dl.toExponential(2)} (${(dl / sl).toExponential(2)} of max |logit| ${sl.toFixed(3)}); probabilities max |diff| ${dp.toExponential(2)}; mask voxels that differ ${flips} of ${n} (reference mask ${pos} voxels; ${near} voxels lie within the probability error of 0.5)`,
+  );
 }
 
 const cpu = await run('cpu', 'f4');

@@ -71,7 +71,12 @@ async function poolFor(model: Model): Promise<Pool | undefined> {
   if (!pools.has(key)) pools.set(key, await ReplicaPool.create(model, { workers: replicas, backend: opt.backend === 'cpu' ? 'cpu' : 'wasm' }));
   return pools.get(key);
 }
-async function trainStep(model: Model, o: import('@tensorflow/tfjs-core').AdamOptimizer, batch: import('@lesionseg/models').PatchBatch, options: { microBatch: number }) {
+async function trainStep(
+  model: Model,
+  o: import('@tensorflow/tfjs-core').AdamOptimizer,
+  batch: import('@lesionseg/models').PatchBatch,
+  options: { microBatch: number },
+) {
   const pool = await poolFor(model);
   return pool ? pool.trainStep(model, o, batch, options) : models.trainStep(model, o, batch, options);
 }
@@ -109,7 +114,14 @@ for (const w of (opt.workloads as string).split(',')) {
   } else if (w === 'W1' || w === 'quick') {
     const q = w === 'quick';
     const count = q ? Number(opt.batch) : 32;
-    const r = await w1(models, ops, { name: w, widths: q ? (opt.widths as string).split(',').map(Number) : paper, count, side: q ? Number(opt.patch) : 32, micro: q ? count : micro, reps });
+    const r = await w1(models, ops, {
+      name: w,
+      widths: q ? (opt.widths as string).split(',').map(Number) : paper,
+      count,
+      side: q ? Number(opt.patch) : 32,
+      micro: q ? count : micro,
+      reps,
+    });
     rows.push(r.row);
     r.dispose();
   } else if (w === 'W2') {
@@ -117,10 +129,14 @@ for (const w of (opt.workloads as string).split(',')) {
     rows.push(r.row);
     r.dispose();
   } else if (w === 'W3') {
-    const r = await w3(models, { batchSize: 8, reps: w3Reps, predictFor: async (model) => {
-      const pool = await poolFor(model);
-      return pool ? (x) => pool.predictPatches(model, x) : undefined;
-    } });
+    const r = await w3(models, {
+      batchSize: 8,
+      reps: w3Reps,
+      predictFor: async (model) => {
+        const pool = await poolFor(model);
+        return pool ? (x) => pool.predictPatches(model, x) : undefined;
+      },
+    });
     rows.push(r.row);
     r.dispose();
   } else if (w === 'W3big') {
@@ -152,13 +168,20 @@ for (const w of (opt.workloads as string).split(',')) {
     const perWindow = (performance.now() - t0) / 1000 / Math.max(1, batches * 8 - firstDone);
     const rssGiB = process.resourceUsage().maxRSS / 1024 / 1024;
     const inputs = (2 * n * 4) / 2 ** 30;
-    rows.push({ workload: 'W3big', seconds: perWindow * total, gflops: (flopsPerVoxel(paper) * 32 ** 3) / perWindow / 1e9, note: `${total} windows; extrapolated from ${batches} batches of 8; peak RSS ${rssGiB.toFixed(2)} GiB of which the two input channels are ${inputs.toFixed(2)} GiB and the output ${(inputs / 2).toFixed(2)} GiB; first batch incl. setup ${((t0 - t) / 1000).toFixed(1)} s` });
+    rows.push({
+      workload: 'W3big',
+      seconds: perWindow * total,
+      gflops: (flopsPerVoxel(paper) * 32 ** 3) / perWindow / 1e9,
+      note: `${total} windows; extrapolated from ${batches} batches of 8; peak RSS ${rssGiB.toFixed(2)} GiB of which the two input channels are ${inputs.toFixed(2)} GiB and the output ${(inputs / 2).toFixed(2)} GiB; first batch incl. setup ${((t0 - t) / 1000).toFixed(1)} s`,
+    });
     model.dispose();
   } else throw new Error(`unknown workload "${w}"`);
   const last = rows[rows.length - 1];
   if (w !== 'W3big') repeats.set(w, lastRepeats); // W3big is timed by its own progress callback
   if (replicas > 0 && last.workload !== 'conv' && last.workload !== 'W3big') last.note = `${last.note ?? ''}, ${replicas} worker replica(s) + main`;
-  console.log(`tfjs ${opt.backend}${opt.backend === 'wasm' ? `/${opt.conv}` : ''} ${last.workload}: ${last.seconds.toFixed(3)} s${spread(repeats.get(w))}, ${last.gflops.toFixed(2)} GFLOP/s${last.note ? ` (${last.note})` : ''}`);
+  console.log(
+    `tfjs ${opt.backend}${opt.backend === 'wasm' ? `/${opt.conv}` : ''} ${last.workload}: ${last.seconds.toFixed(3)} s${spread(repeats.get(w))}, ${last.gflops.toFixed(2)} GFLOP/s${last.note ? ` (${last.note})` : ''}`,
+  );
 }
 
 for (const p of pools.values()) await p.dispose();
@@ -172,6 +195,8 @@ if (opt.torch) {
     const t = JSON.parse(line) as { workload: string; seconds: number; gflops: number; times?: number[] };
     const mine = rows.find((r) => r.workload === t.workload);
     if (!mine) continue;
-    console.log(`${t.workload}: tfjs ${opt.backend} ${mine.seconds.toFixed(3)} s${spread(repeats.get(t.workload))} vs PyTorch (${opt.threads} threads) ${t.seconds.toFixed(3)} s${spread(t.times)}, ${t.gflops.toFixed(1)} GFLOP/s => ${(mine.seconds / t.seconds).toFixed(2)}x the time`);
+    console.log(
+      `${t.workload}: tfjs ${opt.backend} ${mine.seconds.toFixed(3)} s${spread(repeats.get(t.workload))} vs PyTorch (${opt.threads} threads) ${t.seconds.toFixed(3)} s${spread(t.times)}, ${t.gflops.toFixed(1)} GFLOP/s => ${(mine.seconds / t.seconds).toFixed(2)}x the time`,
+    );
   }
 }

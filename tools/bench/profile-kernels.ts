@@ -44,7 +44,9 @@ const info = await tf.profile(run);
 const wall = performance.now() - t0;
 
 const { rows: byKernel, totalMs: total } = models.kernelBreakdown(info.kernels);
-console.log(`${opt.mode} ${count}x${side}^3, widths ${opt.widths}, ${tf.getBackend()}: ${wall.toFixed(0)} ms wall (profiled), ${total.toFixed(0)} ms in kernels`);
+console.log(
+  `${opt.mode} ${count}x${side}^3, widths ${opt.widths}, ${tf.getBackend()}: ${wall.toFixed(0)} ms wall (profiled), ${total.toFixed(0)} ms in kernels`,
+);
 for (const a of byKernel.slice(0, Number(opt.top))) {
   console.log(`${a.name.padEnd(28)} ${a.ms.toFixed(1).padStart(8)} ms ${(100 * a.share).toFixed(1).padStart(5)} %  ${String(a.calls).padStart(5)} calls`);
 }
@@ -56,7 +58,9 @@ if (opt.convs) {
     const [vox, filter] = k.name === 'Conv3D' ? [out, b] : k.name === 'Conv3DBackpropFilterV2' ? [b, out] : [a, b];
     const flops = 2 * vox.slice(0, 4).reduce((p, q) => p * q, 1) * filter.reduce((p, q) => p * q, 1);
     const ms = k.kernelTimeMs as number;
-    console.log(`${k.name.padEnd(24)} ${ms.toFixed(2).padStart(8)} ms ${(flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s  in ${a.join('x')} , ${b.join('x')}  out ${out.join('x')}`);
+    console.log(
+      `${k.name.padEnd(24)} ${ms.toFixed(2).padStart(8)} ms ${(flops / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s  in ${a.join('x')} , ${b.join('x')}  out ${out.join('x')}`,
+    );
   }
 }
 model.dispose();

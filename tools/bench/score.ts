@@ -85,8 +85,12 @@ for (const k of ['nGtLesions', 'nPredLesions', 'tpGt', 'tpPred', 'dice', 'lesion
 
 const mo = median(ours);
 const mp = median(peerTimes);
-console.log(`phantom ${shape.join('x')} @ 0.5 mm: GT ${r.nGtLesions} lesions / ${r.gtVoxels} voxels, prediction ${r.nPredLesions} lesions (+${r.predSmallComponents} specks)`);
-console.log(`scores agree: Dice ${r.dice?.toFixed(6)}, SensL ${r.lesionSensitivity?.toFixed(6)}, PPVL ${r.lesionPpv?.toFixed(6)}, F1 ${r.lesionF1?.toFixed(6)}`);
+console.log(
+  `phantom ${shape.join('x')} @ 0.5 mm: GT ${r.nGtLesions} lesions / ${r.gtVoxels} voxels, prediction ${r.nPredLesions} lesions (+${r.predSmallComponents} specks)`,
+);
+console.log(
+  `scores agree: Dice ${r.dice?.toFixed(6)}, SensL ${r.lesionSensitivity?.toFixed(6)}, PPVL ${r.lesionPpv?.toFixed(6)}, F1 ${r.lesionF1?.toFixed(6)}`,
+);
 console.log(`@lesionseg/metrics (Uint8Array)  median ${mo.toFixed(3)} s  [${ours.map((t) => t.toFixed(3)).join(' ')}]`);
 console.log(`@lesionseg/metrics (Float32Array) median ${median(f32).toFixed(3)} s  [${f32.map((t) => t.toFixed(3)).join(' ')}]`);
 console.log(`scipy ${peer.scipy} / numpy ${peer.numpy} median ${mp.toFixed(3)} s  [${peerTimes.map((t) => t.toFixed(3)).join(' ')}]`);

@@ -63,7 +63,10 @@ async function main(): Promise<void> {
     console.log(`tfjs webgpu ${row.workload}: ${row.seconds.toFixed(3)} s, ${row.gflops.toFixed(2)} GFLOP/s (${row.note})`);
     if (opt.profile) {
       row.kernels = await breakdown(r.run, Number(opt.top));
-      for (const k of row.kernels) console.log(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(9)} ms ${(100 * k.share).toFixed(1).padStart(5)} %  ${String(k.calls).padStart(5)} calls`);
+      for (const k of row.kernels)
+        console.log(
+          `  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(9)} ms ${(100 * k.share).toFixed(1).padStart(5)} %  ${String(k.calls).padStart(5)} calls`,
+        );
     }
     r.dispose();
     rows.push(row);

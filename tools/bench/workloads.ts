@@ -93,7 +93,12 @@ export async function w1(models: ModelsLib, ops: StepOps, o: W1Options): Promise
   const run = () => ops.trainStep(model, adam, batch, { microBatch: o.micro });
   const s = await timed(run, o.reps);
   return {
-    row: { workload: o.name ?? 'W1', seconds: s, gflops: (3 * flopsPerVoxel(widths) * count * side ** 3) / s / 1e9, note: `widths ${widths}, ${count}x${side}^3, micro-batch ${o.micro}` },
+    row: {
+      workload: o.name ?? 'W1',
+      seconds: s,
+      gflops: (3 * flopsPerVoxel(widths) * count * side ** 3) / s / 1e9,
+      note: `widths ${widths}, ${count}x${side}^3, micro-batch ${o.micro}`,
+    },
     run,
     dispose: () => {
       model.dispose();
@@ -137,7 +142,12 @@ export async function w2(models: ModelsLib, ops: StepOps, o: W2Options): Promise
   };
   const s = await timed(run, o.reps);
   return {
-    row: { workload: 'W2', seconds: s, gflops: (flopsPerVoxel(PAPER_WIDTHS) * v * (candidates + 3 * count)) / s / 1e9, note: `${candidates} scored, ${count} trained at ${side}^3, micro-batch ${o.micro}` },
+    row: {
+      workload: 'W2',
+      seconds: s,
+      gflops: (flopsPerVoxel(PAPER_WIDTHS) * v * (candidates + 3 * count)) / s / 1e9,
+      note: `${candidates} scored, ${count} trained at ${side}^3, micro-batch ${o.micro}`,
+    },
     run,
     dispose: () => {
       model.dispose();
@@ -169,7 +179,12 @@ export async function w3(models: ModelsLib, o: W3Options): Promise<{ row: Row; r
   const s = await timed(run, o.reps);
   const windows = models.windowCount(shape);
   return {
-    row: { workload: 'W3', seconds: s, gflops: (flopsPerVoxel(PAPER_WIDTHS) * 32 ** 3 * windows) / s / 1e9, note: `${windows} windows of ${shape.join('x')}, ${o.batchSize ?? 'device default'} per batch` },
+    row: {
+      workload: 'W3',
+      seconds: s,
+      gflops: (flopsPerVoxel(PAPER_WIDTHS) * 32 ** 3 * windows) / s / 1e9,
+      note: `${windows} windows of ${shape.join('x')}, ${o.batchSize ?? 'device default'} per batch`,
+    },
     run,
     dispose: () => model.dispose(),
   };

@@ -1,6 +1,16 @@
 import { parseDuration } from '@lesionseg/config';
 import { parseExecutorChoice, type ExecutorChoice } from '@lesionseg/executors';
-import { choiceOption, commandHelp, intOption, parseCommandLine, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
+import {
+  choiceOption,
+  commandHelp,
+  intOption,
+  parseCommandLine,
+  stringOption,
+  UsageError,
+  type CommandHelpSpec,
+  type OptionSpecs,
+  type OptionValues,
+} from '@lesionseg/cli';
 
 /** The paper's six configurations (Figure 2). */
 export const COMPARISON_PRESETS = ['ohem-m0', 'ohem-m0.9', 'ohem-m0.99', 'oversample-p0', 'oversample-p0.1', 'oversample-p0.5'] as const;
@@ -32,7 +42,12 @@ export interface CompareOptions {
 
 export const COMPARE_OPTIONS: OptionSpecs = {
   data: { type: 'string', value: 'DIR', default: './data/phantoms, generated if absent', description: 'dataset (MSSEG-2 layout)' },
-  out: { type: 'string', value: 'DIR', default: '<repository>/runs/<timestamp>-compare', description: 'comparison folder (one run folder per configuration inside)' },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    default: '<repository>/runs/<timestamp>-compare',
+    description: 'comparison folder (one run folder per configuration inside)',
+  },
   budget: { type: 'string', value: 'DURATION', default: '10m; paper: 3h', description: 'training-time budget of EACH configuration' },
   presets: { type: 'string', value: 'LIST', default: COMPARISON_PRESETS.join(','), description: 'comma-separated configurations' },
   scale: {
@@ -44,12 +59,34 @@ export const COMPARE_OPTIONS: OptionSpecs = {
   },
   seed: { type: 'string', value: 'N', default: "the presets' own", description: 'the same seed for every configuration' },
   backend: { type: 'string', value: 'NAME', default: 'auto', description: 'passed to the trainer and the evaluator' },
-  seeds: { type: 'string', value: 'LIST', description: 'train each configuration once per seed, e.g. 1,2,3: curves show the mean and spread per configuration, Table 1 the mean (SEM) over seeds' },
+  seeds: {
+    type: 'string',
+    value: 'LIST',
+    description: 'train each configuration once per seed, e.g. 1,2,3: curves show the mean and spread per configuration, Table 1 the mean (SEM) over seeds',
+  },
   iterations: { type: 'string', value: 'N', description: 'an iteration budget instead of --budget (reproducible: the same numbers on any executor)' },
-  'base-config': { type: 'string', value: 'FILE', description: "trainer config sections (model, data, loss, validation timing...) replacing the quick scale's; each configuration keeps its strategy, EMA and validation model" },
-  resume: { type: 'boolean', description: 'resubmit only the tasks that did not finish (each training continues from its checkpoints/latest), then evaluate and report' },
-  executor: { type: 'string', value: 'NAME', default: 'local', description: 'local (child processes) or slurm (one job array through sbatch; run folders on a file system every node sees)' },
-  parallel: { type: 'string', value: 'N', default: '1 locally, no throttle on Slurm', description: 'tasks at once (locally the budget is wall-clock: parallel runs share the cores)' },
+  'base-config': {
+    type: 'string',
+    value: 'FILE',
+    description:
+      "trainer config sections (model, data, loss, validation timing...) replacing the quick scale's; each configuration keeps its strategy, EMA and validation model",
+  },
+  resume: {
+    type: 'boolean',
+    description: 'resubmit only the tasks that did not finish (each training continues from its checkpoints/latest), then evaluate and report',
+  },
+  executor: {
+    type: 'string',
+    value: 'NAME',
+    default: 'local',
+    description: 'local (child processes) or slurm (one job array through sbatch; run folders on a file system every node sees)',
+  },
+  parallel: {
+    type: 'string',
+    value: 'N',
+    default: '1 locally, no throttle on Slurm',
+    description: 'tasks at once (locally the budget is wall-clock: parallel runs share the cores)',
+  },
   partition: { type: 'string', value: 'NAME', description: 'Slurm partition of every array task' },
   time: { type: 'string', value: 'D-HH:MM:SS', description: 'Slurm time limit of every array task' },
   gres: { type: 'string', value: 'SPEC', description: 'Slurm generic resources, e.g. gpu:1' },
@@ -57,7 +94,11 @@ export const COMPARE_OPTIONS: OptionSpecs = {
   mem: { type: 'string', value: 'SIZE', description: 'Slurm memory per array task, e.g. 16G' },
   account: { type: 'string', value: 'NAME', description: 'Slurm account' },
   'sbatch-flag': { type: 'string', value: 'FLAG', multiple: true, description: 'a further sbatch flag, as given, e.g. --sbatch-flag=--qos=high' },
-  'cluster-config': { type: 'string', value: 'FILE', description: 'a JSON file whose "slurm" section holds partition, time, gres, cpusPerTask, mem, account, extra (options win)' },
+  'cluster-config': {
+    type: 'string',
+    value: 'FILE',
+    description: 'a JSON file whose "slurm" section holds partition, time, gres, cpusPerTask, mem, account, extra (options win)',
+  },
   'test-data': { type: 'string', value: 'DIR', description: "evaluate on this dataset instead of each run's validation patients" },
   'skip-training': { type: 'boolean', description: 'reuse the runs already in --out (re-evaluate and re-report)' },
   figures: { type: 'string', value: 'N', default: '3', description: 'overlay figures in the report' },
@@ -67,9 +108,11 @@ export const COMPARE_SPEC: CommandHelpSpec = {
   name: 'compare',
   nxTarget: 'trainer:compare',
   summary: "the paper's comparison: six sampling configurations under one budget, evaluated and reported",
-  description: "Train the paper's six sampling configurations under the same wall-clock budget, evaluate each best checkpoint on held-out patients, and write curves, tables and a report.",
+  description:
+    "Train the paper's six sampling configurations under the same wall-clock budget, evaluate each best checkpoint on held-out patients, and write curves, tables and a report.",
   options: COMPARE_OPTIONS,
-  epilog: 'Writes OUT/<configuration>/ (a run folder each, with evaluation/), OUT/curves.svg/png, OUT/table.md, OUT/table.csv, OUT/timing.json and OUT/report.html.',
+  epilog:
+    'Writes OUT/<configuration>/ (a run folder each, with evaluation/), OUT/curves.svg/png, OUT/table.md, OUT/table.csv, OUT/timing.json and OUT/report.html.',
 };
 
 export function compareUsage(): string {
@@ -87,7 +130,8 @@ export function compareOptions(values: OptionValues): CompareOptions {
     .map((p) => p.trim())
     .filter((p) => p !== '');
   const unknown = presets.filter((p) => !(COMPARISON_PRESETS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new UsageError(`--presets: unknown configuration(s) ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${COMPARISON_PRESETS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(`--presets: unknown configuration(s) ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${COMPARISON_PRESETS.join(', ')}`);
   if (new Set(presets).size !== presets.length) throw new UsageError('--presets lists a configuration twice');
   const scale = choiceOption(values, 'scale', SCALES, 'quick');
   if (values.iterations !== undefined && values.budget !== undefined) throw new UsageError('give either --budget or --iterations, not both');

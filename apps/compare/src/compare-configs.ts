@@ -20,7 +20,10 @@ export function comparisonConfig(preset: string, scale: Scale, base: Json = {}):
   const paper = presetConfig(preset);
   if (scale === 'paper') return paper;
   const extra = Object.keys((base.strategy as Json | undefined) ?? {}).filter((k) => k !== 'batchSize');
-  if (extra.length > 0 || 'ema' in base) throw new Error(`the base config may not set ${[...extra.map((k) => `strategy.${k}`), ...('ema' in base ? ['ema'] : [])].join(', ')}: each configuration sets its own`);
+  if (extra.length > 0 || 'ema' in base)
+    throw new Error(
+      `the base config may not set ${[...extra.map((k) => `strategy.${k}`), ...('ema' in base ? ['ema'] : [])].join(', ')}: each configuration sets its own`,
+    );
   const quick = presetConfig('quick');
   const merged: Json = { ...quick, ...base, strategy: { ...(quick.strategy as Json), ...((base.strategy as Json | undefined) ?? {}) } };
   const batchSize = Number((merged.strategy as Json).batchSize);

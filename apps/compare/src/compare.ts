@@ -12,7 +12,16 @@ import path from 'node:path';
 import { writeFileAtomic, runPath } from '@lesionseg/data';
 import { UserError } from '@lesionseg/events';
 import { patientFigures, readEvaluation, readRunFolder, writeCompareReport, type CompareEntry, type Evaluation } from '@lesionseg/report';
-import { createExecutor, failureReport, LocalExecutor, type ChildRunner, type Executor, type ExecutorChoice, type Task, type TaskState } from '@lesionseg/executors';
+import {
+  createExecutor,
+  failureReport,
+  LocalExecutor,
+  type ChildRunner,
+  type Executor,
+  type ExecutorChoice,
+  type Task,
+  type TaskState,
+} from '@lesionseg/executors';
 import { DEFAULT_DATA_DIR, resolveUserPath, defaultRunDir } from '@lesionseg/trainer';
 import type { CompareOptions } from './compare-args.ts';
 import { CompareProgress, type ConfigState, type ProgressSink } from './progress.ts';
@@ -50,18 +59,23 @@ function mean(xs: number[]): number | null {
 export function observations(entries: readonly CompareEntry[], configurationOf: (runName: string) => string = (n) => n): string[] {
   const notes: string[] = [];
   const of = (name: string) => entries.filter((e) => configurationOf(e.run.name) === name);
-  const ms = (prefix: string) => mean(entries.filter((e) => e.run.name.startsWith(prefix) && e.run.msPerIteration !== null).map((e) => e.run.msPerIteration as number));
+  const ms = (prefix: string) =>
+    mean(entries.filter((e) => e.run.name.startsWith(prefix) && e.run.msPerIteration !== null).map((e) => e.run.msPerIteration as number));
   const ohemMs = ms('ohem');
   const overMs = ms('oversample');
   if (ohemMs !== null && overMs !== null) {
-    notes.push(`Time per iteration: OHEM ${ohemMs.toFixed(0)} ms, oversampling ${overMs.toFixed(0)} ms, ratio ${(ohemMs / overMs).toFixed(2)}x (paper: about 2x).`);
+    notes.push(
+      `Time per iteration: OHEM ${ohemMs.toFixed(0)} ms, oversampling ${overMs.toFixed(0)} ms, ratio ${(ohemMs / overMs).toFixed(2)}x (paper: about 2x).`,
+    );
   }
   const best = (name: string) => mean(of(name).flatMap((e) => (e.run.bestDice === null ? [] : [e.run.bestDice])));
   const m0 = best('ohem-m0');
   const mPos = [best('ohem-m0.9'), best('ohem-m0.99')].filter((x): x is number => x !== null);
   if (m0 !== null && mPos.length > 0) {
     const top = Math.max(...mPos);
-    notes.push(`Best validation Dice, OHEM decay 0: ${m0.toFixed(3)}; decay > 0: ${top.toFixed(3)} (paper: decay > 0 reaches a higher plateau) -> ${top > m0 ? 'held' : 'did not hold'} here.`);
+    notes.push(
+      `Best validation Dice, OHEM decay 0: ${m0.toFixed(3)}; decay > 0: ${top.toFixed(3)} (paper: decay > 0 reaches a higher plateau) -> ${top > m0 ? 'held' : 'did not hold'} here.`,
+    );
   }
   const last = (name: string) =>
     mean(
@@ -75,7 +89,9 @@ export function observations(entries: readonly CompareEntry[], configurationOf: 
   if (finals.length > 0) {
     const winner = finals.reduce((a, b) => (b.dice > a.dice ? b : a));
     const pPos = winner.name === 'oversample-p0.1' || winner.name === 'oversample-p0.5';
-    notes.push(`Last validation Dice is highest for ${winner.name} (${winner.dice.toFixed(3)}); paper: oversampling with p > 0 ends best -> ${pPos ? 'held' : 'did not hold'} here.`);
+    notes.push(
+      `Last validation Dice is highest for ${winner.name} (${winner.dice.toFixed(3)}); paper: oversampling with p > 0 ends best -> ${pPos ? 'held' : 'did not hold'} here.`,
+    );
   }
   return notes;
 }
@@ -102,7 +118,8 @@ async function readBaseConfig(file: string): Promise<Record<string, unknown>> {
   } catch (e) {
     throw new Error(`--base-config ${file}: ${(e as Error).message}`, { cause: e });
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`--base-config ${file}: must hold a JSON object (trainer config sections)`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`--base-config ${file}: must hold a JSON object (trainer config sections)`);
   return raw as Record<string, unknown>;
 }
 
@@ -123,11 +140,14 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
   await mkdir(outDir, { recursive: true });
   const seeds = o.seeds ? ` x seeds ${o.seeds.join(', ')}` : '';
   const at = o.executor.parallel ?? (o.executor.kind === 'local' ? 1 : null);
-  deps.log(`comparison in ${outDir}: ${o.presets.join(', ')}${seeds}; ${o.iterations !== null ? `${o.iterations} iterations` : o.budget} of training each, scale ${o.scale}, ${o.executor.kind} executor${at === null ? '' : `, ${at} at a time`}`);
+  deps.log(
+    `comparison in ${outDir}: ${o.presets.join(', ')}${seeds}; ${o.iterations !== null ? `${o.iterations} iterations` : o.budget} of training each, scale ${o.scale}, ${o.executor.kind} executor${at === null ? '' : `, ${at} at a time`}`,
+  );
 
   const executorOf =
     deps.executor ??
-    ((choice: ExecutorChoice, workDir: string, jobName: string) => (choice.kind === 'local' ? new LocalExecutor(choice.parallel ?? 1, deps.run) : createExecutor(choice, { workDir, jobName })));
+    ((choice: ExecutorChoice, workDir: string, jobName: string) =>
+      choice.kind === 'local' ? new LocalExecutor(choice.parallel ?? 1, deps.run) : createExecutor(choice, { workDir, jobName }));
   const slurmDir = path.join(outDir, 'slurm');
   const common = [...(o.backend ? ['--backend', o.backend] : [])];
   const trainerMain = path.join(root, 'apps/trainer/src/main.ts');
@@ -159,7 +179,13 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
     }
     trainJobs.push({ label: `${t.name} training`, script: trainerMain, args, logFile: path.join(outDir, 'logs', `${t.name}-train.log`), cwd: root });
   }
-  for (const name of await runPhase(executorOf(o.executor, slurmDir, 'lesionseg-train'), { tasks: toTrain, jobs: trainJobs, running: 'training', ended: 'trained', what: 'training' }, progress, log)) failed.add(name);
+  for (const name of await runPhase(
+    executorOf(o.executor, slurmDir, 'lesionseg-train'),
+    { tasks: toTrain, jobs: trainJobs, running: 'training', ended: 'trained', what: 'training' },
+    progress,
+    log,
+  ))
+    failed.add(name);
 
   // Phase 2: evaluation of every finished training (with --resume, those not evaluated yet).
   const toEvaluate: CompareTask[] = [];
@@ -183,7 +209,13 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
     return { label: `${t.name} evaluation`, script: evaluateMain, args, logFile: path.join(outDir, 'logs', `${t.name}-evaluate.log`), cwd: root };
   });
   const what = `evaluation on ${testData ? 'the test dataset' : 'each run’s validation patients'}`;
-  for (const name of await runPhase(executorOf(o.executor, slurmDir, 'lesionseg-evaluate'), { tasks: toEvaluate, jobs: evalJobs, running: 'evaluating', ended: 'done', what }, progress, log)) failed.add(name);
+  for (const name of await runPhase(
+    executorOf(o.executor, slurmDir, 'lesionseg-evaluate'),
+    { tasks: toEvaluate, jobs: evalJobs, running: 'evaluating', ended: 'done', what },
+    progress,
+    log,
+  ))
+    failed.add(name);
   progress.stop();
 
   // The report, once every task has ended.
@@ -197,12 +229,21 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
   }
   const configurationOf = (name: string) => tasks.find((t) => t.name === name)?.preset ?? name;
   const evaluated = entries.filter((e): e is CompareEntry & { evaluation: Evaluation } => e.evaluation !== null);
-  const best = evaluated.reduce<(typeof evaluated)[number] | null>((a, b) => (a === null || b.evaluation.summary.withNewLesions.dice.mean > a.evaluation.summary.withNewLesions.dice.mean ? b : a), null);
+  const best = evaluated.reduce<(typeof evaluated)[number] | null>(
+    (a, b) => (a === null || b.evaluation.summary.withNewLesions.dice.mean > a.evaluation.summary.withNewLesions.dice.mean ? b : a),
+    null,
+  );
   const figures = best && o.figures > 0 ? await patientFigures(best.evaluation, { count: o.figures }) : [];
   const notes = observations(entries, configurationOf);
   const failedNames = tasks.map((t) => t.name).filter((n) => failed.has(n));
   if (failedNames.length > 0) notes.unshift(`Failed: ${failedNames.join(', ')} (see logs/; --resume finishes them).`);
-  const report = await writeCompareReport(outDir, { entries, figures, figuresOf: best?.run.name, notes, configurationOf: o.seeds ? configurationOf : undefined });
+  const report = await writeCompareReport(outDir, {
+    entries,
+    figures,
+    figuresOf: best?.run.name,
+    notes,
+    configurationOf: o.seeds ? configurationOf : undefined,
+  });
   for (const n of notes) deps.log(n);
   deps.log(`report: ${report}`);
   return { outDir, report, failed: failedNames };

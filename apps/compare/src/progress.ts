@@ -62,8 +62,14 @@ export function formatConfigLine(c: ConfigProgress, nameWidth: number): string {
   const state = c.state.padEnd(10);
   if (c.state === 'waiting' || (c.state === 'pending' && c.budget === null)) return `${name} ${state}`;
   if (c.state === 'training' && c.budget === null) return `${name} ${state} starting (no event logged yet)`;
-  const budget = c.budget ? (c.budget.kind === 'time' ? `${formatDuration(c.elapsedMs)}/${formatDuration(c.budget.ms)}` : `${c.iteration}/${c.budget.iterations} it`) : formatDuration(c.elapsedMs);
-  const pct = c.budget ? ` ${Math.min(100, Math.round(100 * (c.budget.kind === 'time' ? c.elapsedMs / c.budget.ms : c.iteration / c.budget.iterations)))}%`.padStart(5) : '';
+  const budget = c.budget
+    ? c.budget.kind === 'time'
+      ? `${formatDuration(c.elapsedMs)}/${formatDuration(c.budget.ms)}`
+      : `${c.iteration}/${c.budget.iterations} it`
+    : formatDuration(c.elapsedMs);
+  const pct = c.budget
+    ? ` ${Math.min(100, Math.round(100 * (c.budget.kind === 'time' ? c.elapsedMs / c.budget.ms : c.iteration / c.budget.iterations)))}%`.padStart(5)
+    : '';
   const eta = c.state === 'training' ? ` | ETA ${formatDuration(etaMs({ ...c, loss: null, lr: null, dice: null }))}` : '';
   return `${name} ${state}${pct} | it ${String(c.iteration).padStart(5)} | ${budget} | best Dice ${c.bestDice === null ? '-' : c.bestDice.toFixed(3)}${eta}`;
 }
@@ -81,9 +87,22 @@ export class CompareProgress {
     out: ProgressSink,
     private readonly options: { intervalMs?: number; logEveryMs?: number; now?: () => number } = {},
   ) {
-    this.configs = names.map((name) => ({ name, state: 'waiting', iteration: 0, elapsedMs: 0, budget: null, bestDice: null, startIteration: 0, startElapsedMs: 0 }));
+    this.configs = names.map((name) => ({
+      name,
+      state: 'waiting',
+      iteration: 0,
+      elapsedMs: 0,
+      budget: null,
+      bestDice: null,
+      startIteration: 0,
+      startElapsedMs: 0,
+    }));
     this.tails = new Map(names.map((n) => [n, new FileTail(runPath(runDirOf(n), 'events'))]));
-    this.block = new StatusBlock(out, { now: options.now, logEveryMs: options.logEveryMs ?? 30_000, logFormat: (lines) => `progress:\n${lines.map((l) => `  ${l}`).join('\n')}\n` });
+    this.block = new StatusBlock(out, {
+      now: options.now,
+      logEveryMs: options.logEveryMs ?? 30_000,
+      logFormat: (lines) => `progress:\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
+    });
   }
 
   private get(name: string): ConfigProgress {

@@ -14,7 +14,12 @@ describe('trainer:compare live progress', () => {
     for (const n of ['ohem-m0.9', 'oversample-p0.5']) mkdirSync(path.join(root, n));
     const out: string[] = [];
     let t = 0;
-    const p = new CompareProgress(['ohem-m0.9', 'oversample-p0.5'], (n) => path.join(root, n), { write: (s) => out.push(s), isTTY: false }, { now: () => t, logEveryMs: 30_000 });
+    const p = new CompareProgress(
+      ['ohem-m0.9', 'oversample-p0.5'],
+      (n) => path.join(root, n),
+      { write: (s) => out.push(s), isTTY: false },
+      { now: () => t, logEveryMs: 30_000 },
+    );
     const ev = path.join(root, 'ohem-m0.9', 'events.jsonl');
     appendFileSync(ev, line({ type: 'trainStart', iteration: 0, elapsedMs: 0, budget: { kind: 'time', ms: 600_000 } }));
     appendFileSync(ev, line({ type: 'stepDone', iteration: 40, elapsedMs: 120_000 }));

@@ -46,7 +46,15 @@ beforeAll(async () => {
 
 function deps(log: string[], executor?: CompareDeps['executor']): CompareDeps {
   const quiet = { write: () => {}, isTTY: false };
-  return { workspaceRoot: ROOT, env: { INIT_CWD: dir }, run: runTsxChild, log: (l) => log.push(l), generateDefaultData: () => Promise.reject(new Error('no default data in tests')), progressOutput: quiet, executor };
+  return {
+    workspaceRoot: ROOT,
+    env: { INIT_CWD: dir },
+    run: runTsxChild,
+    log: (l) => log.push(l),
+    generateDefaultData: () => Promise.reject(new Error('no default data in tests')),
+    progressOutput: quiet,
+    executor,
+  };
 }
 
 /** What must not depend on the executor: every step's loss and every patient's scores. */
@@ -67,7 +75,10 @@ describe.skipIf(!slurm.ok)('trainer:compare on the local Slurm', () => {
     const args = [...common, '--presets', 'ohem-m0.9,oversample-p0.5', '--seeds', '1,2', '--iterations', '2'];
     const local = path.join(dir, 'local');
     const viaSlurm = path.join(dir, 'slurm');
-    const [a, b] = [await compare(parseCompareArgs([...args, '--out', local]), deps([])), await compare(parseCompareArgs([...args, '--out', viaSlurm, '--executor', 'slurm']), deps([]))];
+    const [a, b] = [
+      await compare(parseCompareArgs([...args, '--out', local]), deps([])),
+      await compare(parseCompareArgs([...args, '--out', viaSlurm, '--executor', 'slurm']), deps([])),
+    ];
     expect([a.failed, b.failed]).toEqual([[], []]);
     expect(existsSync(path.join(viaSlurm, 'slurm', 'lesionseg-train.sbatch.sh'))).toBe(true);
     for (const run of ['ohem-m0.9-s1', 'ohem-m0.9-s2', 'oversample-p0.5-s1', 'oversample-p0.5-s2']) {

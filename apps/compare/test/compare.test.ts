@@ -139,9 +139,12 @@ describe('compare orchestration', () => {
     expect(trains).toHaveLength(6);
     expect(evals).toHaveLength(6);
     for (const t of trains) expect(t.args.slice(t.args.indexOf('--budget'), t.args.indexOf('--budget') + 2)).toEqual(['--budget', '2m']);
-    expect(evals[0].args).toContain(`${path.join(root, 'cmp', evals[0].args[evals[0].args.indexOf('--run') + 1].split('/').pop() as string, 'split.json')}:validation`);
+    expect(evals[0].args).toContain(
+      `${path.join(root, 'cmp', evals[0].args[evals[0].args.indexOf('--run') + 1].split('/').pop() as string, 'split.json')}:validation`,
+    );
     expect(fake.maxRunning()).toBe(2);
-    for (const f of ['report.html', 'curves.svg', 'curves.png', 'table.md', 'table.csv', 'timing.json']) expect(existsSync(path.join(root, 'cmp', f)), f).toBe(true);
+    for (const f of ['report.html', 'curves.svg', 'curves.png', 'table.md', 'table.csv', 'timing.json'])
+      expect(existsSync(path.join(root, 'cmp', f)), f).toBe(true);
     const table = await readFile(path.join(root, 'cmp', 'table.md'), 'utf8');
     expect(table.split('\n').filter((l) => /^\| (ohem|oversample)/.test(l))).toHaveLength(6);
     expect(log.join('\n')).toContain('ratio 2.00x (paper: about 2x)');
@@ -171,7 +174,10 @@ describe('compare orchestration', () => {
     const root = await setup();
     const fake = fakeRunner(root);
     const deps = { workspaceRoot: root, env: { INIT_CWD: root }, run: fake.run, log: () => {}, generateDefaultData: () => Promise.resolve() };
-    const r = await compare(parseCompareArgs(['--data', 'data', '--out', 'cmp', '--presets', 'ohem-m0.9,oversample-p0.5', '--seeds', '1,2', '--figures', '0']), deps);
+    const r = await compare(
+      parseCompareArgs(['--data', 'data', '--out', 'cmp', '--presets', 'ohem-m0.9,oversample-p0.5', '--seeds', '1,2', '--figures', '0']),
+      deps,
+    );
     expect(r.failed).toEqual([]);
     const trains = fake.jobs.filter((j) => j.script.endsWith('apps/trainer/src/main.ts'));
     expect(trains.map((j) => [path.basename(j.args[j.args.indexOf('--run') + 1]), j.args[j.args.indexOf('--seed') + 1]])).toEqual([
@@ -217,13 +223,34 @@ describe('compare orchestration', () => {
   it('a missing dataset folder is an error naming it', async () => {
     const root = await setup();
     await expect(
-      compare(parseCompareArgs(['--data', 'nowhere']), { workspaceRoot: root, env: { INIT_CWD: root }, run: fakeRunner(root).run, log: () => {}, generateDefaultData: () => Promise.resolve() }),
+      compare(parseCompareArgs(['--data', 'nowhere']), {
+        workspaceRoot: root,
+        env: { INIT_CWD: root },
+        run: fakeRunner(root).run,
+        log: () => {},
+        generateDefaultData: () => Promise.resolve(),
+      }),
     ).rejects.toThrow(`dataset folder ${path.join(root, 'nowhere')} does not exist`);
   });
 
   it('observations say when a paper observation did not hold', () => {
     const run = (name: string, dice: number, ms: number) => ({
-      run: { name, dir: '', config: null, curve: [{ elapsedMs: 1, dice }], iterations: 1, trainingMs: ms, msPerIteration: ms, bestDice: dice, steps: [], provenance: null, backend: null, startedAt: null, endedAt: null, validationModel: null },
+      run: {
+        name,
+        dir: '',
+        config: null,
+        curve: [{ elapsedMs: 1, dice }],
+        iterations: 1,
+        trainingMs: ms,
+        msPerIteration: ms,
+        bestDice: dice,
+        steps: [],
+        provenance: null,
+        backend: null,
+        startedAt: null,
+        endedAt: null,
+        validationModel: null,
+      },
       evaluation: null,
     });
     const notes = observations([run('ohem-m0', 0.6, 300), run('ohem-m0.9', 0.5, 300), run('oversample-p0', 0.7, 100)]);

@@ -30,7 +30,10 @@ export function checkDistinct(inputs: readonly NamedPath[], outputs: readonly Na
   for (const o of outputs) {
     const key = realTarget(o.path);
     const other = seen.get(key);
-    if (other) throw new InputError(`${o.what} ${o.path} is the same file as ${other.what}${other.path === o.path ? '' : ` (${other.path})`}: refusing to overwrite it; choose another ${o.what}`);
+    if (other)
+      throw new InputError(
+        `${o.what} ${o.path} is the same file as ${other.what}${other.path === o.path ? '' : ` (${other.path})`}: refusing to overwrite it; choose another ${o.what}`,
+      );
     seen.set(key, o);
   }
 }

@@ -48,7 +48,11 @@ describe('evaluator evaluate', () => {
     expect(json.patients[0].gtFile).toBe(join('..', 'data', ids[0], 'ground_truth.nii.gz'));
     // evaluation.json records how the masks were made: the run config says validation used raw weights.
     expect(r.predicted.map((p) => p.patient)).toEqual(ids);
-    const evaluation = JSON.parse(readFileSync(f('all/evaluation.json'), 'utf8')) as { weights: string; patients: { ids: string[] }; preprocessing: { window: number } };
+    const evaluation = JSON.parse(readFileSync(f('all/evaluation.json'), 'utf8')) as {
+      weights: string;
+      patients: { ids: string[] };
+      preprocessing: { window: number };
+    };
     expect(evaluation).toMatchObject({ weights: 'raw', patients: { ids }, preprocessing: { window: 8 } });
   });
 
@@ -62,7 +66,10 @@ describe('evaluator evaluate', () => {
   it('predict --data writes <patient>.nii.gz for the chosen patients only (no ground truth needed)', async () => {
     await writeTinyDataset(f('nogt'), ['p-a', 'p-b', 'p-c']);
     for (const id of ['p-a', 'p-b', 'p-c']) rmSync(f('nogt', id, 'ground_truth.nii.gz'));
-    const o = parsePredictArgs(['--checkpoint', 'run', '--data', 'nogt', '--out', 'preds', '--patients', 'p-a,p-c', '--postprocess', 'drop-small', '--backend', 'cpu', '--quiet'], root);
+    const o = parsePredictArgs(
+      ['--checkpoint', 'run', '--data', 'nogt', '--out', 'preds', '--patients', 'p-a,p-c', '--postprocess', 'drop-small', '--backend', 'cpu', '--quiet'],
+      root,
+    );
     if (o === 'help') throw new Error('unexpected help');
     const r = await runPredict(createEvaluatorContainer(), o, { baseDir: root, log });
     expect(r.map((p) => p.patient)).toEqual(['p-a', 'p-c']);

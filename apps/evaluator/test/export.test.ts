@@ -59,7 +59,11 @@ describe('evaluator export (ONNX)', () => {
 
   it('the entry point writes relative to INIT_CWD and fails clearly on a missing checkpoint', () => {
     const run = (args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/export-main.ts', ...args], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, INIT_CWD: root }, encoding: 'utf8' });
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/export-main.ts', ...args], {
+        cwd: join(import.meta.dirname, '..'),
+        env: { ...process.env, INIT_CWD: root },
+        encoding: 'utf8',
+      });
     const ok = run(['--run', 'run', '--out', 'cli/m.onnx', '--raw']);
     expect(ok.stderr).toMatch(/wrote .*cli\/m\.onnx \(\d+ KiB, raw weights of .*checkpoints\/best\)/);
     expect(ok.status).toBe(0);

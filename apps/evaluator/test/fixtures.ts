@@ -22,9 +22,16 @@ export const TINY_UNET = { widths: [2, 4], groups: 1, inChannels: 2, seed: 3 };
  * A run folder RUN/config.json + RUN/checkpoints/best written with the models lib (random weights,
  * EMA off). `data` is the config's data section (spacingMm, patchSize).
  */
-export async function writeTinyRun(runDir: string, data: { spacingMm: number | null; patchSize: number }, split?: { train: string[]; validation: string[] }): Promise<void> {
+export async function writeTinyRun(
+  runDir: string,
+  data: { spacingMm: number | null; patchSize: number },
+  split?: { train: string[]; validation: string[] },
+): Promise<void> {
   mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, 'config.json'), JSON.stringify({ name: 'tiny', data: { type: 'msseg2', ...data }, validation: { type: 'dice', model: 'raw', stride: null } }));
+  writeFileSync(
+    join(runDir, 'config.json'),
+    JSON.stringify({ name: 'tiny', data: { type: 'msseg2', ...data }, validation: { type: 'dice', model: 'raw', stride: null } }),
+  );
   if (split) writeFileSync(join(runDir, 'split.json'), JSON.stringify({ ...split, seed: 1 }));
   const model = createUNet(TINY_UNET);
   await saveCheckpoint(join(runDir, 'checkpoints', 'best'), { model });

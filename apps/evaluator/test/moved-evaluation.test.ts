@@ -24,7 +24,10 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function evaluate(base: string) {
-  const o = parseEvaluateArgs(['--checkpoint', 'run', '--data', 'data', '--out', 'run/evaluation', '--patients', 'validation', '--backend', 'cpu', '--quiet'], base);
+  const o = parseEvaluateArgs(
+    ['--checkpoint', 'run', '--data', 'data', '--out', 'run/evaluation', '--patients', 'validation', '--backend', 'cpu', '--quiet'],
+    base,
+  );
   if (o === 'help') throw new Error('unexpected help');
   return runEvaluate(createEvaluatorContainer(), o, { baseDir: base, log });
 }

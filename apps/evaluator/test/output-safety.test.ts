@@ -48,22 +48,32 @@ describe('predict refuses to overwrite, before inference (faults 9, 16)', () => 
     await expect(runPredict(c, predictArgs(['--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('in/t1.nii.gz')]), quiet)).rejects.toThrow(
       `--out ${f('in/t1.nii.gz')} is the same file as --flair1: refusing to overwrite it`,
     );
-    await expect(runPredict(c, predictArgs(['--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('in/link-to-t1.nii.gz')]), quiet)).rejects.toThrow('is the same file as --flair1');
+    await expect(
+      runPredict(c, predictArgs(['--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('in/link-to-t1.nii.gz')]), quiet),
+    ).rejects.toThrow('is the same file as --flair1');
     expect(readFileSync(f('in/t1.nii.gz')).equals(before)).toBe(true);
   });
 
   it('--probabilities equal to --out is refused, for files and for dataset folders', async () => {
     const c = createEvaluatorContainer();
     await expect(
-      runPredict(c, predictArgs(['--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('o/seg.nii.gz'), '--probabilities', f('o/./seg.nii.gz')]), quiet),
+      runPredict(
+        c,
+        predictArgs(['--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('o/seg.nii.gz'), '--probabilities', f('o/./seg.nii.gz')]),
+        quiet,
+      ),
     ).rejects.toThrow(`--probabilities ${f('o/./seg.nii.gz')} is the same file as --out`);
-    await expect(runPredict(c, predictArgs(['--data', f('data'), '--out', f('masks'), '--probabilities', f('masks')]), quiet)).rejects.toThrow('is the same file as --out');
+    await expect(runPredict(c, predictArgs(['--data', f('data'), '--out', f('masks'), '--probabilities', f('masks')]), quiet)).rejects.toThrow(
+      'is the same file as --out',
+    );
     expect(existsSync(f('o/seg.nii.gz'))).toBe(false);
   });
 
   it('an --out without a NIfTI extension fails before the checkpoint is even read', async () => {
     const o = predictArgs(['--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('o/seg.png')]);
-    await expect(runPredict(createEvaluatorContainer(), { ...o, checkpoint: f('no-such-run') }, quiet)).rejects.toThrow(`--out ${f('o/seg.png')}: the file name must end in .nii.gz or .nii`);
+    await expect(runPredict(createEvaluatorContainer(), { ...o, checkpoint: f('no-such-run') }, quiet)).rejects.toThrow(
+      `--out ${f('o/seg.png')}: the file name must end in .nii.gz or .nii`,
+    );
   });
 });
 
@@ -71,7 +81,10 @@ describe('a broken checkpoints/best (fault 17)', () => {
   it('is reported as broken, not as missing, and no other model is used silently', async () => {
     await writeTinyRun(f('broken-run'), { spacingMm: null, patchSize: 8 });
     rmSync(f('broken-run', 'checkpoints', 'best', 'state.json'));
-    const o = parsePredictArgs(['--backend', 'cpu', '--quiet', '--checkpoint', f('broken-run'), '--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('o/b.nii.gz')], root);
+    const o = parsePredictArgs(
+      ['--backend', 'cpu', '--quiet', '--checkpoint', f('broken-run'), '--flair1', f('in/t1.nii.gz'), '--flair2', f('in/t2.nii.gz'), '--out', f('o/b.nii.gz')],
+      root,
+    );
     if (o === 'help') throw new Error('unexpected help');
     await expect(runPredict(createEvaluatorContainer(), o, quiet)).rejects.toThrow(`${f('broken-run', 'checkpoints', 'best')} is broken (no state.json)`);
   });
@@ -128,7 +141,9 @@ describe('score writes all its outputs or none (fault 15)', () => {
       } catch {
         // full
       }
-      await expect(runScore(scoreArgs(['--out', join(mnt, 'results.json'), '--csv', join(mnt, 'results.csv')]) as never)).rejects.toThrow(/results\.json: cannot write it \(ENOSPC\); no output was written/);
+      await expect(runScore(scoreArgs(['--out', join(mnt, 'results.json'), '--csv', join(mnt, 'results.csv')]) as never)).rejects.toThrow(
+        /results\.json: cannot write it \(ENOSPC\); no output was written/,
+      );
       expect(readdirSync(mnt).filter((e) => e.startsWith('results'))).toEqual([]);
     } finally {
       execFileSync('umount', [mnt]);

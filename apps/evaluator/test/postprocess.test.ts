@@ -11,7 +11,17 @@ const idx = (x: number, y: number, z: number): number => x + shape[0] * (y + sha
 function maskOf(voxels: [number, number, number][], spacing: Vec3 = [1, 1, 1]): Volume {
   const data = new Float32Array(shape[0] * shape[1] * shape[2]);
   for (const [x, y, z] of voxels) data[idx(x, y, z)] = 1;
-  return { shape, spacing, affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], data };
+  return {
+    shape,
+    spacing,
+    affine: [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ],
+    data,
+  };
 }
 const lineX = (x0: number, n: number, y: number, z: number): [number, number, number][] =>
   Array.from({ length: n }, (_, k) => [x0 + k, y, z] as [number, number, number]);
@@ -25,7 +35,12 @@ describe('drop-small post-processing', () => {
   // 2 mm3 components (dropped); 26-connectivity would make one 4 mm3 lesion (kept).
   const edge = [...lineX(2, 2, 5, 3), ...lineX(4, 2, 6, 3)] as [number, number, number][];
   // A 4-voxel component spanning slices (z neighbours are face neighbours): kept.
-  const column: [number, number, number][] = [[8, 5, 1], [8, 5, 2], [8, 5, 3], [8, 5, 4]];
+  const column: [number, number, number][] = [
+    [8, 5, 1],
+    [8, 5, 2],
+    [8, 5, 3],
+    [8, 5, 4],
+  ];
 
   it('keeps exactly the components larger than 3 mm3', () => {
     const input = maskOf([...big, ...three, ...one, ...edge, ...column]);

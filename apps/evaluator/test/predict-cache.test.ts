@@ -39,7 +39,16 @@ describe('predict --data through the cache', () => {
     const built = statSync(entry).mtimeMs;
     await predict(['--data', 'data', '--out', 'again', '--overwrite']);
     expect(statSync(entry).mtimeMs).toBe(built);
-    await predict(['--flair1', 'data/p-a/flair_time01_on_middle_space.nii.gz', '--flair2', 'data/p-a/flair_time02_on_middle_space.nii.gz', '--out', 'files.nii.gz', '--probabilities', 'files-prob.nii.gz']);
+    await predict([
+      '--flair1',
+      'data/p-a/flair_time01_on_middle_space.nii.gz',
+      '--flair2',
+      'data/p-a/flair_time02_on_middle_space.nii.gz',
+      '--out',
+      'files.nii.gz',
+      '--probabilities',
+      'files-prob.nii.gz',
+    ]);
     const cached = await readNifti(f('by-cache-prob', 'p-a.nii.gz'));
     const direct = await readNifti(f('files-prob.nii.gz'));
     expect(cached.data).toEqual(direct.data);

@@ -32,8 +32,32 @@ beforeAll(async () => {
   await writeConstantCheckpoint(f('ones'), 6, { spacingMm: null, patchSize: 8 });
   await writeConstantCheckpoint(f('half-mm'), 6, { spacingMm: 0.5, patchSize: 8 });
   // The same images with a sform of 100 mm voxels (a file in the wrong unit): 1.6 x 1.8 x 1.6 m.
-  await writeNifti(f('in/t1-huge.nii.gz'), { ...p.baseline, affine: [[100, 0, 0, 0], [0, 100, 0, 0], [0, 0, 100, 0], [0, 0, 0, 1]] }, { datatype: 'float32' });
-  await writeNifti(f('in/t2-huge.nii.gz'), { ...p.followup, affine: [[100, 0, 0, 0], [0, 100, 0, 0], [0, 0, 100, 0], [0, 0, 0, 1]] }, { datatype: 'float32' });
+  await writeNifti(
+    f('in/t1-huge.nii.gz'),
+    {
+      ...p.baseline,
+      affine: [
+        [100, 0, 0, 0],
+        [0, 100, 0, 0],
+        [0, 0, 100, 0],
+        [0, 0, 0, 1],
+      ],
+    },
+    { datatype: 'float32' },
+  );
+  await writeNifti(
+    f('in/t2-huge.nii.gz'),
+    {
+      ...p.followup,
+      affine: [
+        [100, 0, 0, 0],
+        [0, 100, 0, 0],
+        [0, 0, 100, 0],
+        [0, 0, 0, 1],
+      ],
+    },
+    { datatype: 'float32' },
+  );
   // flair2 with a NaN in its sform (srow_x[1], bytes 284..287 of the header).
   const b = Buffer.from(gunzipSync(readFileSync(f('in/t1.nii.gz'))));
   b.writeFloatLE(Number.NaN, 284);
@@ -67,17 +91,40 @@ describe('evaluator predict inputs (issue 12)', () => {
   });
 
   it('fault 13: an input whose physical size is absurd for the checkpoint spacing is a named error, before any allocation', async () => {
-    await expect(predict(['--checkpoint', 'half-mm', '--flair1', 'in/t1-huge.nii.gz', '--flair2', 'in/t2-huge.nii.gz', '--out', 'out/huge.nii.gz'])).rejects.toThrow(
-      new RegExp(`^patient input \\(${f('in/t1-huge.nii.gz')}\\): 16x18x16 voxels of 100x100x100 mm \\(1600x1800x1600 mm\\) make a 3200x3600x3200 working grid at 0.5x0.5x0.5 mm: 36864000000 voxels, over the limit of 268435456`),
+    await expect(
+      predict(['--checkpoint', 'half-mm', '--flair1', 'in/t1-huge.nii.gz', '--flair2', 'in/t2-huge.nii.gz', '--out', 'out/huge.nii.gz']),
+    ).rejects.toThrow(
+      new RegExp(
+        `^patient input \\(${f('in/t1-huge.nii.gz')}\\): 16x18x16 voxels of 100x100x100 mm \\(1600x1800x1600 mm\\) make a 3200x3600x3200 working grid at 0.5x0.5x0.5 mm: 36864000000 voxels, over the limit of 268435456`,
+      ),
     );
   });
 
   it('fault 13: a NaN sform ends predict with exit 1 and a message naming the file, not a stack trace', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/predict-main.ts', '--backend', 'cpu', '--quiet', '--checkpoint', 'ones', '--flair1', 'in/t1.nii.gz', '--flair2', 'in/t2-nan-sform.nii.gz', '--out', 'o.nii.gz'], {
-      cwd: join(import.meta.dirname, '..'),
-      env: { ...process.env, INIT_CWD: root },
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/predict-main.ts',
+        '--backend',
+        'cpu',
+        '--quiet',
+        '--checkpoint',
+        'ones',
+        '--flair1',
+        'in/t1.nii.gz',
+        '--flair2',
+        'in/t2-nan-sform.nii.gz',
+        '--out',
+        'o.nii.gz',
+      ],
+      {
+        cwd: join(import.meta.dirname, '..'),
+        env: { ...process.env, INIT_CWD: root },
+        encoding: 'utf8',
+      },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^lesionseg predict: ${f('in/t2-nan-sform.nii.gz')}: the sform \\(sform_code \\d\\) has non-finite entries`, 'm'));
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -103,11 +103,28 @@ describe('--tta and repeated --checkpoint', () => {
   });
 
   it('an ensemble of the all-ones and all-zeros networks gives probability 0.5 everywhere; mismatched windows are refused', async () => {
-    const { r } = await predict(['--checkpoint', 'ones', '--checkpoint', 'zeros', '--data', 'data', '--out', 'mix', '--probabilities', 'mixp', '--patients', 'p2', '--threshold', '0.49']);
+    const { r } = await predict([
+      '--checkpoint',
+      'ones',
+      '--checkpoint',
+      'zeros',
+      '--data',
+      'data',
+      '--out',
+      'mix',
+      '--probabilities',
+      'mixp',
+      '--patients',
+      'p2',
+      '--threshold',
+      '0.49',
+    ]);
     const prob = await readNifti(f('mixp/p2.nii.gz'));
     expect(prob.data.every((v) => Math.abs(v - 0.5) < 1e-6)).toBe(true);
     expect(r[0].lesionVoxels).toBe(prob.data.length); // every voxel >= 0.49
-    await expect(predict(['--checkpoint', 'ones', '--checkpoint', 'other-window', '--data', 'data', '--out', 'bad'])).rejects.toThrow(/other-window: preprocessing .*window 8.* differs from .*window 16/);
+    await expect(predict(['--checkpoint', 'ones', '--checkpoint', 'other-window', '--data', 'data', '--out', 'bad'])).rejects.toThrow(
+      /other-window: preprocessing .*window 8.* differs from .*window 16/,
+    );
   });
 });
 
@@ -121,7 +138,12 @@ describe('evaluate provenance', () => {
     expect(p.tool).toEqual(toolProvenance());
     expect(p.files.map((x) => x.patient)).toEqual(['p1', 'p2']);
     expect(p.files[0].gtSha256).toMatch(/^[0-9a-f]{64}$/);
-    const pred = p.prediction as { backend: string; tta: boolean; checkpoints: { path: string; weights: string; sha256: string }[]; inputs: { flair1Sha256: string }[] };
+    const pred = p.prediction as {
+      backend: string;
+      tta: boolean;
+      checkpoints: { path: string; weights: string; sha256: string }[];
+      inputs: { flair1Sha256: string }[];
+    };
     expect(pred.backend).toBe('cpu');
     expect(pred.tta).toBe(false);
     // Stored relative to results.json's folder (the evaluation can move with the run).

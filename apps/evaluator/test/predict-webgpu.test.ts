@@ -11,7 +11,10 @@ import { webgpuAvailability } from '@lesionseg/models';
 import { tinyPhantom, writeTinyDataset, writeTinyRun } from './fixtures.ts';
 
 const probe = await webgpuAvailability();
-if (!probe.ok) console.warn(`\n!!! SKIPPED apps/evaluator/test/predict-webgpu.test.ts: no WebGPU adapter (${probe.reason}). Install a Vulkan driver (tools/gpu/install-lavapipe.sh) to run it.\n`);
+if (!probe.ok)
+  console.warn(
+    `\n!!! SKIPPED apps/evaluator/test/predict-webgpu.test.ts: no WebGPU adapter (${probe.reason}). Install a Vulkan driver (tools/gpu/install-lavapipe.sh) to run it.\n`,
+  );
 
 let root: string;
 const f = (...p: string[]): string => join(root, ...p);
@@ -45,7 +48,17 @@ describe.skipIf(!probe.ok)('evaluator with --backend webgpu', () => {
     const threshold = String(sorted[Math.floor(sorted.length / 2)]);
     const runs: Record<string, { mask: ArrayLike<number>; prob: ArrayLike<number> }> = {};
     for (const backend of ['wasm', 'webgpu']) {
-      const r = cli('src/predict-main.ts', [...common, '--backend', backend, '--threshold', threshold, '--out', `${backend}.nii.gz`, '--probabilities', `${backend}-prob.nii.gz`]);
+      const r = cli('src/predict-main.ts', [
+        ...common,
+        '--backend',
+        backend,
+        '--threshold',
+        threshold,
+        '--out',
+        `${backend}.nii.gz`,
+        '--probabilities',
+        `${backend}-prob.nii.gz`,
+      ]);
       expect(r.status, r.stderr).toBe(0);
       if (backend === 'webgpu') expect(r.stderr).toMatch(/webgpu adapter: /);
       runs[backend] = { mask: (await readNifti(f(`${backend}.nii.gz`))).data, prob: (await readNifti(f(`${backend}-prob.nii.gz`))).data };

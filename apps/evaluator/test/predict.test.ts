@@ -24,7 +24,11 @@ beforeAll(async () => {
   await writeNifti(f('in/t1.nii.gz'), p.baseline, { datatype: 'int16' });
   await writeNifti(f('in/t2.nii.gz'), p.followup, { datatype: 'int16' });
   // Same shape, affine moved by 2 mm: not the same grid.
-  await writeNifti(f('in/t2-moved.nii.gz'), { ...p.followup, affine: OBLIQUE.map((r, i) => r.map((v, j) => (i === 0 && j === 3 ? v + 2 : v))) }, { datatype: 'int16' });
+  await writeNifti(
+    f('in/t2-moved.nii.gz'),
+    { ...p.followup, affine: OBLIQUE.map((r, i) => r.map((v, j) => (i === 0 && j === 3 ? v + 2 : v))) },
+    { datatype: 'int16' },
+  );
   // Working grid 1 mm (inputs are 1.25 x 1 x 1.5 mm): prediction goes through resampling both ways.
   await writeTinyRun(f('run'), { spacingMm: 1, patchSize: 8 });
   await writeConstantCheckpoint(f('ones'), 6, { spacingMm: 0.9, patchSize: 8 });
@@ -41,10 +45,14 @@ const parse = (args: string[]): PredictCliOptions => {
 describe('evaluator predict', () => {
   it("writes a uint8 mask with exactly the input's shape, affine and header (run folder -> checkpoints/best)", async () => {
     const notes: string[] = [];
-    const [r] = await runPredict(createEvaluatorContainer(), parse(['--checkpoint', 'run', '--flair1', 'in/t1.nii.gz', '--flair2', 'in/t2.nii.gz', '--out', 'out/seg.nii.gz', '--probabilities', 'out/prob.nii.gz']), {
-      baseDir: root,
-      log: (l) => notes.push(l),
-    });
+    const [r] = await runPredict(
+      createEvaluatorContainer(),
+      parse(['--checkpoint', 'run', '--flair1', 'in/t1.nii.gz', '--flair2', 'in/t2.nii.gz', '--out', 'out/seg.nii.gz', '--probabilities', 'out/prob.nii.gz']),
+      {
+        baseDir: root,
+        log: (l) => notes.push(l),
+      },
+    );
     expect(notes.join('\n')).toMatch(/checkpoints\/best \(best validation Dice\)/);
     expect(notes.join('\n')).toMatch(/weights: raw \(the checkpoint has no EMA\)/);
     expect(notes.join('\n')).toMatch(/preprocessing: 1 mm, window 8, stride 6 \(from .*config\.json/);
@@ -72,7 +80,10 @@ describe('evaluator predict', () => {
     const t1 = await readNifti(f('in/t1.nii.gz'));
     const t2 = await readNifti(f('in/t2.nii.gz'));
     const n = SHAPE[0] * SHAPE[1] * SHAPE[2];
-    for (const [dir, expected] of [['ones', n], ['zeros', 0]] as const) {
+    for (const [dir, expected] of [
+      ['ones', n],
+      ['zeros', 0],
+    ] as const) {
       const p = await loadPredictor(f(dir), { backend: 'cpu', log: quietLog });
       expect(p.preprocessing.source).toMatch(/plugins\.preprocessing/);
       const r = await predictPatient(p, t1, t2);
@@ -103,7 +114,11 @@ describe('evaluator predict', () => {
 
 describe('evaluator predict command line', () => {
   const cli = (args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/predict-main.ts', '--backend', 'cpu', '--quiet', ...args], { cwd: join(import.meta.dirname, '..'), env: { ...process.env, INIT_CWD: root }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/predict-main.ts', '--backend', 'cpu', '--quiet', ...args], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, INIT_CWD: root },
+      encoding: 'utf8',
+    });
     return { status: r.status, stderr: r.stderr };
   };
 

@@ -13,7 +13,12 @@ import type { ScoreResults } from '../src/score/results.ts';
 
 const shape: Vec3 = [20, 20, 10];
 const spacing: Vec3 = [0.5, 0.5, 1]; // 0.25 mm3 voxels -> lesions need >= 13 voxels
-const affine = [[-0.5, 0, 0, 10], [0, 0.5, 0, -12], [0, 0, 1, 3], [0, 0, 0, 1]];
+const affine = [
+  [-0.5, 0, 0, 10],
+  [0, 0.5, 0, -12],
+  [0, 0, 1, 3],
+  [0, 0, 0, 1],
+];
 const mk = (): Float32Array => new Float32Array(shape[0] * shape[1] * shape[2]);
 function box(m: Float32Array, x: [number, number], y: [number, number], z: [number, number], v = 1): Float32Array {
   for (let k = z[0]; k <= z[1]; k++) for (let j = y[0]; j <= y[1]; j++) for (let i = x[0]; i <= x[1]; i++) m[i + 20 * (j + 20 * k)] = v;
@@ -32,7 +37,16 @@ beforeAll(async () => {
   await writeNifti(join(root, 'pred/015.nii.gz'), vol(box(box(mk(), [3, 6], [3, 6], [3, 3]), [15, 16], [15, 15], [8, 8])), { datatype: 'uint8' });
   // Bad inputs.
   await writeNifti(join(root, 'bad/prob.nii.gz'), vol(box(mk(), [1, 4], [1, 4], [1, 3], 0.8)));
-  await writeNifti(join(root, 'bad/moved.nii.gz'), vol(box(mk(), [1, 4], [1, 4], [1, 3]), [[-0.5, 0, 0, 11], [0, 0.5, 0, -12], [0, 0, 1, 3], [0, 0, 0, 1]]), { datatype: 'uint8' });
+  await writeNifti(
+    join(root, 'bad/moved.nii.gz'),
+    vol(box(mk(), [1, 4], [1, 4], [1, 3]), [
+      [-0.5, 0, 0, 11],
+      [0, 0.5, 0, -12],
+      [0, 0, 1, 3],
+      [0, 0, 0, 1],
+    ]),
+    { datatype: 'uint8' },
+  );
   await writeNifti(join(root, 'bad/small.nii.gz'), vol(new Float32Array(20 * 20 * 9), affine, [20, 20, 9]), { datatype: 'uint8' });
   await writeNifti(join(root, 'nopred/013/ground_truth.nii.gz'), vol(mk()), { datatype: 'uint8' });
   await writeNifti(join(root, 'nopred/014/ground_truth.nii.gz'), vol(mk()), { datatype: 'uint8' });
@@ -40,7 +54,25 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const opts = (gt: string, pred: string, extra: string[] = []) =>
-  parseScoreArgs(['--gt', gt, '--pred', pred, '--out', 'out/results.json', '--csv', 'out/r.csv', '--md', 'out/t.md', '--lesions-csv', 'out/lesions.csv', '--quiet', ...extra], root);
+  parseScoreArgs(
+    [
+      '--gt',
+      gt,
+      '--pred',
+      pred,
+      '--out',
+      'out/results.json',
+      '--csv',
+      'out/r.csv',
+      '--md',
+      'out/t.md',
+      '--lesions-csv',
+      'out/lesions.csv',
+      '--quiet',
+      ...extra,
+    ],
+    root,
+  );
 
 describe('evaluator score', () => {
   it('scores a dataset folder and writes json, csv and markdown atomically', async () => {
@@ -53,7 +85,10 @@ describe('evaluator score', () => {
     // 013: |GT| = 123, |pred| = 80, overlap 48 -> Dice 96/203; A detected, B missed, C false.
     expect(a).toMatchObject({ gtEmpty: false, nGtLesions: 2, nPredLesions: 2, tpGt: 1, tpPred: 1, lesionSensitivity: 0.5, lesionPpv: 0.5, lesionF1: 0.5 });
     expect(Math.abs((a.dice as number) - 96 / 203)).toBeLessThan(1e-12);
-    expect(a.gtLesions.map((l) => [l.voxels, l.matched, l.reason])).toEqual([[75, false, 'insufficientOverlap'], [48, true, 'matched']]);
+    expect(a.gtLesions.map((l) => [l.voxels, l.matched, l.reason])).toEqual([
+      [75, false, 'insufficientOverlap'],
+      [48, true, 'matched'],
+    ]);
     // Centroid of B is voxel (12, 12, 6) -> world (-0.5*12+10, 0.5*12-12, 6+3).
     expect(a.gtLesions[0].centroidWorld).toEqual([4, -6, 9]);
     expect(b).toMatchObject({ gtEmpty: true, dice: null, lesionSensitivity: null, lesionPpv: null, lesionF1: null, nPredLesions: 1, predLesionVolumeMm3: 4 });
@@ -74,7 +109,10 @@ describe('evaluator score', () => {
   });
 
   it('single-file mode names the patient after the prediction file', async () => {
-    const o = parseScoreArgs(['--gt', 'gt/013/ground_truth.nii.gz', '--pred', 'pred/013.nii.gz', '--out', 'single/r.json', '--quiet', '--min-lesion-mm3', '10'], root);
+    const o = parseScoreArgs(
+      ['--gt', 'gt/013/ground_truth.nii.gz', '--pred', 'pred/013.nii.gz', '--out', 'single/r.json', '--quiet', '--min-lesion-mm3', '10'],
+      root,
+    );
     if (o === 'help') throw new Error('unexpected help');
     const r = await runScore(o);
     expect(r.patients.map((p) => p.patient)).toEqual(['013']);
@@ -111,7 +149,9 @@ describe('evaluator score', () => {
   it('parses options and resolves relative paths against the base folder', () => {
     const o = parseScoreArgs(['--gt', 'a', '--pred', '/abs/b', '--out', 'c.json', '--alpha', '0.2', '--coverage', '0.5', '--max-outside', '0.6'], '/base');
     expect(o).toMatchObject({ gt: '/base/a', pred: '/abs/b', out: '/base/c.json', csv: null, params: { alpha: 0.2, coverage: 0.5, maxOutside: 0.6 } });
-    expect(parseScoreArgs(['--gt', 'a', '--pred', 'b', '--out', 'c', '--beta', '0.5', '--gamma', '0.6'], '/b')).toMatchObject({ params: { beta: 0.5, gamma: 0.6 } });
+    expect(parseScoreArgs(['--gt', 'a', '--pred', 'b', '--out', 'c', '--beta', '0.5', '--gamma', '0.6'], '/b')).toMatchObject({
+      params: { beta: 0.5, gamma: 0.6 },
+    });
     expect(() => parseScoreArgs(['--gt', 'a', '--pred', 'b'], '/base')).toThrow(UsageError);
     expect(() => parseScoreArgs(['--gt', 'a', '--pred', 'b', '--out', 'c', '--alpha', 'x'], '/base')).toThrow(/--alpha must be a number/);
     expect(() => parseScoreArgs(['--bogus'], '/base')).toThrow(UsageError);

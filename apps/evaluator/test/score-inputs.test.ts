@@ -12,7 +12,12 @@ import { InputError } from '../src/score/inputs.ts';
 import { runScore } from '../src/score/run-score.ts';
 
 const shape: Vec3 = [12, 12, 8];
-const affine = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+const affine = [
+  [1, 0, 0, 0],
+  [0, 1, 0, 0],
+  [0, 0, 1, 0],
+  [0, 0, 0, 1],
+];
 const n = 12 * 12 * 8;
 /** One 4x4x4 = 64 mm3 lesion: well above the 3 mm3 limit on 1 mm voxels. */
 const lesion = (value = 1): Float32Array => {
@@ -64,7 +69,10 @@ describe('score inputs (issue 12)', () => {
     copyFileSync(gt, join(root, 'pix0/001/ground_truth.nii.gz')); // the name score looks for (content is read by magic)
     mkdirSync(join(root, 'pix0pred'));
     copyFileSync(gt, join(root, 'pix0pred/001.nii')); // a perfect prediction: the same file
-    const e = await score('pix0', 'pix0pred').then(() => null, (err: unknown) => err as Error);
+    const e = await score('pix0', 'pix0pred').then(
+      () => null,
+      (err: unknown) => err as Error,
+    );
     expect(e).toBeInstanceOf(NiftiError);
     expect(e?.message).toMatch(new RegExp(`^${join(root, 'pix0/001/ground_truth.nii.gz')}: the qform \\(qform_code \\d\\) gives voxel size \\[0, 1, 1\\] mm`));
   });

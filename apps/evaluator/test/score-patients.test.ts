@@ -11,7 +11,17 @@ const shape: Vec3 = [8, 8, 4];
 const vol = (lesion: boolean) => {
   const data = new Float32Array(8 * 8 * 4);
   if (lesion) for (let i = 0; i < 16; i++) data[i] = 1;
-  return { shape, spacing: [1, 1, 1] as Vec3, affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], data };
+  return {
+    shape,
+    spacing: [1, 1, 1] as Vec3,
+    affine: [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ],
+    data,
+  };
 };
 
 let root: string;
@@ -39,7 +49,10 @@ describe('evaluator score --patients', () => {
 
   it('scores only the listed ids, in the order given', async () => {
     const r = await score(['--patients', '03,01']);
-    expect(r.patients.map((p) => [p.patient, p.dice])).toEqual([['03', 0], ['01', 1]]);
+    expect(r.patients.map((p) => [p.patient, p.dice])).toEqual([
+      ['03', 0],
+      ['01', 1],
+    ]);
   });
 
   it('reads a run split (--run) and a JSON list relative to the user folder', async () => {

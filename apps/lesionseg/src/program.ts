@@ -15,5 +15,16 @@ export const PROGRAM: Program = {
   name: 'lesionseg',
   summary: 'lesionseg: train and evaluate new-MS-lesion segmentation on two FLAIR MRIs (OHEM vs oversampling, MSSEG-2 metrics).',
   version: toolProvenance().version,
-  commands: [trainCommand, compareCommand, reportCommand, predictCommand, evaluateCommand, scoreCommand, exportCommand, synthCommand, preprocessCommand, infoCommand],
+  commands: [
+    trainCommand,
+    compareCommand,
+    reportCommand,
+    predictCommand,
+    evaluateCommand,
+    scoreCommand,
+    exportCommand,
+    synthCommand,
+    preprocessCommand,
+    infoCommand,
+  ],
 };

@@ -8,7 +8,10 @@ import { listPatients, phantomOptions, writeSyntheticDataset } from '@lesionseg/
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const run = (args: string[]) =>
-  spawnSync(`${root}node_modules/.bin/tsx`, [`${root}apps/lesionseg/src/preprocess-main.ts`, ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: '' } });
+  spawnSync(`${root}node_modules/.bin/tsx`, [`${root}apps/lesionseg/src/preprocess-main.ts`, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, INIT_CWD: '' },
+  });
 
 describe('lesionseg preprocess / data:preprocess command line', () => {
   it('fills the cache with two worker threads and a progress bar; a second run reuses every entry', async () => {

@@ -66,7 +66,9 @@ describe('lesionseg synth / data:synth command line', () => {
     writeFileSync(join(base, 'file'), 'x'); // a folder cannot be made inside a file, even by root
     const r = run(['--out', join(base, 'file', 'ds'), ...SMALL]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`lesionseg synth: ${join(base, 'file', 'ds')}/synth-001/flair_time01_on_middle_space\\.nii\\.gz: cannot write file \\(ENOTDIR`));
+    expect(r.stderr).toMatch(
+      new RegExp(`lesionseg synth: ${join(base, 'file', 'ds')}/synth-001/flair_time01_on_middle_space\\.nii\\.gz: cannot write file \\(ENOTDIR`),
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     if (process.getuid?.() !== 0) {
       // A read-only folder (root ignores permissions, so this half runs in CI only).

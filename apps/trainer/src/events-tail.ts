@@ -20,7 +20,7 @@ export function prepareEventsForResume(file: string, checkpointIteration: number
   // The end of the checkpointSaved line of the checkpoint being resumed, when there is one.
   let cut: number | null = null;
   let dropped = 0;
-  for (let start = 0; start < keep; ) {
+  for (let start = 0; start < keep;) {
     const end = bytes.indexOf(0x0a, start) + 1;
     const line = bytes.subarray(start, end).toString('utf8');
     if (cut !== null && line.includes('"stepDone"')) dropped++;
@@ -35,7 +35,9 @@ export function prepareEventsForResume(file: string, checkpointIteration: number
     start = end;
   }
   if (cut !== null && dropped > 0) {
-    warnings.push(`${file}: cut the events of ${dropped} step(s) logged after the checkpoint at iteration ${checkpointIteration}; the resumed run repeats those iterations`);
+    warnings.push(
+      `${file}: cut the events of ${dropped} step(s) logged after the checkpoint at iteration ${checkpointIteration}; the resumed run repeats those iterations`,
+    );
     keep = cut;
   }
   if (keep < bytes.length) truncateSync(file, keep);

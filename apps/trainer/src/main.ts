@@ -9,4 +9,6 @@ import { trainCommand } from './cli/commands.ts';
 import { runDirectChild, startedByTsxCli } from './process/direct-child.ts';
 
 // Under tsx's CLI this process would be SIGKILLed 60 ms after a Ctrl-C: train in a direct child instead.
-exitWith(startedByTsxCli() ? runDirectChild(fileURLToPath(import.meta.url), process.argv.slice(2)) : runCommand('lesionseg', trainCommand, process.argv.slice(2)));
+exitWith(
+  startedByTsxCli() ? runDirectChild(fileURLToPath(import.meta.url), process.argv.slice(2)) : runCommand('lesionseg', trainCommand, process.argv.slice(2)),
+);

@@ -53,7 +53,6 @@ export interface TrainResult {
   end: TrainEnd | null;
 }
 
-
 interface ResolvedRun {
   config: TrainerConfig;
   registries: TrainerRegistries;
@@ -68,7 +67,13 @@ interface ResolvedRun {
  * (relative to the user's folder) into `registries`, and records them in the config as
  * absolute paths, so that --resume finds them again from the run's config.json.
  */
-export async function loadConfigPlugins(raw: Record<string, unknown>, configDir: string, cliPlugins: readonly string[], registries: TrainerRegistries, env: NodeJS.ProcessEnv): Promise<void> {
+export async function loadConfigPlugins(
+  raw: Record<string, unknown>,
+  configDir: string,
+  cliPlugins: readonly string[],
+  registries: TrainerRegistries,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const fromConfig = await loadPluginModules(pluginsOption(raw['plugins'], 'plugins'), configDir);
   const fromCli = await loadPluginModules(cliPlugins, userCwd(env));
   const modules = [...fromConfig, ...fromCli.filter((m) => !fromConfig.some((c) => c.file === m.file))];
@@ -84,7 +89,8 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
     const raw = readJson(path.join(runDir, RUN_FILES.config), 'run config');
     if (cli.backend && isPlainObject(raw)) raw['backend'] = cli.backend;
     // data.path is stored relative to the run folder (older runs: absolute, kept as is).
-    if (isPlainObject(raw) && isPlainObject(raw['data']) && typeof raw['data']['path'] === 'string') raw['data']['path'] = resolveInFolder(runDir, raw['data']['path']);
+    if (isPlainObject(raw) && isPlainObject(raw['data']) && typeof raw['data']['path'] === 'string')
+      raw['data']['path'] = resolveInFolder(runDir, raw['data']['path']);
     // Where the cache lives changes no result: a resumed run may read it from elsewhere.
     if (cli.cache && isPlainObject(raw) && isPlainObject(raw['data'])) raw['data'] = { ...raw['data'], cacheDir: resolveUserPath(cli.cache, deps.env) };
     if (isPlainObject(raw)) await loadConfigPlugins(raw, runDir, [], registries, deps.env);

@@ -28,7 +28,12 @@ describe('patch source over the cache', () => {
         // "strategy" from the same generator (oversampling): the look-ahead must miss, not lie.
         const kinds: PatchKind[] = step < 4 ? ohem : Array.from({ length: 5 }, () => (rng.next() < 0.5 ? 'positive' : 'uniform'));
         const b = await source.sample(kinds, rng);
-        out.push(Buffer.from(b.images.buffer, b.images.byteOffset, b.images.byteLength), Buffer.from(b.masks.buffer), Buffer.from(b.drawnPositive), Buffer.from(b.containsLesion));
+        out.push(
+          Buffer.from(b.images.buffer, b.images.byteOffset, b.images.byteLength),
+          Buffer.from(b.masks.buffer),
+          Buffer.from(b.drawnPositive),
+          Buffer.from(b.containsLesion),
+        );
       }
       await extractor.close();
       store.close();

@@ -25,13 +25,16 @@ describe('command line', () => {
   it('--plugin repeats, --print-schema is a flag, and --resume takes its plugins from config.json only', () => {
     expect(parseCli(['--plugin', 'a.ts', '--plugin', '../b.ts'])).toMatchObject({ plugins: ['a.ts', '../b.ts'], printSchema: false });
     expect(parseCli(['--print-schema']).printSchema).toBe(true);
-    expect(() => parseCli(['--resume', 'runs/x', '--plugin', 'a.ts'])).toThrow('--resume loads the plugins its config.json names; it cannot be combined with --plugin');
+    expect(() => parseCli(['--resume', 'runs/x', '--plugin', 'a.ts'])).toThrow(
+      '--resume loads the plugins its config.json names; it cannot be combined with --plugin',
+    );
     for (const flag of ['--plugin', '--print-schema']) expect(usage()).toContain(flag);
   });
 
   it('the help lists every option and every preset', () => {
     const text = usage();
-    for (const flag of ['--config', '--preset', '--data', '--out', '--budget', '--iterations', '--seed', '--backend', '--resume', '--help']) expect(text).toContain(flag);
+    for (const flag of ['--config', '--preset', '--data', '--out', '--budget', '--iterations', '--seed', '--backend', '--resume', '--help'])
+      expect(text).toContain(flag);
     for (const preset of ['ohem-m0.99', 'oversample-p0.5', 'paper', 'quick']) expect(text).toContain(preset);
   });
 

@@ -16,7 +16,9 @@ describe('config values checked before training (fault 12)', () => {
       c['model'] = { type: 'unet', widths: [8, 16] };
       c['data'] = { ...c['data'], patchSize: 15 };
     });
-    expect(() => parseConfig(raw)).toThrow('data.patchSize: 15 does not suit a UNet with 2 levels (model.widths [8,16]): the patch side must be a multiple of 2 (1 poolings), e.g. 14 or 16');
+    expect(() => parseConfig(raw)).toThrow(
+      'data.patchSize: 15 does not suit a UNet with 2 levels (model.widths [8,16]): the patch side must be a multiple of 2 (1 poolings), e.g. 14 or 16',
+    );
   });
 
   it('absurd sizes are refused: patchSize 100000, spacingMm 0.01, model.workers 1000', () => {

@@ -44,7 +44,10 @@ describe('config JSON Schema', () => {
 
   it('--print-schema with --plugin includes the plugin types', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'sched.ts'), `export const lrSchedules = [{ type: 'constant', summary: 'one rate', options: {}, create: () => ({ lrAt: () => 1e-3 }) }];\n`);
+    writeFileSync(
+      path.join(dir, 'sched.ts'),
+      `export const lrSchedules = [{ type: 'constant', summary: 'one rate', options: {}, create: () => ({ lrAt: () => 1e-3 }) }];\n`,
+    );
     const schema = JSON.parse(await printSchema(['sched.ts'], { INIT_CWD: dir })) as { properties: { lrSchedule: { oneOf: { title: string }[] } } };
     expect(schema.properties.lrSchedule.oneOf.map((s) => s.title)).toEqual(['step', 'constant']);
   });

@@ -35,14 +35,18 @@ describe('trainer config', () => {
   it('errors name the unknown key or type and its place in the config', () => {
     const q = () => presetConfig('quick');
     expect(() => parseConfig({ ...q(), strategyy: {} })).toThrow('strategyy: unknown config key "strategyy"');
-    expect(() => parseConfig({ ...q(), strategy: { type: 'hardest' } })).toThrow('strategy.type: unknown strategy "hardest" (known: "ohem", "oversample", "loss-proportional")');
+    expect(() => parseConfig({ ...q(), strategy: { type: 'hardest' } })).toThrow(
+      'strategy.type: unknown strategy "hardest" (known: "ohem", "oversample", "loss-proportional")',
+    );
     expect(() => parseConfig({ ...q(), strategy: { type: 'ohem', momentum: 0.9 } })).toThrow('strategy.momentum: unknown option "momentum"');
     expect(() => parseConfig({ ...q(), ema: { type: 'ema', decay: 1.2 } })).toThrow('ema.decay: must be <= 1, got 1.2');
     expect(() => parseConfig({ ...q(), loggers: [{ type: 'progress' }, { type: 'csv' }] })).toThrow('loggers[1].type: unknown logger "csv"');
     expect(() => parseConfig({ ...q(), loss: { type: 'bce', smooth: 1 } })).toThrow('loss.smooth: unknown option "smooth" (this entry takes no options)');
     expect(() => parseConfig({ ...q(), budget: { type: 'time', duration: '3 hours' } })).toThrow('budget.duration: Cannot parse duration "3 hours"');
     expect(() => parseConfig({ ...q(), validation: { type: 'dice' } })).toThrow('validation: set everySeconds or everyIterations');
-    expect(() => parseConfig({ ...q(), backend: 'gpu' })).toThrow('backend: must be one of "auto", "tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu", got "gpu"');
+    expect(() => parseConfig({ ...q(), backend: 'gpu' })).toThrow(
+      'backend: must be one of "auto", "tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu", got "gpu"',
+    );
     const { strategy: _s, ...noStrategy } = q();
     expect(() => parseConfig(noStrategy)).toThrow('strategy: is required');
   });

@@ -12,13 +12,22 @@ const shape: Vec3 = [8, 8, 6];
 const vol = (f: (i: number) => number): Volume => ({
   shape,
   spacing: [1, 1, 1],
-  affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]],
+  affine: [
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+  ],
   data: Float32Array.from({ length: 8 * 8 * 6 }, (_, i) => f(i)),
 });
 
 async function patient(dir: string, o: { flair2?: Volume; gt?: Volume; flairs?: boolean } = {}): Promise<void> {
   if (o.flairs !== false) {
-    await writeNifti(join(dir, MSSEG2_FILES.baseline), vol((i) => 100 + (i % 7)), { datatype: 'float32' });
+    await writeNifti(
+      join(dir, MSSEG2_FILES.baseline),
+      vol((i) => 100 + (i % 7)),
+      { datatype: 'float32' },
+    );
     await writeNifti(join(dir, MSSEG2_FILES.followup), o.flair2 ?? vol((i) => 100 + (i % 5)), { datatype: 'float32' });
   }
   await writeNifti(join(dir, MSSEG2_FILES.groundTruth), o.gt ?? vol((i) => (i % 30 === 0 ? 1 : 0)), { datatype: 'uint8' });
@@ -58,6 +67,8 @@ describe('training data inputs (issue 12)', () => {
     mkdirSync(join(root, 'a'));
     await patient(join(root, 'a'), { flair2: vol((i) => (i === 17 ? Number.NaN : 100)) });
     const index = await indexDataset(root);
-    await expect(ensureEntry(index.files.get('a') as PatientFiles, { dir: join(root, 'cache'), spacingMm: 1, margin: 4 })).rejects.toThrow(/flair_time02_on_middle_space\.nii\.gz: patient a: follow-up FLAIR has 1 of 384 voxels not finite \(1 NaN, 0 infinite\)/);
+    await expect(ensureEntry(index.files.get('a') as PatientFiles, { dir: join(root, 'cache'), spacingMm: 1, margin: 4 })).rejects.toThrow(
+      /flair_time02_on_middle_space\.nii\.gz: patient a: follow-up FLAIR has 1 of 384 voxels not finite \(1 NaN, 0 infinite\)/,
+    );
   });
 });

@@ -44,13 +44,17 @@ describe('interruption of a trainer process (fault 1)', () => {
     await interrupt('npx tsx', 'SIGTERM', 143);
   });
 
-  it('npx nx run trainer:train, SIGINT to the process group during a 7 s step: nx sends SIGTERM and waits past its default 5 s grace (.env), the trainer saves', { timeout: 240_000 }, async () => {
-    // nx SIGKILLs its task NX_PROCESS_KILL_GRACE_PERIOD ms after its SIGTERM (default 5000; the
-    // repository's .env, which nx loads into its own environment, raises it). A step longer than
-    // 5 s, as a paper-preset OHEM step on a CPU, lost the run before. nx exits with its own code
-    // (130); what matters is the checkpoint.
-    await interrupt('npx nx run', 'SIGINT', null, 7000);
-  });
+  it(
+    'npx nx run trainer:train, SIGINT to the process group during a 7 s step: nx sends SIGTERM and waits past its default 5 s grace (.env), the trainer saves',
+    { timeout: 240_000 },
+    async () => {
+      // nx SIGKILLs its task NX_PROCESS_KILL_GRACE_PERIOD ms after its SIGTERM (default 5000; the
+      // repository's .env, which nx loads into its own environment, raises it). A step longer than
+      // 5 s, as a paper-preset OHEM step on a CPU, lost the run before. nx exits with its own code
+      // (130); what matters is the checkpoint.
+      await interrupt('npx nx run', 'SIGINT', null, 7000);
+    },
+  );
 
   it('signals that arrive together are one request; a later one aborts', () => {
     let now = 0;

@@ -13,8 +13,20 @@ describe('loggers', () => {
     new JsonlLogger(file, () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5))).attach(bus);
     bus.emit('stepDone', { iteration: 1, elapsedMs: 10, loss: 0.5, lr: 1e-3, batchSize: 32, stepMs: 10 });
     bus.emit('error', { iteration: 1, elapsedMs: 10, source: 'x', message: 'm', error: new Error('boom'), fatal: false });
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]).toEqual({ type: 'stepDone', time: '2026-01-02T03:04:05.000Z', iteration: 1, elapsedMs: 10, loss: 0.5, lr: 1e-3, batchSize: 32, stepMs: 10 });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toEqual({
+      type: 'stepDone',
+      time: '2026-01-02T03:04:05.000Z',
+      iteration: 1,
+      elapsedMs: 10,
+      loss: 0.5,
+      lr: 1e-3,
+      batchSize: 32,
+      stepMs: 10,
+    });
     expect(lines[1]).toMatchObject({ type: 'error', error: { message: 'boom' } });
     expect(eventLine('x', { iteration: 0, elapsedMs: 0, v: NaN })).toBe('{"type":"x","iteration":0,"elapsedMs":0,"v":null}\n');
   });
@@ -25,9 +37,17 @@ describe('loggers', () => {
     new JsonlLogger(path.join(runDir, 'events.jsonl')).attach(bus);
     bus.emit('trainStart', { iteration: 0, elapsedMs: 0, runDir, budget: { kind: 'iterations', iterations: 3 }, backend: 'wasm', resumed: false, config: {} });
     bus.emit('checkpointSaved', { iteration: 2, elapsedMs: 5, kind: 'best', path: path.join(runDir, 'checkpoints', 'best') });
-    const [start, saved] = readFileSync(path.join(runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [start, saved] = readFileSync(path.join(runDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(start.runDir).toBe('.');
-    expect(start.provenance).toMatchObject({ name: 'lesionseg', version: expect.any(String), commit: expect.stringMatching(/^([0-9a-f]{40}(\+dirty)?|unknown)$/), backend: 'wasm' });
+    expect(start.provenance).toMatchObject({
+      name: 'lesionseg',
+      version: expect.any(String),
+      commit: expect.stringMatching(/^([0-9a-f]{40}(\+dirty)?|unknown)$/),
+      backend: 'wasm',
+    });
     expect(Date.parse((start.provenance as { startedAt: string }).startedAt)).toBeGreaterThan(Date.UTC(2025, 0, 1));
     expect(saved.path).toBe(path.join('checkpoints', 'best'));
   });
@@ -40,7 +60,8 @@ describe('loggers', () => {
       logger.attach(bus);
       for (const i of steps) {
         bus.emit('stepDone', { iteration: i, elapsedMs: 500 * i, loss: 1 / i, lr: 1e-3, batchSize: 4, stepMs: 400 });
-        if (i === validateAt) bus.emit('validationDone', { iteration: i, elapsedMs: 500 * i, dice: 0.25, perPatient: [], model: 'ema', isBest: true, durationMs: 1 });
+        if (i === validateAt)
+          bus.emit('validationDone', { iteration: i, elapsedMs: 500 * i, dice: 0.25, perPatient: [], model: 'ema', isBest: true, durationMs: 1 });
       }
       logger.close();
     };
@@ -62,7 +83,9 @@ describe('loggers', () => {
     // iteration budget after a resume at it 100 / 100 s: rate from this session only (20 it in 20 s)
     const s = { ...base, budget: { kind: 'iterations' as const, iterations: 200 }, startIteration: 100, startElapsedMs: 100_000 };
     expect(etaMs(s)).toBe(80_000);
-    expect(formatProgress({ ...s, loss: null, lr: null, dice: null, bestDice: null }, 4)).toBe('[##..]  60% it 120 | 2m00s (120/200 it) | loss - | lr - | val Dice - | ETA 1m20s');
+    expect(formatProgress({ ...s, loss: null, lr: null, dice: null, bestDice: null }, 4)).toBe(
+      '[##..]  60% it 120 | 2m00s (120/200 it) | loss - | lr - | val Dice - | ETA 1m20s',
+    );
   });
 
   it('redraws at most once per refresh interval, and always at validation', () => {

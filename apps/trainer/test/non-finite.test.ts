@@ -48,7 +48,10 @@ describe('a non-finite loss (fault 2)', () => {
       expect(saved.state.iteration).toBe(6);
       expect(saved.w.every(Number.isFinite)).toBe(true);
     }
-    const last = readFileSync(path.join(runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const last = readFileSync(path.join(runDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(last.filter((e) => e['type'] === 'stepDone')).toHaveLength(6);
     expect(last.at(-1)).toMatchObject({ type: 'trainEnd', reason: 'error' });
   });

@@ -57,7 +57,16 @@ describe('plugins from files outside the repository', () => {
     writeFileSync(path.join(dir, 'my-strategy.ts'), STRATEGY);
     writeFileSync(path.join(dir, 'step-log.ts'), HOOK);
     const raw = JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>;
-    writeFileSync(config, JSON.stringify({ ...raw, plugins: ['./my-strategy.ts'], strategy: { type: 'all-uniform', batchSize: 2 }, lrSchedule: { type: 'constant', rate: 0.02 }, hooks: [{ type: 'step-log' }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        ...raw,
+        plugins: ['./my-strategy.ts'],
+        strategy: { type: 'all-uniform', batchSize: 2 },
+        lrSchedule: { type: 'constant', rate: 0.02 },
+        hooks: [{ type: 'step-log' }],
+      }),
+    );
     const out = path.join(dir, 'run');
     const run = startTrainer('node --import tsx', ['--config', config, '--out', out, '--plugin', 'step-log.ts'], { INIT_CWD: dir });
     const code = await run.exit;

@@ -8,7 +8,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '@lesionseg/events';
 import { createRng, precomputePositives, type PreprocessedPatient } from '@lesionseg/data';
-import { createAdam, createPatchLoss, createUNet, loadPredictor, selectBackend, webgpuAvailability, type PatchLossConfig, type PreprocessingState } from '@lesionseg/models';
+import {
+  createAdam,
+  createPatchLoss,
+  createUNet,
+  loadPredictor,
+  selectBackend,
+  webgpuAvailability,
+  type PatchLossConfig,
+  type PreprocessingState,
+} from '@lesionseg/models';
 import { builtinStrategies, StepLrSchedule, PAPER_MILESTONES, type PatchBatch } from '@lesionseg/strategies';
 import { systemClock } from '@lesionseg/config';
 import { DataPatchSource } from '../src/adapters/patch-source.ts';
@@ -22,7 +31,16 @@ import { StopSignal, type SteeringHook, type TrainerState } from '../src/core/ty
 import { tempDir } from './harness.ts';
 
 /** The trainable, the EMA hook and the checkpoint store of one tiny UNet, as the real runtime builds them. */
-function unetTraining(m: ModelOptions, adam: OptimizerOptions, loss: PatchLossConfig, decay: number, seed: number, microBatch: number | null, initialLr = 1e-3, pre: PreprocessingState | null = null) {
+function unetTraining(
+  m: ModelOptions,
+  adam: OptimizerOptions,
+  loss: PatchLossConfig,
+  decay: number,
+  seed: number,
+  microBatch: number | null,
+  initialLr = 1e-3,
+  pre: PreprocessingState | null = null,
+) {
   const model = createUNet({ widths: m.widths, groups: m.groups, inChannels: 2, seed });
   const optimizer = createAdam(initialLr, adam);
   const ema = new EmaHook(model, decay);
@@ -87,7 +105,14 @@ function patient(id: string, lesion: boolean, seed: number): PreprocessedPatient
 const patients = [patient('a', true, 1), patient('b', false, 2), patient('c', true, 3)];
 
 function realRun(runDir: string, iterations: number, seed: number, hooks: SteeringHook[] = []) {
-  const training = unetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
+  const training = unetTraining(
+    { widths: [4, 4], groups: 2, microBatch: null, workers: 0 },
+    { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    { type: 'bce' },
+    0.9,
+    7,
+    null,
+  );
   const source = new DataPatchSource(patients, 4);
   const registry = builtinStrategies();
   const strategy = registry.create(registry.parse({ type: 'ohem', candidates: 6, batchSize: 2, scoreChunk: 4 }), { source, scorer: training.scorer });
@@ -109,7 +134,15 @@ function realRun(runDir: string, iterations: number, seed: number, hooks: Steeri
       hooks,
       stop,
     },
-    { budget: { kind: 'iterations', iterations }, runDir, validateEveryMs: null, validateEveryIterations: null, checkpointEveryMs: null, backend: 'cpu', config: {} },
+    {
+      budget: { kind: 'iterations', iterations },
+      runDir,
+      validateEveryMs: null,
+      validateEveryIterations: null,
+      checkpointEveryMs: null,
+      backend: 'cpu',
+      config: {},
+    },
   );
   return { training, loop, bus, losses, stop };
 }
@@ -153,7 +186,14 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
 
   it('with a worker replica the steps, the OHEM scores and the EMA are those of the main thread alone', async () => {
     const run = async (workers: number) => {
-      const training = unetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null);
+      const training = unetTraining(
+        { widths: [4, 4], groups: 2, microBatch: null, workers },
+        { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+        { type: 'bce' },
+        0.9,
+        7,
+        null,
+      );
       await training.startReplicas(workers, 'cpu');
       const source = new DataPatchSource(patients, 4);
       const batch = await source.sample(['positive', 'uniform', 'positive', 'uniform'], createRng(5));
@@ -181,7 +221,16 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
 
   it('checkpoints carry the preprocessing, so the predictor needs no run folder', async () => {
     const pre = { spacingMm: 0.8, patchSize: 4, stride: 3, validationModel: 'ema' as const };
-    const training = unetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 7, null, 1e-3, pre);
+    const training = unetTraining(
+      { widths: [4, 4], groups: 2, microBatch: null, workers: 0 },
+      { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+      { type: 'bce' },
+      0.9,
+      7,
+      null,
+      1e-3,
+      pre,
+    );
     const dir = path.join(tempDir(), 'lonely-checkpoint');
     await training.save(dir, { iteration: 0 } as unknown as TrainerState);
     const predictor = await loadPredictor(dir, { backend: 'cpu', log: () => {} });
@@ -207,7 +256,14 @@ describe('real adapters (tiny UNet on the cpu backend)', () => {
   });
 
   it('the validator predicts every validation patient and averages Dice over those with new lesions', async () => {
-    const training = unetTraining({ widths: [4, 4], groups: 2, microBatch: null, workers: 0 }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, { type: 'bce' }, 0.9, 3, null);
+    const training = unetTraining(
+      { widths: [4, 4], groups: 2, microBatch: null, workers: 0 },
+      { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+      { type: 'bce' },
+      0.9,
+      3,
+      null,
+    );
     // threshold 0: every voxel predicted positive, so Dice = 2|G| / (|V| + |G|) exactly
     const v = new DiceValidator(patients, () => training.ema.model, 'ema', { window: 4, stride: 3, threshold: 0 });
     const r = await v.validate();
@@ -254,7 +310,9 @@ describe.skipIf(!gpu.ok)('a GPU error during training (webgpu)', () => {
     const run = realRun(dir, 6, 11, [hook]);
     const error = await run.loop.run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingStoppedError);
-    expect((error as Error).message).toMatch(/failed at iteration 2: .*WebGPU GPUValidationError: Buffer size .* exceeds the max buffer size.*Checkpoint saved to .*checkpoints\/latest/);
+    expect((error as Error).message).toMatch(
+      /failed at iteration 2: .*WebGPU GPUValidationError: Buffer size .* exceeds the max buffer size.*Checkpoint saved to .*checkpoints\/latest/,
+    );
     const state = await run.training.load(path.join(dir, 'checkpoints', 'latest'));
     expect(state.iteration).toBe(2);
     const saved = await run.training.model.getWeights();

@@ -46,23 +46,27 @@ const losses = (runDir: string) =>
     .map((e) => e.loss);
 
 describe('--resume with the real runtime (fault 3)', () => {
-  it(`a run stopped at iterations 1, 57 and 104 and resumed each time ends with every .bin byte of the unsplit ${ITERATIONS}-iteration run`, { timeout: 300_000 }, async () => {
-    const { dir, config } = await tinySetup(ITERATIONS);
-    const full = path.join(dir, 'full');
-    expect((await train(parseCli(['--config', config, '--out', full]), deps(dir, null))).exitCode).toBe(0);
+  it(
+    `a run stopped at iterations 1, 57 and 104 and resumed each time ends with every .bin byte of the unsplit ${ITERATIONS}-iteration run`,
+    { timeout: 300_000 },
+    async () => {
+      const { dir, config } = await tinySetup(ITERATIONS);
+      const full = path.join(dir, 'full');
+      expect((await train(parseCli(['--config', config, '--out', full]), deps(dir, null))).exitCode).toBe(0);
 
-    const split = path.join(dir, 'split');
-    expect((await train(parseCli(['--config', config, '--out', split]), deps(dir, 1))).exitCode).toBe(130);
-    expect((await train(parseCli(['--resume', split]), deps(dir, 57))).exitCode).toBe(130);
-    expect((await train(parseCli(['--resume', split]), deps(dir, 104))).exitCode).toBe(130);
-    expect((await train(parseCli(['--resume', split]), deps(dir, null))).exitCode).toBe(0);
+      const split = path.join(dir, 'split');
+      expect((await train(parseCli(['--config', config, '--out', split]), deps(dir, 1))).exitCode).toBe(130);
+      expect((await train(parseCli(['--resume', split]), deps(dir, 57))).exitCode).toBe(130);
+      expect((await train(parseCli(['--resume', split]), deps(dir, 104))).exitCode).toBe(130);
+      expect((await train(parseCli(['--resume', split]), deps(dir, null))).exitCode).toBe(0);
 
-    const a = bins(full);
-    const b = bins(split);
-    expect([...b.keys()].sort()).toEqual(['ema.weights.bin', 'model.weights.bin', 'optimizer.weights.bin']);
-    for (const [name, bytes] of a) expect(Buffer.compare(bytes, b.get(name) as Buffer), name).toBe(0);
-    expect(losses(split)).toEqual(losses(full));
-  });
+      const a = bins(full);
+      const b = bins(split);
+      expect([...b.keys()].sort()).toEqual(['ema.weights.bin', 'model.weights.bin', 'optimizer.weights.bin']);
+      for (const [name, bytes] of a) expect(Buffer.compare(bytes, b.get(name) as Buffer), name).toBe(0);
+      expect(losses(split)).toEqual(losses(full));
+    },
+  );
 });
 
 describe('checkpoints written before the EMA hook / trainable / checkpoint store split', () => {

@@ -18,7 +18,10 @@ function workspace(): string {
   return root;
 }
 
-const lines = (runDir: string) => readFileSync(path.join(runDir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+const lines = (runDir: string) =>
+  readFileSync(path.join(runDir, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid as number;
 
 /** Runs 12 iterations, interrupted after `stopAt`. */
@@ -83,7 +86,10 @@ describe('run folders after failures', () => {
     await interrupted(root, 'runs/x', 5);
     const runDir = path.join(root, 'runs', 'x');
     // as if a later run was SIGKILLed after two more steps, mid-write
-    appendFileSync(path.join(runDir, 'events.jsonl'), '{"type":"stepDone","iteration":6,"elapsedMs":1,"loss":1}\n{"type":"stepDone","iteration":7,"elapsedMs":2,"loss":1}\n{"type":"stepDo');
+    appendFileSync(
+      path.join(runDir, 'events.jsonl'),
+      '{"type":"stepDone","iteration":6,"elapsedMs":1,"loss":1}\n{"type":"stepDone","iteration":7,"elapsedMs":2,"loss":1}\n{"type":"stepDo',
+    );
     const d = fakeDeps(root);
     expect((await train(parseCli(['--resume', runDir]), d.deps)).exitCode).toBe(0);
     const log = d.captured.logs.join('\n');
@@ -93,24 +99,28 @@ describe('run folders after failures', () => {
     expect(events.filter((e) => e.type === 'stepDone').map((e) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
-  it('faults 4, 12, 17: validationFraction leaving no training patient fails before anything is written; a split with no validation patient says why', { timeout: 120_000 }, async () => {
-    const { dir, data } = await tinySetup(3);
-    const config = tinyConfig(data, 3);
-    config['data'] = { ...(config['data'] as object), validationFraction: 0.9 };
-    writeFileSync(path.join(dir, 'c.json'), JSON.stringify(config));
-    const logs: string[] = [];
-    const d = fakeDeps(dir, { createRuntime: (request) => createRealRuntime(request, (t) => logs.push(t)) });
-    await expect(train(parseCli(['--config', path.join(dir, 'c.json'), '--out', 'run']), d.deps)).rejects.toThrow(
-      `no training patient: 3 patient(s) in ${data}, data.validationFraction 0.9 puts every patient in validation`,
-    );
-    expect(existsSync(path.join(dir, 'run', 'config.json'))).toBe(false);
-    const one = await tinySetup(3, 1);
-    const base = tinyConfig(one.data, 3);
-    const single = { ...base, data: { ...(base['data'] as object), validationFraction: 0.25 }, validation: { type: 'dice', everyIterations: 2 } };
-    writeFileSync(path.join(dir, 'c.json'), JSON.stringify(single));
-    expect((await train(parseCli(['--config', path.join(dir, 'c.json'), '--out', 'run']), d.deps)).exitCode).toBe(0);
-    expect(logs.join('\n')).toContain(`no patient is held out (1 patient(s) in ${one.data}, data.validationFraction 0.25 rounds to none)`);
-  });
+  it(
+    'faults 4, 12, 17: validationFraction leaving no training patient fails before anything is written; a split with no validation patient says why',
+    { timeout: 120_000 },
+    async () => {
+      const { dir, data } = await tinySetup(3);
+      const config = tinyConfig(data, 3);
+      config['data'] = { ...(config['data'] as object), validationFraction: 0.9 };
+      writeFileSync(path.join(dir, 'c.json'), JSON.stringify(config));
+      const logs: string[] = [];
+      const d = fakeDeps(dir, { createRuntime: (request) => createRealRuntime(request, (t) => logs.push(t)) });
+      await expect(train(parseCli(['--config', path.join(dir, 'c.json'), '--out', 'run']), d.deps)).rejects.toThrow(
+        `no training patient: 3 patient(s) in ${data}, data.validationFraction 0.9 puts every patient in validation`,
+      );
+      expect(existsSync(path.join(dir, 'run', 'config.json'))).toBe(false);
+      const one = await tinySetup(3, 1);
+      const base = tinyConfig(one.data, 3);
+      const single = { ...base, data: { ...(base['data'] as object), validationFraction: 0.25 }, validation: { type: 'dice', everyIterations: 2 } };
+      writeFileSync(path.join(dir, 'c.json'), JSON.stringify(single));
+      expect((await train(parseCli(['--config', path.join(dir, 'c.json'), '--out', 'run']), d.deps)).exitCode).toBe(0);
+      expect(logs.join('\n')).toContain(`no patient is held out (1 patient(s) in ${one.data}, data.validationFraction 0.25 rounds to none)`);
+    },
+  );
 
   it('fault 18: temporary checkpoint folders of a writer that died are removed at the next save', async () => {
     const root = workspace();

@@ -36,7 +36,12 @@ describe('a moved run folder', () => {
     const data = path.join(old, 'data');
     await writeSyntheticDataset(data, { patients: 3, seed: 3, phantom: phantomOptions('quick', { shape: [16, 16, 16] }) });
     const base = tinyConfig(data, 4);
-    const config = { ...base, backend: 'cpu', data: { ...(base['data'] as object), validationFraction: 0.34 }, validation: { type: 'dice', everyIterations: 2, model: 'ema' } };
+    const config = {
+      ...base,
+      backend: 'cpu',
+      data: { ...(base['data'] as object), validationFraction: 0.34 },
+      validation: { type: 'dice', everyIterations: 2, model: 'ema' },
+    };
     writeFileSync(path.join(old, 'c.json'), JSON.stringify(config));
     const logs: string[] = [];
     // Stopped after iteration 2 (as by Ctrl-C), so that --resume has work left to do.

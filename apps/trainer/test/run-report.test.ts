@@ -43,7 +43,16 @@ describe('trainer:report', () => {
     });
     expect(jobs).toHaveLength(1);
     expect(jobs[0].script).toBe('/ws/apps/evaluator/src/evaluate-main.ts');
-    expect(jobs[0].args).toEqual(['--run', path.join(root, 'run'), '--data', path.join(root, 'd'), '--out', path.join(root, 'run', 'evaluation'), '--patients', `${path.join(root, 'run', 'split.json')}:validation`]);
+    expect(jobs[0].args).toEqual([
+      '--run',
+      path.join(root, 'run'),
+      '--data',
+      path.join(root, 'd'),
+      '--out',
+      path.join(root, 'run', 'evaluation'),
+      '--patients',
+      `${path.join(root, 'run', 'split.json')}:validation`,
+    ]);
     const html = await readFile(report, 'utf8');
     expect(html).toContain('<h2>Training curves</h2>');
     expect(html).not.toContain('Per patient'); // the fake evaluator wrote no results

@@ -13,7 +13,10 @@ import { generatePhantoms } from '../src/adapters/dataset.ts';
 import { tempDir } from './harness.ts';
 
 const probe = await webgpuAvailability();
-if (!probe.ok) console.warn(`\n!!! SKIPPED apps/trainer/test/train-webgpu.test.ts: no WebGPU adapter (${probe.reason}). Install a Vulkan driver (tools/gpu/install-lavapipe.sh) to run it.\n`);
+if (!probe.ok)
+  console.warn(
+    `\n!!! SKIPPED apps/trainer/test/train-webgpu.test.ts: no WebGPU adapter (${probe.reason}). Install a Vulkan driver (tools/gpu/install-lavapipe.sh) to run it.\n`,
+  );
 
 const root = tempDir('lesionseg-train-webgpu-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,9 +43,20 @@ function train(backend: string): { status: number | null; stderr: string; losses
   const r = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'src/main.ts', '--config', path.join(root, 'config.json'), '--data', path.join(root, 'data'), '--out', out, '--backend', backend],
-    { cwd: path.join(import.meta.dirname, '..'), encoding: 'utf8', timeout: 240_000, env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? root } },
+    {
+      cwd: path.join(import.meta.dirname, '..'),
+      encoding: 'utf8',
+      timeout: 240_000,
+      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? root },
+    },
   );
-  const events = r.status === 0 ? readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; loss?: number; dice?: number }) : [];
+  const events =
+    r.status === 0
+      ? readFileSync(path.join(out, 'events.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { type: string; loss?: number; dice?: number })
+      : [];
   return {
     status: r.status,
     stderr: r.stderr,
@@ -70,6 +84,8 @@ describe.skipIf(!probe.ok)('trainer:train --backend webgpu', () => {
     expect(gpu.dice).toHaveLength(1);
     expect(Number.isFinite(gpu.dice[0])).toBe(true);
     expect(Math.abs(gpu.dice[0] - cpu.dice[0])).toBeLessThan(1e-2);
-    console.log(`webgpu vs cpu losses: ${gpu.losses.map((l, i) => `${l.toFixed(5)}/${cpu.losses[i].toFixed(5)}`).join(' ')}; val Dice ${gpu.dice[0]}/${cpu.dice[0]}`);
+    console.log(
+      `webgpu vs cpu losses: ${gpu.losses.map((l, i) => `${l.toFixed(5)}/${cpu.losses[i].toFixed(5)}`).join(' ')}; val Dice ${gpu.dice[0]}/${cpu.dice[0]}`,
+    );
   }, 600_000);
 });

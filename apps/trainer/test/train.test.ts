@@ -59,7 +59,7 @@ describe('trainer main job with a fake runtime', () => {
     expect(captured.progress.join('')).toMatch(/it 6 .*loss \d\.\d{4} \| lr 1\.0e-5 \| val Dice 0\.100/);
   });
 
-  it('--cache DIR sets data.cacheDir (resolved against the user\'s folder) for a new run; the default is none (the dataset\'s own)', async () => {
+  it("--cache DIR sets data.cacheDir (resolved against the user's folder) for a new run; the default is none (the dataset's own)", async () => {
     const root = workspace();
     const { deps } = fakeDeps(root);
     const config = (run: string) => JSON.parse(readFileSync(path.join(root, 'runs', run, 'config.json'), 'utf8')) as Record<string, Record<string, unknown>>;
@@ -94,7 +94,10 @@ describe('trainer main job with a fake runtime', () => {
     expect(r2.exitCode).toBe(0);
     expect(second.captured.models[0].w).toEqual(unsplit.captured.models[0].w);
     expect(second.captured.models[0].ema).toEqual(unsplit.captured.models[0].ema);
-    const losses = (dir: string) => events(path.join(root, 'runs', dir)).filter((e) => e['type'] === 'stepDone').map((e) => e['loss']);
+    const losses = (dir: string) =>
+      events(path.join(root, 'runs', dir))
+        .filter((e) => e['type'] === 'stepDone')
+        .map((e) => e['loss']);
     expect(losses('split')).toEqual(losses('full'));
     const starts = events(path.join(root, 'runs', 'split')).filter((e) => e['type'] === 'trainStart');
     expect(starts.map((s) => [s['resumed'], s['iteration']])).toEqual([
@@ -149,7 +152,9 @@ describe('trainer main job with a fake runtime', () => {
     expect(existsSync(path.join(root, 'runs', 'bad'))).toBe(false);
     await train(parseCli(['--iterations', '1', '--out', 'runs/once']), deps);
     await expect(train(parseCli(['--iterations', '1', '--out', 'runs/once']), deps)).rejects.toThrow('already holds a run');
-    await expect(train(parseCli(['--data', 'nowhere', '--out', 'runs/z']), deps)).rejects.toThrow(`dataset folder ${path.join(root, 'nowhere')} does not exist`);
+    await expect(train(parseCli(['--data', 'nowhere', '--out', 'runs/z']), deps)).rejects.toThrow(
+      `dataset folder ${path.join(root, 'nowhere')} does not exist`,
+    );
   });
 
   it('with no argument, generates the default dataset when missing and trains the quick preset', async () => {

@@ -31,7 +31,11 @@ export function commandHelp(program: string, c: CommandHelpSpec): string {
   if (c.nxTarget) usage.push(`       npx nx run ${c.nxTarget} -- ${(c.usage ?? ['[OPTIONS]'])[0]}`);
   const rows = Object.entries(allOptions(c.options)).map(([name, o]) => {
     const left = `  ${flag(name, o)}`;
-    const notes = [o.multiple ? 'repeatable' : '', o.default !== undefined ? `default: ${o.default}` : '', o.deprecated?.length ? `old spelling: ${o.deprecated.map((d) => `--${d}`).join(', ')}` : '']
+    const notes = [
+      o.multiple ? 'repeatable' : '',
+      o.default !== undefined ? `default: ${o.default}` : '',
+      o.deprecated?.length ? `old spelling: ${o.deprecated.map((d) => `--${d}`).join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     const text = wrap(`${o.description}${notes ? ` (${notes})` : ''}`, COLUMN);
@@ -39,7 +43,14 @@ export function commandHelp(program: string, c: CommandHelpSpec): string {
     return [first, ...text.slice(1).map((l) => `${' '.repeat(COLUMN)}${l}`)].join('\n');
   });
   const epilog = typeof c.epilog === 'function' ? c.epilog() : c.epilog;
-  return [c.summary, c.description ? `\n${c.description}` : '', `\n${usage.join('\n')}`, `\nOptions:\n${rows.join('\n')}`, epilog ? `\n${epilog}` : '', '\nRelative paths are resolved against the folder you ran the command from.']
+  return [
+    c.summary,
+    c.description ? `\n${c.description}` : '',
+    `\n${usage.join('\n')}`,
+    `\nOptions:\n${rows.join('\n')}`,
+    epilog ? `\n${epilog}` : '',
+    '\nRelative paths are resolved against the folder you ran the command from.',
+  ]
     .filter(Boolean)
     .join('\n');
 }

@@ -105,7 +105,10 @@ export async function runProgram(p: Program, argv: readonly string[], io: Comman
   }
   const c = p.commands.find((x) => x.name === first);
   if (!c) {
-    const guess = closest(first, p.commands.map((x) => x.name));
+    const guess = closest(
+      first,
+      p.commands.map((x) => x.name),
+    );
     io.err(`${p.name}: unknown command "${first}"${guess ? `; did you mean "${guess}"?` : ''}\n(see ${p.name} --help)\n`);
     return EXIT.usage;
   }

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { createBus, UserError } from '@lesionseg/events';
-import { attachPatientProgress, closest, commandHelp, StatusBlock, parseCommandLine, runCommand, runProgram, UsageError, type Command, type CommandIo } from '../src/index.ts';
+import {
+  attachPatientProgress,
+  closest,
+  commandHelp,
+  StatusBlock,
+  parseCommandLine,
+  runCommand,
+  runProgram,
+  UsageError,
+  type Command,
+  type CommandIo,
+} from '../src/index.ts';
 
 const SPEC = {
   run: { type: 'string', value: 'DIR', description: 'the run folder', deprecated: ['out', 'checkpoint'], multiple: true },
@@ -31,7 +42,9 @@ describe('option parsing', () => {
     expect(() => parseCommandLine(['--zzzzzz'], SPEC, () => {})).toThrow(/^unknown option --zzzzzz$/);
     // a value that looks like an option must be attached: --count=--5
     expect(parseCommandLine(['--count=--5'], SPEC, () => {}).count).toBe('--5');
-    expect(() => parseCommandLine(['--count', '--5'], SPEC, () => {})).toThrow(/^Option '--count' argument is ambiguous.\nDid you forget to specify the option argument for '--count'\?$/);
+    expect(() => parseCommandLine(['--count', '--5'], SPEC, () => {})).toThrow(
+      /^Option '--count' argument is ambiguous.\nDid you forget to specify the option argument for '--count'\?$/,
+    );
     expect(closest('tarin', ['train', 'report'])).toBe('train');
   });
 
@@ -56,26 +69,71 @@ describe('help', () => {
 describe('exit policy', () => {
   it('0 done, 2 bad command line, 1 user error without stack, 1 bug with its stack', async () => {
     const ok = io();
-    expect(await runCommand('lesionseg', command(async () => {}), [], ok)).toBe(0);
+    expect(
+      await runCommand(
+        'lesionseg',
+        command(async () => {}),
+        [],
+        ok,
+      ),
+    ).toBe(0);
     const usage = io();
-    expect(await runCommand('lesionseg', command(async () => {}), ['--cont', '1'], usage)).toBe(2);
+    expect(
+      await runCommand(
+        'lesionseg',
+        command(async () => {}),
+        ['--cont', '1'],
+        usage,
+      ),
+    ).toBe(2);
     expect(usage.stderr).toContain('lesionseg demo: unknown option --cont; did you mean --count?\n(see lesionseg demo --help)');
     const user = io();
-    expect(await runCommand('lesionseg', command(async () => Promise.reject(new UserError('/data/x.nii.gz: not a NIfTI file'))), [], user)).toBe(1);
+    expect(
+      await runCommand(
+        'lesionseg',
+        command(async () => Promise.reject(new UserError('/data/x.nii.gz: not a NIfTI file'))),
+        [],
+        user,
+      ),
+    ).toBe(1);
     expect(user.stderr).toBe('lesionseg demo: /data/x.nii.gz: not a NIfTI file\n');
     const bug = io();
-    expect(await runCommand('lesionseg', command(async () => Promise.reject(new TypeError('x is undefined'))), [], bug)).toBe(1);
+    expect(
+      await runCommand(
+        'lesionseg',
+        command(async () => Promise.reject(new TypeError('x is undefined'))),
+        [],
+        bug,
+      ),
+    ).toBe(1);
     expect(bug.stderr).toMatch(/unexpected error .*\nTypeError: x is undefined\n\s+at /);
     const code = io();
-    expect(await runCommand('lesionseg', command(async () => 143), [], code)).toBe(143);
+    expect(
+      await runCommand(
+        'lesionseg',
+        command(async () => 143),
+        [],
+        code,
+      ),
+    ).toBe(143);
   });
 
   it('the command sees the user folder: INIT_CWD when set (Nx), else the process folder', async () => {
     let seen = '';
     const nx = { ...io(), env: { INIT_CWD: '/where/i/typed' } };
-    await runCommand('lesionseg', command(async ({ cwd }) => void (seen = cwd)), [], nx);
+    await runCommand(
+      'lesionseg',
+      command(async ({ cwd }) => void (seen = cwd)),
+      [],
+      nx,
+    );
     expect(seen).toBe('/where/i/typed');
-    await runCommand('lesionseg', command(async ({ cwd }) => void (seen = cwd)), [], io());
+    await runCommand(
+      'lesionseg',
+      command(async ({ cwd }) => void (seen = cwd)),
+      [],
+      io(),
+    );
     expect(seen).toBe('/home/me');
   });
 
@@ -130,7 +188,12 @@ describe('progress as a bus observer', () => {
     bus.emit('windowsDone', { iteration: 0, elapsedMs: 0, patient: 'p1', done: 3, total: 9, patientIndex: 0, patients: 2 }); // a log gets whole patients only
     bus.emit('patientDone', { iteration: 0, elapsedMs: 0, patient: 'p1', done: 1, total: 2, stage: 'predict' });
     bus.emit('patientDone', { iteration: 0, elapsedMs: 0, patient: 'p1', done: 1, total: 1, stage: 'score' });
-    expect(log.text.split('\n').filter(Boolean).map((l) => l.slice(0, l.indexOf(' p1') + 3))).toEqual(['predict [############............] 1/2 p1', 'score [########################] 1/1 p1']);
+    expect(
+      log.text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.slice(0, l.indexOf(' p1') + 3)),
+    ).toEqual(['predict [############............] 1/2 p1', 'score [########################] 1/1 p1']);
     detach();
     bus.emit('patientDone', { iteration: 0, elapsedMs: 0, patient: 'p2', done: 2, total: 2, stage: 'predict' });
     expect(log.text).not.toContain('p2');

@@ -40,7 +40,7 @@ function parser<T>(parse: (value: unknown, path: string) => T, schema: JsonSchem
 
 const withDefault = (schema: JsonSchema, value: unknown): JsonSchema => (value === undefined ? schema : { ...schema, default: value });
 
-const describe = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v));
+const describe = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v)));
 
 export interface NumberRule {
   default?: number;
@@ -56,65 +56,85 @@ export function num(rule: NumberRule = {}): OptionParser<number> {
   if (rule.min !== undefined) schema['minimum'] = rule.min;
   if (rule.max !== undefined) schema['maximum'] = rule.max;
   if (rule.above !== undefined) schema['exclusiveMinimum'] = rule.above;
-  return parser((value, path) => {
-    if (value === undefined) {
-      if (rule.default === undefined) throw new ConfigError(path, 'is required (a number)');
-      return rule.default;
-    }
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(path, `must be a finite number, got ${describe(value)}`);
-    if (rule.integer && !Number.isInteger(value)) throw new ConfigError(path, `must be an integer, got ${value}`);
-    if (rule.min !== undefined && value < rule.min) throw new ConfigError(path, `must be >= ${rule.min}, got ${value}`);
-    if (rule.max !== undefined && value > rule.max) throw new ConfigError(path, `must be <= ${rule.max}, got ${value}`);
-    if (rule.above !== undefined && value <= rule.above) throw new ConfigError(path, `must be > ${rule.above}, got ${value}`);
-    return value;
-  }, withDefault(schema, rule.default), rule.default === undefined);
+  return parser(
+    (value, path) => {
+      if (value === undefined) {
+        if (rule.default === undefined) throw new ConfigError(path, 'is required (a number)');
+        return rule.default;
+      }
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(path, `must be a finite number, got ${describe(value)}`);
+      if (rule.integer && !Number.isInteger(value)) throw new ConfigError(path, `must be an integer, got ${value}`);
+      if (rule.min !== undefined && value < rule.min) throw new ConfigError(path, `must be >= ${rule.min}, got ${value}`);
+      if (rule.max !== undefined && value > rule.max) throw new ConfigError(path, `must be <= ${rule.max}, got ${value}`);
+      if (rule.above !== undefined && value <= rule.above) throw new ConfigError(path, `must be > ${rule.above}, got ${value}`);
+      return value;
+    },
+    withDefault(schema, rule.default),
+    rule.default === undefined,
+  );
 }
 
 export function str<S extends string = string>(rule: { default?: S; oneOf?: readonly S[] } = {}): OptionParser<S> {
   const schema: JsonSchema = rule.oneOf ? { type: 'string', enum: [...rule.oneOf] } : { type: 'string' };
-  return parser((value, path) => {
-    if (value === undefined) {
-      if (rule.default === undefined) throw new ConfigError(path, 'is required (a string)');
-      return rule.default;
-    }
-    if (typeof value !== 'string') throw new ConfigError(path, `must be a string, got ${describe(value)}`);
-    if (rule.oneOf && !rule.oneOf.includes(value as S)) {
-      throw new ConfigError(path, `must be one of ${rule.oneOf.map(describe).join(', ')}, got ${describe(value)}`);
-    }
-    return value as S;
-  }, withDefault(schema, rule.default), rule.default === undefined);
+  return parser(
+    (value, path) => {
+      if (value === undefined) {
+        if (rule.default === undefined) throw new ConfigError(path, 'is required (a string)');
+        return rule.default;
+      }
+      if (typeof value !== 'string') throw new ConfigError(path, `must be a string, got ${describe(value)}`);
+      if (rule.oneOf && !rule.oneOf.includes(value as S)) {
+        throw new ConfigError(path, `must be one of ${rule.oneOf.map(describe).join(', ')}, got ${describe(value)}`);
+      }
+      return value as S;
+    },
+    withDefault(schema, rule.default),
+    rule.default === undefined,
+  );
 }
 
 export function bool(rule: { default?: boolean } = {}): OptionParser<boolean> {
-  return parser((value, path) => {
-    if (value === undefined) {
-      if (rule.default === undefined) throw new ConfigError(path, 'is required (true or false)');
-      return rule.default;
-    }
-    if (typeof value !== 'boolean') throw new ConfigError(path, `must be true or false, got ${describe(value)}`);
-    return value;
-  }, withDefault({ type: 'boolean' }, rule.default), rule.default === undefined);
+  return parser(
+    (value, path) => {
+      if (value === undefined) {
+        if (rule.default === undefined) throw new ConfigError(path, 'is required (true or false)');
+        return rule.default;
+      }
+      if (typeof value !== 'boolean') throw new ConfigError(path, `must be true or false, got ${describe(value)}`);
+      return value;
+    },
+    withDefault({ type: 'boolean' }, rule.default),
+    rule.default === undefined,
+  );
 }
 
 export function optional<T>(inner: OptionParser<T>): OptionParser<T | null> {
   const { default: _default, ...schema } = inner.schema;
-  return parser((value, path) => (value === undefined || value === null ? null : inner(value, path)), { anyOf: [schema, { type: 'null' }], default: null }, false);
+  return parser(
+    (value, path) => (value === undefined || value === null ? null : inner(value, path)),
+    { anyOf: [schema, { type: 'null' }], default: null },
+    false,
+  );
 }
 
 export function list<T>(item: OptionParser<T>, rule: { default?: T[]; minLength?: number } = {}): OptionParser<T[]> {
   const schema: JsonSchema = { type: 'array', items: item.schema };
   if (rule.minLength !== undefined) schema['minItems'] = rule.minLength;
-  return parser((value, path) => {
-    if (value === undefined) {
-      if (rule.default === undefined) throw new ConfigError(path, 'is required (a list)');
-      return rule.default.slice();
-    }
-    if (!Array.isArray(value)) throw new ConfigError(path, `must be a list, got ${describe(value)}`);
-    if (rule.minLength !== undefined && value.length < rule.minLength) {
-      throw new ConfigError(path, `must have at least ${rule.minLength} entries`);
-    }
-    return value.map((v, i) => item(v, `${path}[${i}]`));
-  }, withDefault(schema, rule.default), rule.default === undefined);
+  return parser(
+    (value, path) => {
+      if (value === undefined) {
+        if (rule.default === undefined) throw new ConfigError(path, 'is required (a list)');
+        return rule.default.slice();
+      }
+      if (!Array.isArray(value)) throw new ConfigError(path, `must be a list, got ${describe(value)}`);
+      if (rule.minLength !== undefined && value.length < rule.minLength) {
+        throw new ConfigError(path, `must have at least ${rule.minLength} entries`);
+      }
+      return value.map((v, i) => item(v, `${path}[${i}]`));
+    },
+    withDefault(schema, rule.default),
+    rule.default === undefined,
+  );
 }
 
 /** A nested object with its own keys (unknown keys are errors here too). */

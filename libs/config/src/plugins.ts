@@ -54,7 +54,8 @@ function definitionsOf(file: string, exported: Record<string, unknown>): PluginM
     const defs = Array.isArray(value) ? value : [value];
     out[kind] = defs.map((d, i) => {
       const where = `plugin ${file}: ${name}${Array.isArray(value) ? `[${i}]` : ''}`;
-      if (!isObject(d) || typeof d['type'] !== 'string' || d['type'] === '') throw new UserError(`${where} must be a definition { type: "<name>", summary, options, create }`);
+      if (!isObject(d) || typeof d['type'] !== 'string' || d['type'] === '')
+        throw new UserError(`${where} must be a definition { type: "<name>", summary, options, create }`);
       if (typeof d['create'] !== 'function') throw new UserError(`${where} ("${d['type']}") has no create(options, deps) function`);
       if (d['options'] !== undefined && !isObject(d['options'])) throw new UserError(`${where} ("${d['type']}"): options must be an object of option parsers`);
       return { summary: '', options: {}, ...d } as AnyDefinition;
@@ -108,7 +109,9 @@ export function registerPlugins(modules: readonly PluginModule[], registries: Pa
       for (const def of defs) {
         if (registry.has(def.type)) {
           const owner = owners.get(`${kind}:${def.type}`);
-          throw new UserError(`plugin ${m.file}: ${kind} "${def.type}" clashes with ${owner ? `the one of plugin ${owner}` : `the built-in ${kind} of that name`}; give it another type name`);
+          throw new UserError(
+            `plugin ${m.file}: ${kind} "${def.type}" clashes with ${owner ? `the one of plugin ${owner}` : `the built-in ${kind} of that name`}; give it another type name`,
+          );
         }
         registry.register(def);
         owners.set(`${kind}:${def.type}`, m.file);

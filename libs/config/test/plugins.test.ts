@@ -33,9 +33,13 @@ describe('plugin modules from user files', () => {
     const dir = folder();
     await expect(loadPluginModules(['./nope.ts'], dir)).rejects.toThrow(`plugin ${path.join(dir, 'nope.ts')}: no such file ("./nope.ts", relative to ${dir})`);
     writeFileSync(path.join(dir, 'empty.ts'), `export const answer = 42;\n`);
-    await expect(loadPluginModules(['empty.ts'], dir)).rejects.toThrow(`plugin ${path.join(dir, 'empty.ts')}: exports no plugin definitions (expected strategies, losses, lrSchedules, loggers, hooks, postProcessors, or a default export of them)`);
+    await expect(loadPluginModules(['empty.ts'], dir)).rejects.toThrow(
+      `plugin ${path.join(dir, 'empty.ts')}: exports no plugin definitions (expected strategies, losses, lrSchedules, loggers, hooks, postProcessors, or a default export of them)`,
+    );
     writeFileSync(path.join(dir, 'bad.ts'), `export const strategies = [{ type: 'x' }];\n`);
-    await expect(loadPluginModules(['bad.ts'], dir)).rejects.toThrow(`plugin ${path.join(dir, 'bad.ts')}: strategies[0] ("x") has no create(options, deps) function`);
+    await expect(loadPluginModules(['bad.ts'], dir)).rejects.toThrow(
+      `plugin ${path.join(dir, 'bad.ts')}: strategies[0] ("x") has no create(options, deps) function`,
+    );
     writeFileSync(path.join(dir, 'broken.ts'), `export const strategies = ;\n`);
     await expect(loadPluginModules(['broken.ts'], dir)).rejects.toThrow(`plugin ${path.join(dir, 'broken.ts')}: cannot load it`);
   });
@@ -47,10 +51,16 @@ describe('plugin modules from user files', () => {
     writeFileSync(path.join(dir, 'c.ts'), `export const strategies = [{ type: 'twin', create: () => 'c' }];\n`);
     writeFileSync(path.join(dir, 'pp.ts'), `export const postProcessors = [{ type: 'pp', create: () => 'pp' }];\n`);
     const a = await loadPluginModules(['a.ts'], dir);
-    expect(() => registerPlugins(a, { strategy: builtins() })).toThrow(`plugin ${path.join(dir, 'a.ts')}: strategy "ohem" clashes with the built-in strategy of that name; give it another type name`);
+    expect(() => registerPlugins(a, { strategy: builtins() })).toThrow(
+      `plugin ${path.join(dir, 'a.ts')}: strategy "ohem" clashes with the built-in strategy of that name; give it another type name`,
+    );
     const bc = await loadPluginModules(['b.ts', 'c.ts'], dir);
-    expect(() => registerPlugins(bc, { strategy: builtins() })).toThrow(`plugin ${path.join(dir, 'c.ts')}: strategy "twin" clashes with the one of plugin ${path.join(dir, 'b.ts')}`);
+    expect(() => registerPlugins(bc, { strategy: builtins() })).toThrow(
+      `plugin ${path.join(dir, 'c.ts')}: strategy "twin" clashes with the one of plugin ${path.join(dir, 'b.ts')}`,
+    );
     const pp = await loadPluginModules(['pp.ts'], dir);
-    expect(() => registerPlugins(pp, { strategy: builtins() })).toThrow(`plugin ${path.join(dir, 'pp.ts')}: defines nothing this command uses (it takes strategies)`);
+    expect(() => registerPlugins(pp, { strategy: builtins() })).toThrow(
+      `plugin ${path.join(dir, 'pp.ts')}: defines nothing this command uses (it takes strategies)`,
+    );
   });
 });

@@ -17,7 +17,12 @@ describe('one spec validates, documents (JSON Schema) and types the options', ()
     expect(spec.mode.schema).toEqual({ type: 'string', enum: ['ema', 'raw'], default: 'ema' });
     expect(spec.stride.schema).toEqual({ anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }], default: null });
     expect(spec.widths.schema).toEqual({ type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, default: [16, 32] });
-    expect(spec.milestone.schema).toMatchObject({ type: 'object', properties: { at: { type: 'number', minimum: 0, maximum: 1 } }, required: ['at'], additionalProperties: false });
+    expect(spec.milestone.schema).toMatchObject({
+      type: 'object',
+      properties: { at: { type: 'number', minimum: 0, maximum: 1 } },
+      required: ['at'],
+      additionalProperties: false,
+    });
     expect([spec.rate.required, spec.steps.required, spec.stride.required]).toEqual([false, true, false]);
   });
 
@@ -27,8 +32,20 @@ describe('one spec validates, documents (JSON Schema) and types the options', ()
       .register(definePlugin({ type: 'b', summary: 'second', options: {}, create: () => 'b' }));
     const schema = r.jsonSchema() as { oneOf: Record<string, unknown>[] };
     expect(schema.oneOf.map((s) => s['title'])).toEqual(['a', 'b']);
-    expect(schema.oneOf[0]).toMatchObject({ description: 'first', required: ['type', 'steps'], additionalProperties: false, properties: { type: { const: 'a' } } });
-    expect(schema.oneOf[1]).toEqual({ type: 'object', title: 'b', description: 'second', properties: { type: { const: 'b' } }, required: ['type'], additionalProperties: false });
+    expect(schema.oneOf[0]).toMatchObject({
+      description: 'first',
+      required: ['type', 'steps'],
+      additionalProperties: false,
+      properties: { type: { const: 'a' } },
+    });
+    expect(schema.oneOf[1]).toEqual({
+      type: 'object',
+      title: 'b',
+      description: 'second',
+      properties: { type: { const: 'b' } },
+      required: ['type'],
+      additionalProperties: false,
+    });
     // and the same definition builds from the validated, defaulted options
     expect(r.create(r.parse({ type: 'a', steps: 3 }))).toBe('ema:3');
     expect(parseOptions(spec, { steps: 2 }, 'x')).toEqual({ rate: 1e-3, steps: 2, mode: 'ema', stride: null, widths: [16, 32], milestone: { at: 0.5 } });

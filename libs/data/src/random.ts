@@ -70,12 +70,7 @@ export function createRng(seed: number): Rng {
     state,
     getState: state,
     setState(st: unknown) {
-      if (
-        !Array.isArray(st) ||
-        st.length !== 4 ||
-        !st.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff) ||
-        st.every((v) => v === 0)
-      ) {
+      if (!Array.isArray(st) || st.length !== 4 || !st.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff) || st.every((v) => v === 0)) {
         throw new Error(`Rng.setState: expected four uint32 words (not all zero), got ${JSON.stringify(st)}`);
       }
       s.set(st as number[]);

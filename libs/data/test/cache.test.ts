@@ -84,7 +84,11 @@ describe('preprocessed cache entries', () => {
     expect(ref.positives.length).toBe(full.positives.length);
     // Its affine places box voxel 0 at full-grid voxel boxOrigin.
     const o = p.boxOrigin;
-    for (let r = 0; r < 3; r++) expect(v.affine[r][3]).toBeCloseTo(full.affine[r].slice(0, 3).reduce((s, a, k) => s + a * o[k], full.affine[r][3]), 9);
+    for (let r = 0; r < 3; r++)
+      expect(v.affine[r][3]).toBeCloseTo(
+        full.affine[r].slice(0, 3).reduce((s, a, k) => s + a * o[k], full.affine[r][3]),
+        9,
+      );
     store.close();
   }, 60_000);
 
@@ -94,7 +98,10 @@ describe('preprocessed cache entries', () => {
     const later = new Date(Date.now() + 5000);
     await utimes(files[1].followup, later, later);
     const log: string[] = [];
-    const r = await ensureEntry(files[1], options(dir, (t) => log.push(t)));
+    const r = await ensureEntry(
+      files[1],
+      options(dir, (t) => log.push(t)),
+    );
     expect(r.built).toBe(true);
     expect(log.join('\n')).toMatch(/stale cache entry/);
     expect(log.join('\n')).toContain(files[1].followup);
@@ -108,11 +115,25 @@ describe('preprocessed cache entries', () => {
     await h.write(Buffer.from('X'), 0, 1, 40); // inside the header JSON
     await h.close();
     const log: string[] = [];
-    expect((await ensureEntry(files[2], options(dir, (t) => log.push(t)))).built).toBe(true);
+    expect(
+      (
+        await ensureEntry(
+          files[2],
+          options(dir, (t) => log.push(t)),
+        )
+      ).built,
+    ).toBe(true);
     expect(log[0]).toContain(`${patient.file}: corrupt cache entry (header checksum mismatch)`);
     await truncate(patient.file, (await stat(patient.file)).size - 1);
     log.length = 0;
-    expect((await ensureEntry(files[2], options(dir, (t) => log.push(t)))).built).toBe(true);
+    expect(
+      (
+        await ensureEntry(
+          files[2],
+          options(dir, (t) => log.push(t)),
+        )
+      ).built,
+    ).toBe(true);
     expect(log[0]).toMatch(/corrupt cache entry \(\d+ bytes, the header says \d+\)/);
   }, 60_000);
 

@@ -30,17 +30,19 @@ function labelOf(data: ArrayLike<number>, shape: Vec3): number[][] {
       const x = i % X;
       const y = Math.floor(i / X) % Y;
       const z = Math.floor(i / (X * Y));
-      for (let dz = -1; dz <= 1; dz++) for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-        const a = x + dx;
-        const b = y + dy;
-        const c = z + dz;
-        if (a < 0 || b < 0 || c < 0 || a >= X || b >= Y || c >= Z) continue;
-        const j = a + X * (b + Y * c);
-        if (!seen[j] && data[j] > 0.5) {
-          seen[j] = 1;
-          stack.push(j);
-        }
-      }
+      for (let dz = -1; dz <= 1; dz++)
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const a = x + dx;
+            const b = y + dy;
+            const c = z + dz;
+            if (a < 0 || b < 0 || c < 0 || a >= X || b >= Y || c >= Z) continue;
+            const j = a + X * (b + Y * c);
+            if (!seen[j] && data[j] > 0.5) {
+              seen[j] = 1;
+              stack.push(j);
+            }
+          }
     }
     comps.push(comp);
   }

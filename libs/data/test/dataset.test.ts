@@ -99,12 +99,18 @@ describe('synthetic dataset on disk, read back by the MSSEG-2 loader', () => {
     const rel = (p: string): string => p.slice(root.length + 1);
     writeFileSync(
       join(root, 'm.json'),
-      JSON.stringify({ patients: files.map((f) => ({ id: `j${f.id}`, baseline: rel(f.baseline), followup: rel(f.followup), ground_truth: rel(f.groundTruth ?? '') })) }),
+      JSON.stringify({
+        patients: files.map((f) => ({ id: `j${f.id}`, baseline: rel(f.baseline), followup: rel(f.followup), ground_truth: rel(f.groundTruth ?? '') })),
+      }),
     );
     const j = await readManifest(join(root, 'm.json'));
     expect(j.map((f) => f.baseline)).toEqual(files.map((f) => f.baseline));
     expect(j[0].id).toBe('jsynth-001');
-    const csv = ['# two patients', 'id,flair_time01,flair_time02,ground_truth', ...files.map((f) => `${f.id},${rel(f.baseline)},${f.followup},${rel(f.groundTruth ?? '')}`)].join('\n');
+    const csv = [
+      '# two patients',
+      'id,flair_time01,flair_time02,ground_truth',
+      ...files.map((f) => `${f.id},${rel(f.baseline)},${f.followup},${rel(f.groundTruth ?? '')}`),
+    ].join('\n');
     writeFileSync(join(root, 'm.csv'), csv);
     const c = await listPatients(join(root, 'm.csv'));
     expect(c.map((f) => f.groundTruth)).toEqual(files.map((f) => f.groundTruth));

@@ -9,7 +9,12 @@ export function tinyPatient(shape: Vec3, lesions: Vec3[], seed = 1): Preprocesse
   for (let i = 0; i < image.length; i++) image[i] = rng.next() * 4 - 2;
   const mask = new Uint8Array(n);
   for (const [x, y, z] of lesions) mask[x + shape[0] * (y + shape[1] * z)] = 1;
-  const affine = [[0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 0.5, 0], [0, 0, 0, 1]];
+  const affine = [
+    [0.5, 0, 0, 0],
+    [0, 0.5, 0, 0],
+    [0, 0, 0.5, 0],
+    [0, 0, 0, 1],
+  ];
   return {
     id: `tiny-${seed}`,
     shape,

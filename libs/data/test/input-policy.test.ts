@@ -19,7 +19,12 @@ import type { NiftiImage, PatientFiles, Vec3, Volume } from '../src/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'lesionseg-policy-'));
 const shape: Vec3 = [8, 7, 6];
-const affine = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+const affine = [
+  [1, 0, 0, 0],
+  [0, 1, 0, 0],
+  [0, 0, 1, 0],
+  [0, 0, 0, 1],
+];
 const n = 8 * 7 * 6;
 const vol = (f: (i: number) => number): Volume => ({ shape, spacing: [1, 1, 1], affine, data: Float32Array.from({ length: n }, (_, i) => f(i)) });
 
@@ -34,7 +39,11 @@ async function patient(id: string, o: { flair2?: Volume; gt?: { volume: Volume; 
     groundTruth: join(dir, MSSEG2_FILES.groundTruth),
     experts: [],
   };
-  await writeNifti(files.baseline, vol((i) => 100 + (i % 13)), { datatype: 'float32' });
+  await writeNifti(
+    files.baseline,
+    vol((i) => 100 + (i % 13)),
+    { datatype: 'float32' },
+  );
   await writeNifti(files.followup, o.flair2 ?? vol((i) => 100 + (i % 11)), { datatype: 'float32' });
   const gt = o.gt ?? { volume: vol((i) => (i % 50 === 0 ? 1 : 0)), datatype: 'uint8' as const };
   await writeNifti(files.groundTruth as string, gt.volume, { datatype: gt.datatype });
@@ -101,11 +110,23 @@ describe('fault 13: NaN affines and absurd working grids are named errors', () =
   it('checkSameGrid refuses a NaN affine instead of passing it (d > tol is false for NaN)', () => {
     const img = (path: string, a: number[][]): NiftiImage => ({ ...vol(() => 0), path, affine: a }) as NiftiImage;
     const nanAffine = affine.map((r, i) => (i === 0 ? [Number.NaN, 0, 0, 0] : r.slice()));
-    expect(() => checkSameGrid('p', img('/a.nii', affine), img('/b.nii', nanAffine))).toThrow(/patient p: \/b\.nii affine differs from \/a\.nii by up to NaN mm/);
+    expect(() => checkSameGrid('p', img('/a.nii', affine), img('/b.nii', nanAffine))).toThrow(
+      /patient p: \/b\.nii affine differs from \/a\.nii by up to NaN mm/,
+    );
   });
 
   it('preprocessPatient refuses an input whose physical size is absurd for the working spacing', async () => {
-    const big = (): Volume => ({ shape: [10, 10, 10], spacing: [100, 100, 100], affine: [[100, 0, 0, 0], [0, 100, 0, 0], [0, 0, 100, 0], [0, 0, 0, 1]], data: new Float32Array(1000).fill(1) });
+    const big = (): Volume => ({
+      shape: [10, 10, 10],
+      spacing: [100, 100, 100],
+      affine: [
+        [100, 0, 0, 0],
+        [0, 100, 0, 0],
+        [0, 0, 100, 0],
+        [0, 0, 0, 1],
+      ],
+      data: new Float32Array(1000).fill(1),
+    });
     expect(() => preprocessPatient({ id: 'cm', baseline: big(), followup: big() }, { spacing: 0.5 })).toThrow(
       new DatasetError(
         `patient cm: 10x10x10 voxels of 100x100x100 mm (1000x1000x1000 mm) make a 2000x2000x2000 working grid at 0.5x0.5x0.5 mm: 8000000000 voxels, over the limit of ${MAX_WORKING_VOXELS}; ` +
@@ -116,11 +137,23 @@ describe('fault 13: NaN affines and absurd working grids are named errors', () =
 
   it('preprocessPatient refuses NaN or degenerate affines with named errors, not a RangeError from an allocation', () => {
     const withAffine = (a: number[][]) => (): Volume => ({ ...vol(() => 1), affine: a });
-    const nan = withAffine([[Number.NaN, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]);
+    const nan = withAffine([
+      [Number.NaN, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ]);
     expect(() => preprocessPatient({ id: 'nan', baseline: nan(), followup: nan() })).toThrow(
       new DatasetError("patient nan: follow-up grid differs from the baseline's (or an affine is not finite)"),
     );
-    const flat = withAffine([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1]]);
-    expect(() => preprocessPatient({ id: 'flat', baseline: flat(), followup: flat() })).toThrow(/^patient flat: workingGrid: source voxel size \[1, 1, 0\] mm must be finite and > 0/);
+    const flat = withAffine([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 1],
+    ]);
+    expect(() => preprocessPatient({ id: 'flat', baseline: flat(), followup: flat() })).toThrow(
+      /^patient flat: workingGrid: source voxel size \[1, 1, 0\] mm must be finite and > 0/,
+    );
   });
 });

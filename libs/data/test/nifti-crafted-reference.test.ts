@@ -37,7 +37,11 @@ describe('crafted files (issue 12) against nibabel 5 verdicts', () => {
       const path = fixture(`crafted/${name}`);
       expect(ref.cases[name].loads).toBe(want.nibabelLoads);
       const refused = async (): Promise<Error> => {
-        if (!want.policy) return readNifti(path).then(() => new Error('read without complaint'), (e: unknown) => e as Error);
+        if (!want.policy)
+          return readNifti(path).then(
+            () => new Error('read without complaint'),
+            (e: unknown) => e as Error,
+          );
         const img = await readNifti(path); // the reader reads these; the input policy refuses them
         try {
           if (want.policy === 'finite') checkFiniteVoxels(img, 'FLAIR');

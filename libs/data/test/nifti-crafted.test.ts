@@ -17,7 +17,12 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const volume: Volume = {
   shape: [6, 5, 4],
   spacing: [1, 1, 2],
-  affine: [[-1, 0, 0, 10], [0, 1, 0, -20], [0, 0, 2, 5], [0, 0, 0, 1]],
+  affine: [
+    [-1, 0, 0, 10],
+    [0, 1, 0, -20],
+    [0, 0, 2, 5],
+    [0, 0, 0, 1],
+  ],
   data: Float32Array.from({ length: 120 }, (_, i) => i % 11),
 };
 /** 352-byte header + 120 int16 voxels, sform and qform both set by our writer. */
@@ -128,7 +133,9 @@ describe('fault 8: only the announced voxel bytes are read; data after the image
     for (const path of [file('tiny.nii', bytes), file('tiny.nii.gz', gzipSync(bytes))]) {
       expect(Array.from((await readNifti(path)).data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     }
-    expect(await refusal(file('tiny-cut.nii.gz', gzipSync(bytes.subarray(0, 358))))).toMatch(/truncated voxel data: expected 8 bytes of uint8 after offset 352, found 6/);
+    expect(await refusal(file('tiny-cut.nii.gz', gzipSync(bytes.subarray(0, 358))))).toMatch(
+      /truncated voxel data: expected 8 bytes of uint8 after offset 352, found 6/,
+    );
   });
 
   it('the same voxel bytes whatever the inflate chunk size (a header split across chunks, voxels inside the probe)', async () => {
@@ -144,7 +151,14 @@ describe('fault 8: only the announced voxel bytes are read; data after the image
 
   it('a header announcing more than its gzip file can inflate to is refused before allocating', async () => {
     const b = good();
-    for (const [k, n] of [[1, 2000], [2, 2000], [3, 2000]]) b.writeInt16LE(n, 40 + 2 * k);
-    expect(await refusal(file('absurd.nii.gz', gzipSync(b)))).toMatch(/expected 16000000000 bytes of int16 after offset 352, but a \d+-byte gzip file inflates to at most \d+ bytes/);
+    for (const [k, n] of [
+      [1, 2000],
+      [2, 2000],
+      [3, 2000],
+    ])
+      b.writeInt16LE(n, 40 + 2 * k);
+    expect(await refusal(file('absurd.nii.gz', gzipSync(b)))).toMatch(
+      /expected 16000000000 bytes of int16 after offset 352, but a \d+-byte gzip file inflates to at most \d+ bytes/,
+    );
   });
 });

@@ -10,8 +10,21 @@ const tsx = `${root}node_modules/.bin/tsx`;
 describe('tools/nifti-info.ts', () => {
   it('prints one JSON object whose numbers equal nibabel readings of the scaled file', () => {
     const out = execFileSync(tsx, [`${root}tools/nifti-info.ts`, fixture('scaled_int16.nii.gz')], { encoding: 'utf8' });
-    const info = JSON.parse(out) as { shape: number[]; spacing: number[]; affine: number[][]; datatype: string; min: number; max: number; sum: number; mean: number };
-    const want = (JSON.parse(readFileSync(fixture('expected.json'), 'utf8')) as { cases: Record<string, { shape: number[]; affine: number[][]; min: number; max: number; sum: number; mean: number }> }).cases['scaled_int16.nii.gz'];
+    const info = JSON.parse(out) as {
+      shape: number[];
+      spacing: number[];
+      affine: number[][];
+      datatype: string;
+      min: number;
+      max: number;
+      sum: number;
+      mean: number;
+    };
+    const want = (
+      JSON.parse(readFileSync(fixture('expected.json'), 'utf8')) as {
+        cases: Record<string, { shape: number[]; affine: number[][]; min: number; max: number; sum: number; mean: number }>;
+      }
+    ).cases['scaled_int16.nii.gz'];
     expect(out.trim().split('\n')).toHaveLength(1);
     expect(info.shape).toEqual(want.shape);
     expect(info.datatype).toBe('int16');

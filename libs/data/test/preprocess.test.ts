@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Vec3, Volume } from '../src/index.ts';
-import {
-  forwardTables,
-  preprocessPatient,
-  probabilitiesToOriginal,
-  resampleMask,
-  resampleTrilinear,
-  workingGrid,
-  zscoreInPlace,
-} from '../src/index.ts';
+import { forwardTables, preprocessPatient, probabilitiesToOriginal, resampleMask, resampleTrilinear, workingGrid, zscoreInPlace } from '../src/index.ts';
 import { fixture } from './fixtures.ts';
 
 interface TorchCase {
@@ -21,7 +13,12 @@ interface TorchCase {
 }
 const torchCases = (JSON.parse(readFileSync(fixture('resample.json'), 'utf8')) as { cases: TorchCase[] }).cases;
 
-const diag = (s: Vec3): number[][] => [[s[0], 0, 0, 10], [0, s[1], 0, -20], [0, 0, s[2], 30], [0, 0, 0, 1]];
+const diag = (s: Vec3): number[][] => [
+  [s[0], 0, 0, 10],
+  [0, s[1], 0, -20],
+  [0, 0, s[2], 30],
+  [0, 0, 0, 1],
+];
 
 describe('trilinear resampling against torch.nn.functional.interpolate(align_corners=False)', () => {
   for (const c of torchCases) {
@@ -39,10 +36,19 @@ describe('trilinear resampling against torch.nn.functional.interpolate(align_cor
 
 describe('workingGrid', () => {
   it('keeps world positions: working voxel i sits at original coordinate i*step + offset', () => {
-    const a = [[0.9, 0.1, 0, -80], [-0.1, 0.9, 0.05, 100], [0, -0.05, 1.2, -50], [0, 0, 0, 1]];
+    const a = [
+      [0.9, 0.1, 0, -80],
+      [-0.1, 0.9, 0.05, 100],
+      [0, -0.05, 1.2, -50],
+      [0, 0, 0, 1],
+    ];
     const g = workingGrid([100, 120, 40], a, 0.5);
     const world = (m: number[][], v: number[]): number[] => [0, 1, 2].map((r) => m[r][0] * v[0] + m[r][1] * v[1] + m[r][2] * v[2] + m[r][3]);
-    for (const i of [[0, 0, 0], [7, 300, 12], [-0.5, -0.5, -0.5]]) {
+    for (const i of [
+      [0, 0, 0],
+      [7, 300, 12],
+      [-0.5, -0.5, -0.5],
+    ]) {
       const u = i.map((v, ax) => v * g.step[ax] + g.offset[ax]);
       const d = world(g.targetAffine, i).map((w, k) => w - world(a, u)[k]);
       for (const x of d) expect(Math.abs(x)).toBeLessThan(1e-9);
@@ -63,11 +69,13 @@ describe('resampleMask keeps small lesions', () => {
     const g = workingGrid(shape, diag([1, 1, 1]), 0.5);
     const w = resampleMask(m, g);
     let count = 0;
-    for (let z = 0; z < 10; z++) for (let y = 0; y < 10; y++) for (let x = 0; x < 10; x++) {
-      const v = w[x + 10 * (y + 10 * z)];
-      count += v;
-      if (v) expect([x, y, z].every((c) => c === 4 || c === 5)).toBe(true);
-    }
+    for (let z = 0; z < 10; z++)
+      for (let y = 0; y < 10; y++)
+        for (let x = 0; x < 10; x++) {
+          const v = w[x + 10 * (y + 10 * z)];
+          count += v;
+          if (v) expect([x, y, z].every((c) => c === 4 || c === 5)).toBe(true);
+        }
     expect(count).toBe(8);
   });
 
@@ -104,7 +112,12 @@ describe('zscoreInPlace', () => {
 
 describe('preprocessPatient and its inverse', () => {
   const shape: Vec3 = [12, 10, 6];
-  const affine = [[-1, 0, 0, 60], [0, 1, 0, -50], [0, 0, 2, -6], [0, 0, 0, 1]];
+  const affine = [
+    [-1, 0, 0, 60],
+    [0, 1, 0, -50],
+    [0, 0, 2, -6],
+    [0, 0, 0, 1],
+  ];
   const vol = (f: (x: number, y: number, z: number) => number): Volume => {
     const data = new Float32Array(720);
     for (let z = 0, i = 0; z < 6; z++) for (let y = 0; y < 10; y++) for (let x = 0; x < 12; x++, i++) data[i] = f(x, y, z);
@@ -137,7 +150,15 @@ describe('preprocessPatient and its inverse', () => {
   });
 
   it('refuses time points on different grids, naming the patient', () => {
-    const moved = { ...followup, affine: [[-1, 0, 0, 61], [0, 1, 0, -50], [0, 0, 2, -6], [0, 0, 0, 1]] };
+    const moved = {
+      ...followup,
+      affine: [
+        [-1, 0, 0, 61],
+        [0, 1, 0, -50],
+        [0, 0, 2, -6],
+        [0, 0, 0, 1],
+      ],
+    };
     expect(() => preprocessPatient({ id: 'p7', baseline, followup: moved })).toThrow(/patient p7: follow-up grid differs/);
   });
 });

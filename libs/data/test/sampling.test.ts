@@ -31,7 +31,14 @@ describe('precomputePositives', () => {
 });
 
 describe('patch draws', () => {
-  const patient = tinyPatient([20, 18, 16], [[1, 2, 3], [10, 9, 8], [19, 17, 15]]);
+  const patient = tinyPatient(
+    [20, 18, 16],
+    [
+      [1, 2, 3],
+      [10, 9, 8],
+      [19, 17, 15],
+    ],
+  );
 
   it('positive patches always contain a lesion voxel, at varying positions, padded at borders', () => {
     const rng = createRng(3);
@@ -82,7 +89,14 @@ describe('patch draws', () => {
 
 describe('extractBatch', () => {
   it('matches a per-voxel reference in [batch, z, y, x, channel] layout, padding outside', () => {
-    const patient: PreprocessedPatient = tinyPatient([11, 9, 7], [[0, 0, 0], [5, 4, 3], [10, 8, 6]]);
+    const patient: PreprocessedPatient = tinyPatient(
+      [11, 9, 7],
+      [
+        [0, 0, 0],
+        [5, 4, 3],
+        [10, 8, 6],
+      ],
+    );
     const rng = createRng(8);
     const specs: PatchSpec[] = [
       { patient, origin: [-3, -2, -4], size: 6, kind: 'uniform' },

@@ -87,7 +87,10 @@ describe('generatePhantom', () => {
 });
 
 describe('preprocessing round trip on a phantom', () => {
-  for (const spacing of [[1, 1, 1], [1.2, 1.2, 2]] as const) {
+  for (const spacing of [
+    [1, 1, 1],
+    [1.2, 1.2, 2],
+  ] as const) {
     it(`[${spacing.join(', ')}] mm -> 0.5 mm -> original: Dice >= 0.99, no lesion > 3 mm3 lost`, () => {
       const ph = generatePhantom(77, { ...small, spacing: [...spacing], shape: [40, 40, spacing[2] > 1 ? 20 : 36] });
       const pre = preprocessPatient({ id: 'rt', baseline: ph.baseline, followup: ph.followup, mask: ph.groundTruth });

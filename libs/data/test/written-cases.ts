@@ -28,21 +28,46 @@ export function writtenCases(): WrittenCase[] {
       name: 'written_float32.nii.gz',
       datatype: 'float32',
       description: 'lesionseg float32 rotated',
-      volume: make([9, 8, 7], [[0.5 * c, -0.5 * s, 0, -20.25], [0.5 * s, 0.5 * c, 0, 31.5], [0, 0, 0.75, -12], [0, 0, 0, 1]], (i) =>
-        Math.sin(i * 0.37) * 100.125,
+      volume: make(
+        [9, 8, 7],
+        [
+          [0.5 * c, -0.5 * s, 0, -20.25],
+          [0.5 * s, 0.5 * c, 0, 31.5],
+          [0, 0, 0.75, -12],
+          [0, 0, 0, 1],
+        ],
+        (i) => Math.sin(i * 0.37) * 100.125,
       ),
     },
     {
       name: 'written_uint8.nii',
       datatype: 'uint8',
       description: 'lesionseg uint8 mask, left-handed axes',
-      volume: make([6, 5, 4], [[-1, 0, 0, 90], [0, 1, 0, -126], [0, 0, 1, -72], [0, 0, 0, 1]], (i) => (i % 7 === 0 ? 1 : 0)),
+      volume: make(
+        [6, 5, 4],
+        [
+          [-1, 0, 0, 90],
+          [0, 1, 0, -126],
+          [0, 0, 1, -72],
+          [0, 0, 0, 1],
+        ],
+        (i) => (i % 7 === 0 ? 1 : 0),
+      ),
     },
     {
       name: 'written_int16.nii.gz',
       datatype: 'int16',
       description: 'lesionseg int16 sheared affine',
-      volume: make([5, 6, 7], [[1, 0.2, 0, -10], [0, 1.1, 0.1, 5], [0.05, 0, 0.8, 2.5], [0, 0, 0, 1]], (i) => (i * 37) % 2001 - 1000),
+      volume: make(
+        [5, 6, 7],
+        [
+          [1, 0.2, 0, -10],
+          [0, 1.1, 0.1, 5],
+          [0.05, 0, 0.8, 2.5],
+          [0, 0, 0, 1],
+        ],
+        (i) => ((i * 37) % 2001) - 1000,
+      ),
     },
   ];
 }

@@ -32,11 +32,7 @@ export class MissingPluginError extends UserError {
     readonly kind: string,
     readonly known: readonly string[],
   ) {
-    super(
-      known.length > 0
-        ? `No ${kind} configured: set "type" to one of ${formatNames(known)}.`
-        : `No ${kind} is bound in the container.`,
-    );
+    super(known.length > 0 ? `No ${kind} configured: set "type" to one of ${formatNames(known)}.` : `No ${kind} is bound in the container.`);
     this.name = 'MissingPluginError';
   }
 }

@@ -14,9 +14,7 @@ export interface EventBase {
   elapsedMs: number;
 }
 
-export type Budget =
-  | { kind: 'time'; ms: number }
-  | { kind: 'iterations'; iterations: number };
+export type Budget = { kind: 'time'; ms: number } | { kind: 'iterations'; iterations: number };
 
 export type TrainStart = EventBase & {
   runDir: string;

@@ -1,17 +1,7 @@
 import { Container } from 'inversify';
 import { describe, expect, it } from 'vitest';
 import { createBus, type Bus } from '../src/bus.ts';
-import {
-  bindMulti,
-  bindNamed,
-  bindSingleton,
-  knownPluginNames,
-  MissingPluginError,
-  resolve,
-  resolveAll,
-  resolveNamed,
-  UnknownPluginError,
-} from '../src/di.ts';
+import { bindMulti, bindNamed, bindSingleton, knownPluginNames, MissingPluginError, resolve, resolveAll, resolveNamed, UnknownPluginError } from '../src/di.ts';
 import { token } from '../src/tokens.ts';
 
 interface Strategy {
@@ -59,9 +49,7 @@ describe('typed tokens and DI helpers', () => {
   it('a missing name says so and lists the known ones', () => {
     const c = container();
     expect(() => resolveNamed(c, TOKENS.Strategy, 'strategy', undefined)).toThrow(MissingPluginError);
-    expect(() => resolveNamed(c, TOKENS.Strategy, 'strategy', '')).toThrow(
-      'No strategy configured: set "type" to one of "ohem", "oversample".',
-    );
+    expect(() => resolveNamed(c, TOKENS.Strategy, 'strategy', '')).toThrow('No strategy configured: set "type" to one of "ohem", "oversample".');
   });
 
   it('a token with nothing bound names the token', () => {

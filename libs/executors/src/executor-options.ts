@@ -45,8 +45,10 @@ export function readClusterConfig(file: string, read: (f: string) => string = (f
   for (const k of ['partition', 'time', 'gres', 'mem', 'account'] as const) {
     if (s[k] !== undefined && typeof s[k] !== 'string') throw new Error(`${file}: slurm.${k} must be a string`);
   }
-  if (s.cpusPerTask !== undefined && !(Number.isInteger(s.cpusPerTask) && (s.cpusPerTask as number) > 0)) throw new Error(`${file}: slurm.cpusPerTask must be a positive integer`);
-  if (s.extra !== undefined && !(Array.isArray(s.extra) && s.extra.every((x) => typeof x === 'string'))) throw new Error(`${file}: slurm.extra must be a list of strings`);
+  if (s.cpusPerTask !== undefined && !(Number.isInteger(s.cpusPerTask) && (s.cpusPerTask as number) > 0))
+    throw new Error(`${file}: slurm.cpusPerTask must be a positive integer`);
+  if (s.extra !== undefined && !(Array.isArray(s.extra) && s.extra.every((x) => typeof x === 'string')))
+    throw new Error(`${file}: slurm.extra must be a list of strings`);
   return s as SlurmResources;
 }
 

@@ -40,5 +40,8 @@ export interface Executor {
 export function failureReport(outcomes: readonly TaskOutcome[]): string[] {
   return outcomes
     .filter((o) => o.state === 'failed')
-    .map((o) => `${o.name} failed (${o.exitCode === null ? 'no exit status: killed or lost' : `exit ${o.exitCode}`}):\n  ${o.tail.length > 0 ? o.tail.join('\n  ') : '(empty log)'}`);
+    .map(
+      (o) =>
+        `${o.name} failed (${o.exitCode === null ? 'no exit status: killed or lost' : `exit ${o.exitCode}`}):\n  ${o.tail.length > 0 ? o.tail.join('\n  ') : '(empty log)'}`,
+    );
 }

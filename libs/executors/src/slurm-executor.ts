@@ -132,7 +132,14 @@ export class SlurmExecutor implements Executor {
     await writeFileAtomic(path.join(statusDir, '.keep'), '');
     await writeFileAtomic(script, batchScript(tasks, statusDir));
     const array = `--array=0-${tasks.length - 1}${this.o.throttle ? `%${this.o.throttle}` : ''}`;
-    const args = ['--parsable', array, `--job-name=${this.o.jobName}`, `--output=${path.join(this.o.workDir, `${this.o.jobName}-%a.slurm.out`)}`, ...resourceFlags(this.o), script];
+    const args = [
+      '--parsable',
+      array,
+      `--job-name=${this.o.jobName}`,
+      `--output=${path.join(this.o.workDir, `${this.o.jobName}-%a.slurm.out`)}`,
+      ...resourceFlags(this.o),
+      script,
+    ];
     const started = Date.now();
     let stdout: string;
     try {

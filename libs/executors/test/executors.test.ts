@@ -3,25 +3,71 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { batchScript, failureReport, LocalExecutor, parseExecutorChoice, parseSqueue, probeSlurm, resourceFlags, skipSlurmLoudly, SlurmExecutor, type Task, type TaskState } from '../src/index.ts';
+import {
+  batchScript,
+  failureReport,
+  LocalExecutor,
+  parseExecutorChoice,
+  parseSqueue,
+  probeSlurm,
+  resourceFlags,
+  skipSlurmLoudly,
+  SlurmExecutor,
+  type Task,
+  type TaskState,
+} from '../src/index.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'lesionseg-executors-'));
 
 /** Tasks of a tiny script that prints its arguments and exits with the first one. */
 function tasks(dir: string, codes: number[]): Task[] {
   const script = path.join(dir, 'task.ts');
-  writeFileSync(script, "const [code, ...words] = process.argv.slice(2);\nconsole.log(`cwd ${process.cwd()} words ${words.join('|')}`);\nprocess.exit(Number(code));\n");
-  return codes.map((code, i) => ({ label: `task-${i}`, script, args: [String(code), "it's", 'two words'], cwd: dir, logFile: path.join(dir, 'logs', `task-${i}.log`) }));
+  writeFileSync(
+    script,
+    "const [code, ...words] = process.argv.slice(2);\nconsole.log(`cwd ${process.cwd()} words ${words.join('|')}`);\nprocess.exit(Number(code));\n",
+  );
+  return codes.map((code, i) => ({
+    label: `task-${i}`,
+    script,
+    args: [String(code), "it's", 'two words'],
+    cwd: dir,
+    logFile: path.join(dir, 'logs', `task-${i}.log`),
+  }));
 }
 
 const usage = (m: string) => new Error(`usage: ${m}`);
 
 describe('executor options', () => {
   it('defaults to local, one at a time; Slurm resources become sbatch flags in a stable order', () => {
-    expect(parseExecutorChoice({}, usage)).toEqual({ kind: 'local', parallel: null, resources: { partition: null, time: null, gres: null, cpusPerTask: null, mem: null, account: null, extra: [] } });
-    const c = parseExecutorChoice({ executor: 'slurm', parallel: '2', partition: 'gpu', time: '3:30:00', gres: 'gpu:1', 'cpus-per-task': '8', mem: '32G', account: 'lab', 'sbatch-flag': ['--qos=high'] }, usage);
+    expect(parseExecutorChoice({}, usage)).toEqual({
+      kind: 'local',
+      parallel: null,
+      resources: { partition: null, time: null, gres: null, cpusPerTask: null, mem: null, account: null, extra: [] },
+    });
+    const c = parseExecutorChoice(
+      {
+        executor: 'slurm',
+        parallel: '2',
+        partition: 'gpu',
+        time: '3:30:00',
+        gres: 'gpu:1',
+        'cpus-per-task': '8',
+        mem: '32G',
+        account: 'lab',
+        'sbatch-flag': ['--qos=high'],
+      },
+      usage,
+    );
     expect(c.parallel).toBe(2);
-    expect(resourceFlags(c.resources)).toEqual(['--partition=gpu', '--time=3:30:00', '--gres=gpu:1', '--cpus-per-task=8', '--mem=32G', '--account=lab', '--qos=high']);
+    expect(resourceFlags(c.resources)).toEqual([
+      '--partition=gpu',
+      '--time=3:30:00',
+      '--gres=gpu:1',
+      '--cpus-per-task=8',
+      '--mem=32G',
+      '--account=lab',
+      '--qos=high',
+    ]);
   });
 
   it('reads the slurm section of --cluster-config; command-line options win', () => {
@@ -30,7 +76,9 @@ describe('executor options', () => {
     const c = parseExecutorChoice({ executor: 'slurm', partition: 'long', 'cluster-config': f }, usage);
     expect(resourceFlags(c.resources)).toEqual(['--partition=long', '--gres=gpu:a100:1', '--signal=B:TERM@120']);
     writeFileSync(f, JSON.stringify({ slurm: { partitions: 'x' } }));
-    expect(() => parseExecutorChoice({ executor: 'slurm', 'cluster-config': f }, usage)).toThrow(`usage: ${f}: unknown slurm setting(s) partitions; known: partition,`);
+    expect(() => parseExecutorChoice({ executor: 'slurm', 'cluster-config': f }, usage)).toThrow(
+      `usage: ${f}: unknown slurm setting(s) partitions; known: partition,`,
+    );
   });
 
   it('refuses an unknown executor, a bad count and Slurm resources without --executor slurm', () => {
@@ -100,6 +148,8 @@ describe.skipIf(!slurm.ok)('slurm executor on the local Slurm', () => {
   it('a failing sbatch is an error naming the command and Slurm’s message', async () => {
     const dir = tmp();
     const ex = new SlurmExecutor({ workDir: dir, jobName: 'bad', partition: 'no-such-partition', pollMs: 200 });
-    await expect(ex.runAll(tasks(dir, [0]))).rejects.toThrow(/sbatch --parsable --array=0-0 .*--partition=no-such-partition.* failed: sbatch: error: .*[Pp]artition/);
+    await expect(ex.runAll(tasks(dir, [0]))).rejects.toThrow(
+      /sbatch --parsable --array=0-0 .*--partition=no-such-partition.* failed: sbatch: error: .*[Pp]artition/,
+    );
   });
 });

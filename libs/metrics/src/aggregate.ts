@@ -42,7 +42,9 @@ export interface CohortSummary {
 }
 
 /** Aggregate per-patient scores as in the paper: per patient first, then mean and SEM per group. */
-export function summarizeCohort(patients: readonly Pick<PatientScore, 'gtEmpty' | 'dice' | 'lesionSensitivity' | 'lesionPpv' | 'lesionF1' | 'nPredLesions' | 'predLesionVolumeMm3'>[]): CohortSummary {
+export function summarizeCohort(
+  patients: readonly Pick<PatientScore, 'gtEmpty' | 'dice' | 'lesionSensitivity' | 'lesionPpv' | 'lesionF1' | 'nPredLesions' | 'predLesionVolumeMm3'>[],
+): CohortSummary {
   const pos = patients.filter((p) => !p.gtEmpty);
   const neg = patients.filter((p) => p.gtEmpty);
   const col = (k: 'dice' | 'lesionSensitivity' | 'lesionPpv' | 'lesionF1'): MeanSem => meanSem(pos.map((p) => p[k] ?? NaN));

@@ -207,13 +207,7 @@ function outsideFractions(l: Lesions, covered: Float64Array): Float64Array {
   return out;
 }
 
-function reports(
-  runs: RunMask,
-  l: Lesions,
-  v: number,
-  affine: RunVolume['affine'],
-  match: (label: number) => MatchPart,
-): LesionReport[] {
+function reports(runs: RunMask, l: Lesions, v: number, affine: RunVolume['affine'], match: (label: number) => MatchPart): LesionReport[] {
   const geo = lesionGeometry(runs, l);
   const out: LesionReport[] = [];
   for (let k = 1; k <= l.count; k++) {

@@ -42,14 +42,7 @@ function unguardedPartitionPivot(a: Int32Array, first: number, last: number, les
   return unguardedPartition(a, first + 1, last, first, less);
 }
 
-function moveMedianToFirst(
-  a: Int32Array,
-  result: number,
-  x: number,
-  y: number,
-  z: number,
-  less: (p: number, q: number) => boolean,
-): void {
+function moveMedianToFirst(a: Int32Array, result: number, x: number, y: number, z: number, less: (p: number, q: number) => boolean): void {
   if (less(a[x], a[y])) {
     if (less(a[y], a[z])) swap(a, result, y);
     else if (less(a[x], a[z])) swap(a, result, z);
@@ -128,14 +121,7 @@ function heapSort(a: Int32Array, first: number, last: number, less: (x: number, 
   }
 }
 
-function adjustHeap(
-  a: Int32Array,
-  first: number,
-  hole: number,
-  len: number,
-  value: number,
-  less: (x: number, y: number) => boolean,
-): void {
+function adjustHeap(a: Int32Array, first: number, hole: number, len: number, value: number, less: (x: number, y: number) => boolean): void {
   const top = hole;
   let child = hole;
   while (child < Math.floor((len - 1) / 2)) {

@@ -16,8 +16,24 @@ describe('cohort aggregation (paper Table 1)', () => {
 
   it('splits patients by an empty GT', () => {
     type P = Pick<PatientScore, 'gtEmpty' | 'dice' | 'lesionSensitivity' | 'lesionPpv' | 'lesionF1' | 'nPredLesions' | 'predLesionVolumeMm3'>;
-    const pos = (d: number, s: number): P => ({ gtEmpty: false, dice: d, lesionSensitivity: s, lesionPpv: 1, lesionF1: 0.5, nPredLesions: 3, predLesionVolumeMm3: 9 });
-    const neg = (n: number, v: number): P => ({ gtEmpty: true, dice: null, lesionSensitivity: null, lesionPpv: null, lesionF1: null, nPredLesions: n, predLesionVolumeMm3: v });
+    const pos = (d: number, s: number): P => ({
+      gtEmpty: false,
+      dice: d,
+      lesionSensitivity: s,
+      lesionPpv: 1,
+      lesionF1: 0.5,
+      nPredLesions: 3,
+      predLesionVolumeMm3: 9,
+    });
+    const neg = (n: number, v: number): P => ({
+      gtEmpty: true,
+      dice: null,
+      lesionSensitivity: null,
+      lesionPpv: null,
+      lesionF1: null,
+      nPredLesions: n,
+      predLesionVolumeMm3: v,
+    });
     const s = summarizeCohort([pos(0.5, 1), pos(0.7, NaN), neg(0, 0), neg(2, 10), pos(0.9, 0)]);
     expect(s.withNewLesions.nPatients).toBe(3);
     expect(s.withNewLesions.dice.mean).toBeCloseTo(0.7, 15);

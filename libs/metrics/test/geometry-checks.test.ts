@@ -14,7 +14,12 @@ describe('scorePatient refuses a voxel size or affine that measures nothing', ()
     expect(scorePatient({ data: mask, shape, spacing: [1, 1, 1] }, { data: mask, shape, spacing: [1, 1, 1] }).lesionF1).toBe(1);
   });
 
-  for (const spacing of [[0, 1, 1], [Number.NaN, 1, 1], [1, -1, 1], [1, 1, Number.POSITIVE_INFINITY]] as Vec3[]) {
+  for (const spacing of [
+    [0, 1, 1],
+    [Number.NaN, 1, 1],
+    [1, -1, 1],
+    [1, 1, Number.POSITIVE_INFINITY],
+  ] as Vec3[]) {
     it(`ground-truth spacing [${spacing.join(', ')}]`, () => {
       expect(() => scorePatient({ data: mask, shape, spacing }, { data: mask, shape, spacing: [1, 1, 1] })).toThrow(
         new GeometryError(`ground-truth voxel size [${spacing.join(', ')}] mm must be finite and > 0`),
@@ -23,7 +28,12 @@ describe('scorePatient refuses a voxel size or affine that measures nothing', ()
   }
 
   it('a NaN affine', () => {
-    const affine = [[Number.NaN, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+    const affine = [
+      [Number.NaN, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
     expect(() => scorePatient({ data: mask, shape, spacing: [1, 1, 1], affine }, { data: mask, shape, spacing: [1, 1, 1] })).toThrow(
       /ground-truth affine has non-finite entries/,
     );

@@ -5,7 +5,13 @@ import { extractRuns, keepLesions, labelComponents, scorePatient } from '../src/
 import type { PatientScore } from '../src/index.ts';
 import { emptyMask, rng } from './masks.ts';
 
-const SPACINGS: Vec3[] = [[1, 1, 1], [0.5, 0.5, 0.5], [1, 1, 3], [0.9375, 0.9375, 1.2], [0.7, 1.1, 0.45]];
+const SPACINGS: Vec3[] = [
+  [1, 1, 1],
+  [0.5, 0.5, 0.5],
+  [1, 1, 3],
+  [0.9375, 0.9375, 1.2],
+  [0.7, 1.1, 0.45],
+];
 
 function blobs(r: () => number, shape: Vec3, n: number, maxR = 3): Uint8Array {
   const m = emptyMask(shape);
@@ -136,8 +142,7 @@ describe('randomised invariants', () => {
       const out = emptyMask(big);
       for (let z = 0; z < shape[2]; z++)
         for (let y = 0; y < shape[1]; y++)
-          for (let x = 0; x < shape[0]; x++)
-            out[x + off[0] + big[0] * (y + off[1] + big[1] * (z + off[2]))] = m[x + shape[0] * (y + shape[1] * z)];
+          for (let x = 0; x < shape[0]; x++) out[x + off[0] + big[0] * (y + off[1] + big[1] * (z + off[2]))] = m[x + shape[0] * (y + shape[1] * z)];
       return out;
     };
     const e = scorePatient({ data: embed(gt), shape: big, spacing }, { data: embed(pred), shape: big, spacing });
@@ -165,7 +170,12 @@ describe('randomised invariants', () => {
     const shape: Vec3 = [8, 8, 8];
     const m = emptyMask(shape);
     for (const i of [0, 1, 8, 9]) m[i + 64 * 2] = 1; // 2x2x1 square at z = 2, centroid (0.5, 0.5, 2)
-    const affine = [[-2, 0, 0, 10], [0, 1, 0, -5], [0, 0, 3, 1], [0, 0, 0, 1]];
+    const affine = [
+      [-2, 0, 0, 10],
+      [0, 1, 0, -5],
+      [0, 0, 3, 1],
+      [0, 0, 0, 1],
+    ];
     const s = scorePatient({ data: m, shape, spacing: [2, 1, 3], affine }, { data: m, shape, spacing: [2, 1, 3] });
     expect(s.gtLesions[0].centroidVoxel).toEqual([0.5, 0.5, 2]);
     expect(s.gtLesions[0].centroidWorld).toEqual([9, -4.5, 7]);

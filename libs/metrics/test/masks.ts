@@ -7,8 +7,7 @@ export function emptyMask(shape: Vec3): Uint8Array {
 
 /** Set the inclusive box [x0..x1] x [y0..y1] x [z0..z1] to 1 (the spec's notation). */
 export function box(m: Uint8Array, shape: Vec3, x: [number, number], y: [number, number], z: [number, number]): Uint8Array {
-  for (let k = z[0]; k <= z[1]; k++)
-    for (let j = y[0]; j <= y[1]; j++) for (let i = x[0]; i <= x[1]; i++) m[i + shape[0] * (j + shape[1] * k)] = 1;
+  for (let k = z[0]; k <= z[1]; k++) for (let j = y[0]; j <= y[1]; j++) for (let i = x[0]; i <= x[1]; i++) m[i + shape[0] * (j + shape[1] * k)] = 1;
   return m;
 }
 

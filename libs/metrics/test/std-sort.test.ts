@@ -40,9 +40,9 @@ describe('libstdcxxSort', () => {
 
 // Orders produced by GCC 12's std::sort and std::partial_sort on many tied keys
 // (tools/reference/score_stdsort_reference.py compiles and runs them).
-const gcc = JSON.parse(
-  readFileSync(new URL('../../../tools/reference/fixtures/metrics/stdsort_cases.json', import.meta.url), 'utf8'),
-) as { cases: { keys: number[]; sort: number[]; heap: number[] }[] };
+const gcc = JSON.parse(readFileSync(new URL('../../../tools/reference/fixtures/metrics/stdsort_cases.json', import.meta.url), 'utf8')) as {
+  cases: { keys: number[]; sort: number[]; heap: number[] }[];
+};
 
 describe('libstdc++ emulation against GCC 12', () => {
   it('covers sizes beyond 16 with ties', () => {

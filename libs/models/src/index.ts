@@ -47,7 +47,14 @@ export { readWeightSet, writeWeightSet, type WeightEntry, type WeightSet } from 
 export { slidingWindowPredict, windowCount, type SlidingWindowOptions, type Vec3 as WindowVec3 } from './inference/sliding-window.ts';
 export { windowStarts, axisWeights, axisNormaliser } from './inference/window-grid.ts';
 export { ReplicaPool, shares, type ReplicaPoolOptions } from './parallel/replica-pool.ts';
-export { DEFAULT_MEMORY_BUDGET, capPatchesPerPass, inferenceBytesPerPatch, trainingBytesPerPatch, largestTensorBytesPerPatch, patchesPerPass } from './train/memory-budget.ts';
+export {
+  DEFAULT_MEMORY_BUDGET,
+  capPatchesPerPass,
+  inferenceBytesPerPatch,
+  trainingBytesPerPatch,
+  largestTensorBytesPerPatch,
+  patchesPerPass,
+} from './train/memory-budget.ts';
 export * from './pipeline/index.ts';
 export * from './export/index.ts';
 export { kernelBreakdown, type KernelRow } from './util/kernel-breakdown.ts';

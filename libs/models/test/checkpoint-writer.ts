@@ -15,9 +15,13 @@ const model = createUNet({ widths: [2, 4], groups: 2, seed: 1 });
 (model.params.get('head/bias') as tf.Variable).assign(tf.tensor1d([1]));
 await saveCheckpoint(dir, { model, plugins: { tag: 'A' } });
 (model.params.get('head/bias') as tf.Variable).assign(tf.tensor1d([2]));
-await saveCheckpoint(dir, { model, plugins: { tag: 'B' } }, {
-  beforeCommit: () =>
-    new Promise<void>(() => {
-      process.stdout.write('WRITING\n');
-    }),
-});
+await saveCheckpoint(
+  dir,
+  { model, plugins: { tag: 'B' } },
+  {
+    beforeCommit: () =>
+      new Promise<void>(() => {
+        process.stdout.write('WRITING\n');
+      }),
+  },
+);

@@ -8,7 +8,9 @@ export function syntheticBatch(count: number, side: number, seed: number): Patch
   const images = new Float32Array(count * v * 2);
   const masks = new Float32Array(count * v);
   for (let p = 0; p < count; p++) {
-    const cz = Math.floor(rand() * side), cy = Math.floor(rand() * side), cx = Math.floor(rand() * side);
+    const cz = Math.floor(rand() * side),
+      cy = Math.floor(rand() * side),
+      cx = Math.floor(rand() * side);
     const hasLesion = p % 2 === 0;
     for (let z = 0; z < side; z++)
       for (let y = 0; y < side; y++)

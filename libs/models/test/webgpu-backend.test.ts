@@ -58,7 +58,10 @@ describe.skipIf(!probe.ok)('webgpu backend selection on the real adapter', () =>
 
   it('auto takes webgpu when the adapter reports hardware (injected adapter info), before tensorflow and wasm', async () => {
     const lines: string[] = [];
-    const s = await selectBackend('auto', { loaders: defaultLoaders({ webgpuAdapterInfo: hardwareInfo, log: (l) => lines.push(l) }), log: (l) => lines.push(l) });
+    const s = await selectBackend('auto', {
+      loaders: defaultLoaders({ webgpuAdapterInfo: hardwareInfo, log: (l) => lines.push(l) }),
+      log: (l) => lines.push(l),
+    });
     expect(s.name).toBe('webgpu');
     expect(s.skipped.map((x) => x.name)).toEqual(['tensorflow-gpu']);
     expect(lines).toContain('backend: webgpu (auto; tfjs backend "webgpu")');
@@ -81,7 +84,10 @@ describe.skipIf(!probe.ok)('the UNet on webgpu', () => {
     await useWebgpu();
     const fx = loadFixture('unet_parity');
     const names = fx.meta.params as string[];
-    const model = createUNet({ widths: fx.meta.widths as number[], groups: fx.meta.groups as number }, new Map(names.map((n) => [n, fx.get(`param:${n}`).data])));
+    const model = createUNet(
+      { widths: fx.meta.widths as number[], groups: fx.meta.groups as number },
+      new Map(names.map((n) => [n, fx.get(`param:${n}`).data])),
+    );
     const input = fx.get('input');
     const mask = fx.get('mask');
     const x = tf.tensor5d(input.data, input.shape as [number, number, number, number, number]);

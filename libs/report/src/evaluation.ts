@@ -10,7 +10,11 @@ export type EvaluatedPatient = Pick<
   PatientScore,
   'gtEmpty' | 'dice' | 'lesionSensitivity' | 'lesionPpv' | 'lesionF1' | 'nGtLesions' | 'nPredLesions' | 'gtLesions' | 'predLesions'
 > &
-  Partial<Pick<PatientScore, 'gtLesionVolumeMm3' | 'predLesionVolumeMm3' | 'gtVoxels' | 'predVoxels' | 'voxelVolumeMm3'>> & { patient: string; gtFile?: string; predFile?: string };
+  Partial<Pick<PatientScore, 'gtLesionVolumeMm3' | 'predLesionVolumeMm3' | 'gtVoxels' | 'predVoxels' | 'voxelVolumeMm3'>> & {
+    patient: string;
+    gtFile?: string;
+    predFile?: string;
+  };
 
 export interface Evaluation {
   path: string;

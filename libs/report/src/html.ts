@@ -43,7 +43,11 @@ export function markdownTableHtml(markdown: string): string {
   const lines = markdown.split('\n').filter((l) => l.startsWith('|'));
   const notes = markdown.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('|'));
   if (lines.length < 2) return preHtml(markdown);
-  const row = (l: string) => l.slice(1, -1).split('|').map((c) => c.trim());
+  const row = (l: string) =>
+    l
+      .slice(1, -1)
+      .split('|')
+      .map((c) => c.trim());
   const head = row(lines[0]);
   const body = lines.slice(2).map(row);
   return (

@@ -27,7 +27,11 @@ export interface ChartOptions {
 /** Choose minutes or hours for the time axis so its ticks stay readable. */
 function timeUnit(series: readonly CurveSeries[]): { label: string; divisor: number } {
   const maxMs = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.elapsedMs)));
-  return maxMs > 3 * 3600_000 ? { label: 'hours', divisor: 3600_000 } : maxMs > 180_000 ? { label: 'minutes', divisor: 60_000 } : { label: 'seconds', divisor: 1000 };
+  return maxMs > 3 * 3600_000
+    ? { label: 'hours', divisor: 3600_000 }
+    : maxMs > 180_000
+      ? { label: 'minutes', divisor: 60_000 }
+      : { label: 'seconds', divisor: 1000 };
 }
 
 export function learningCurveSpec(series: readonly CurveSeries[], options: ChartOptions = {}): TopLevelSpec {

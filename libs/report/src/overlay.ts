@@ -119,7 +119,12 @@ function drawOutline(img: RgbaImage, mask: Float32Array, X: number, grid: PanelG
       if (here !== (inside ? 1 : 0)) continue;
       let edge = false;
       for (let t = 1; t <= thickness && !edge; t++) {
-        for (const [dc, dr] of [[t, 0], [-t, 0], [0, t], [0, -t]]) {
+        for (const [dc, dr] of [
+          [t, 0],
+          [-t, 0],
+          [0, t],
+          [0, -t],
+        ]) {
           const cc = c + dc;
           const rr = r + dr;
           // The image border counts as outside the mask.
@@ -196,7 +201,9 @@ export function overlaySvg(p: OverlayPanels, encode: (img: RgbaImage) => Buffer,
     const x0 = k * (panelW + gap) + m;
     const y0 = top + m;
     parts.push(text(x0 + w / 2, 13, names[k], 'text-anchor="middle" font-weight="bold"'));
-    parts.push(`<image x="${x0}" y="${y0}" width="${w}" height="${h}" image-rendering="optimizeSpeed" href="data:image/png;base64,${encode(img).toString('base64')}"/>`);
+    parts.push(
+      `<image x="${x0}" y="${y0}" width="${w}" height="${h}" image-rendering="optimizeSpeed" href="data:image/png;base64,${encode(img).toString('base64')}"/>`,
+    );
     parts.push(text(x0 - m / 2, y0 + h / 2 + 4, 'R', 'text-anchor="middle"'));
     parts.push(text(x0 + w + m / 2, y0 + h / 2 + 4, 'L', 'text-anchor="middle"'));
     parts.push(text(x0 + w / 2, y0 - 4, 'A', 'text-anchor="middle"'));

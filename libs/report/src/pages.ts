@@ -45,7 +45,19 @@ function runFactsHtml(runs: readonly RunSummary[]): string {
 }
 
 function perPatientHtml(evaluation: Evaluation, viewers: ReadonlyMap<string, string>): string {
-  const head = ['patient', 'new lesions', 'Dice', 'lesion sensitivity', 'lesion PPV', 'lesion F1', 'GT lesions', 'predicted lesions', 'GT volume mm\u00b3', 'predicted volume mm\u00b3', 'viewer'];
+  const head = [
+    'patient',
+    'new lesions',
+    'Dice',
+    'lesion sensitivity',
+    'lesion PPV',
+    'lesion F1',
+    'GT lesions',
+    'predicted lesions',
+    'GT volume mm\u00b3',
+    'predicted volume mm\u00b3',
+    'viewer',
+  ];
   const rows = evaluation.patients.map((p) => {
     const cells = [
       p.patient,
@@ -133,7 +145,14 @@ export async function writeRunReport(outDir: string, input: RunReportInput): Pro
   sections.push({ heading: 'Provenance', html: provenanceHtml(await runProvenance(run, evaluation, input.now)) });
   sections.push({ heading: 'Configuration', html: configHtml(RUN_FILES.config, run.config) });
   const path = join(outDir, RUN_FILES.report);
-  await writeFileAtomic(path, buildReportHtml({ title: `lesionseg run ${run.name}`, subtitle: `Run folder: ${run.dir}${evaluation ? `; evaluation: ${evaluation.path}` : ''}`, sections }));
+  await writeFileAtomic(
+    path,
+    buildReportHtml({
+      title: `lesionseg run ${run.name}`,
+      subtitle: `Run folder: ${run.dir}${evaluation ? `; evaluation: ${evaluation.path}` : ''}`,
+      sections,
+    }),
+  );
   return path;
 }
 
@@ -189,7 +208,13 @@ export async function writeCompareReport(outDir: string, input: CompareReportInp
   await writeFileAtomic(
     join(outDir, 'timing.json'),
     JSON.stringify(
-      runs.map((r) => ({ configuration: r.name, iterations: r.iterations, trainingMs: r.trainingMs, msPerIteration: r.msPerIteration, bestValidationDice: r.bestDice })),
+      runs.map((r) => ({
+        configuration: r.name,
+        iterations: r.iterations,
+        trainingMs: r.trainingMs,
+        msPerIteration: r.msPerIteration,
+        bestValidationDice: r.bestDice,
+      })),
       null,
       2,
     ) + '\n',
@@ -201,9 +226,13 @@ export async function writeCompareReport(outDir: string, input: CompareReportInp
   ];
   if (groups && perRun.length > 0) sections.push({ heading: 'Held-out scores per seed', html: markdownTableHtml(table1Markdown(perRun)) });
   if (input.figures) sections.push({ heading: `Patients${input.figuresOf ? ` (predictions of ${input.figuresOf})` : ''}`, html: figuresHtml(input.figures) });
-  if (input.notes && input.notes.length > 0) sections.push({ heading: 'Notes', html: `<ul>${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` });
+  if (input.notes && input.notes.length > 0)
+    sections.push({ heading: 'Notes', html: `<ul>${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` });
   sections.push({ heading: 'Configurations', html: runs.map((r) => configHtml(r.name, r.config)).join('\n') });
   const path = join(outDir, 'report.html');
-  await writeFileAtomic(path, buildReportHtml({ title: 'lesionseg comparison: OHEM vs fixed oversampling', subtitle: `Comparison folder: ${outDir}`, sections }));
+  await writeFileAtomic(
+    path,
+    buildReportHtml({ title: 'lesionseg comparison: OHEM vs fixed oversampling', subtitle: `Comparison folder: ${outDir}`, sections }),
+  );
   return path;
 }

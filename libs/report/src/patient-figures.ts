@@ -48,8 +48,16 @@ export function pickPatients(evaluation: Evaluation, count: number, countWithout
 }
 
 /** The figure of one patient: a PNG through the axial slice of its largest lesion (GT, else predicted). */
-export async function patientFigure(p: EvaluatedPatient, paths: { baseline: string; followup: string; groundTruth: string; prediction: string }): Promise<ReportFigure> {
-  const [baseline, followup, groundTruth, prediction] = await Promise.all([readNifti(paths.baseline), readNifti(paths.followup), readNifti(paths.groundTruth), readNifti(paths.prediction)]);
+export async function patientFigure(
+  p: EvaluatedPatient,
+  paths: { baseline: string; followup: string; groundTruth: string; prediction: string },
+): Promise<ReportFigure> {
+  const [baseline, followup, groundTruth, prediction] = await Promise.all([
+    readNifti(paths.baseline),
+    readNifti(paths.followup),
+    readNifti(paths.groundTruth),
+    readNifti(paths.prediction),
+  ]);
   const mapping = closestCanonical(followup.affine);
   const lesions = p.gtEmpty ? p.predLesions : p.gtLesions;
   const slice = axialSliceThroughLargestLesion(lesions, followup.shape, mapping);
@@ -68,7 +76,10 @@ export async function patientFigure(p: EvaluatedPatient, paths: { baseline: stri
 
 export async function patientFigures(evaluation: Evaluation, options: PatientFigureOptions = {}): Promise<ReportFigure[]> {
   const figures: ReportFigure[] = [];
-  for (const [withLesions, count] of [[true, options.count ?? 3], [false, options.countWithout ?? 1]] as const) {
+  for (const [withLesions, count] of [
+    [true, options.count ?? 3],
+    [false, options.countWithout ?? 1],
+  ] as const) {
     let drawn = 0;
     for (const p of ranked(evaluation, withLesions)) {
       if (drawn >= count) break;

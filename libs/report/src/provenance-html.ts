@@ -66,7 +66,12 @@ export const CHECKSUMMED_FILES = [RUN_FILES.config, RUN_FILES.split, RUN_FILES.e
 
 async function checksummed(dir: string): Promise<string[]> {
   const best = join(dir, RUN_FILES.best);
-  const files = existsSync(best) ? (await readdir(best, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => join(RUN_FILES.best, d.name)).sort() : [];
+  const files = existsSync(best)
+    ? (await readdir(best, { withFileTypes: true }))
+        .filter((d) => d.isFile())
+        .map((d) => join(RUN_FILES.best, d.name))
+        .sort()
+    : [];
   return [...CHECKSUMMED_FILES.filter((f) => existsSync(join(dir, f))), ...files];
 }
 
@@ -82,7 +87,10 @@ async function evaluationSetup(resultsPath: string): Promise<Record<string, unkn
 export async function runProvenance(run: RunSummary, evaluation: Evaluation | null | undefined, now: Date = new Date()): Promise<ProvenanceRow[]> {
   const rows: ProvenanceRow[] = [];
   const p = run.provenance ?? {};
-  rows.push({ what: 'training: lesionseg', value: p.version ? `${flat(p.version)} (commit ${flat(p.commit)})` : 'not recorded (events.jsonl from before provenance was logged)' });
+  rows.push({
+    what: 'training: lesionseg',
+    value: p.version ? `${flat(p.version)} (commit ${flat(p.commit)})` : 'not recorded (events.jsonl from before provenance was logged)',
+  });
   rows.push({ what: 'training: backend', value: flat(run.backend ?? p.backend) });
   rows.push({ what: 'training: started / last event', value: `${run.startedAt ?? 'n/a'} / ${run.endedAt ?? 'n/a'}` });
   rows.push({ what: 'best checkpoint', value: `checkpoints/best, chosen by the validation Dice of the ${run.validationModel ?? '?'} weights` });
@@ -90,7 +98,10 @@ export async function runProvenance(run: RunSummary, evaluation: Evaluation | nu
   if (setup) {
     const ck = typeof setup.checkpoint === 'string' ? relative(run.dir, resolve(dirname(evaluation?.path ?? ''), setup.checkpoint)) || '.' : 'n/a';
     rows.push({ what: 'evaluation: checkpoint and weights', value: `${ck} (relative to the run folder), ${flat(setup.weights)} weights` });
-    rows.push({ what: 'evaluation: backend, threshold, post-processing', value: `${flat(setup.backend)}, ${flat(setup.threshold)}, ${flat((setup.postprocess as { description?: unknown } | undefined)?.description ?? setup.postprocess)}` });
+    rows.push({
+      what: 'evaluation: backend, threshold, post-processing',
+      value: `${flat(setup.backend)}, ${flat(setup.threshold)}, ${flat((setup.postprocess as { description?: unknown } | undefined)?.description ?? setup.postprocess)}`,
+    });
   }
   const ev = evaluation?.provenance;
   if (ev && typeof ev === 'object') {
@@ -105,7 +116,10 @@ export async function runProvenance(run: RunSummary, evaluation: Evaluation | nu
 }
 
 function filesHtml(r: ProvenanceRow & { files: ProvenanceFile[] }): string {
-  const rows = r.files.map((f) => `<tr><td>${escapeHtml(f.patient)}</td><td>${escapeHtml(f.role)}</td><td><code>${escapeHtml(f.path)}</code></td><td><code>${escapeHtml(f.sha256)}</code></td></tr>`);
+  const rows = r.files.map(
+    (f) =>
+      `<tr><td>${escapeHtml(f.patient)}</td><td>${escapeHtml(f.role)}</td><td><code>${escapeHtml(f.path)}</code></td><td><code>${escapeHtml(f.sha256)}</code></td></tr>`,
+  );
   return `<details><summary>${escapeHtml(r.value)}</summary><table class="files"><thead><tr><th>patient</th><th>file</th><th>path</th><th>SHA-256</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
 

@@ -56,7 +56,14 @@ export function parseEventsJsonl(text: string, source: string): EventLine[] {
       value = JSON.parse(line);
     } catch {
       // A run killed mid-write can leave a partial last line: tolerate only that one.
-      if (i === text.split('\n').length - 1 || text.split('\n').slice(i + 1).every((l) => l.trim() === '')) return;
+      if (
+        i === text.split('\n').length - 1 ||
+        text
+          .split('\n')
+          .slice(i + 1)
+          .every((l) => l.trim() === '')
+      )
+        return;
       throw new Error(`${source}:${i + 1}: not valid JSON`);
     }
     const e = value as Partial<EventLine>;
@@ -85,7 +92,14 @@ export function summarizeEvents(events: readonly EventLine[], name: string, dir:
     if (e.type === 'stepDone') {
       iterations = Math.max(iterations, e.iteration);
       trainingMs = Math.max(trainingMs, e.elapsedMs);
-      if (typeof e.loss === 'number') steps.push({ iteration: e.iteration, elapsedMs: e.elapsedMs, loss: e.loss, lr: typeof e.lr === 'number' ? e.lr : Number.NaN, stepMs: typeof e.stepMs === 'number' ? e.stepMs : Number.NaN });
+      if (typeof e.loss === 'number')
+        steps.push({
+          iteration: e.iteration,
+          elapsedMs: e.elapsedMs,
+          loss: e.loss,
+          lr: typeof e.lr === 'number' ? e.lr : Number.NaN,
+          stepMs: typeof e.stepMs === 'number' ? e.stepMs : Number.NaN,
+        });
     }
     if (e.type === 'trainStart' && provenance === null) {
       if (e.provenance && typeof e.provenance === 'object') provenance = e.provenance as Record<string, unknown>;

@@ -41,7 +41,13 @@ export function seedCurve(group: SeedGroup): SeedCurvePoint[] {
   const points: SeedCurvePoint[] = [];
   for (let k = 0; k < n; k++) {
     const dice = curves.map((c) => c[k].dice);
-    points.push({ elapsedMs: curves.reduce((a, c) => a + c[k].elapsedMs, 0) / curves.length, mean: dice.reduce((a, b) => a + b, 0) / dice.length, min: Math.min(...dice), max: Math.max(...dice), seeds: dice.length });
+    points.push({
+      elapsedMs: curves.reduce((a, c) => a + c[k].elapsedMs, 0) / curves.length,
+      mean: dice.reduce((a, b) => a + b, 0) / dice.length,
+      min: Math.min(...dice),
+      max: Math.max(...dice),
+      seeds: dice.length,
+    });
   }
   return points;
 }
@@ -49,7 +55,9 @@ export function seedCurve(group: SeedGroup): SeedCurvePoint[] {
 export function seedCurvesSpec(groups: readonly SeedGroup[], title: string): TopLevelSpec {
   const longest = Math.max(0, ...groups.flatMap((g) => g.runs.flatMap((r) => r.run.curve.map((p) => p.elapsedMs))));
   const [divisor, unit] = longest >= 2 * 3_600_000 ? [3_600_000, 'h'] : longest >= 120_000 ? [60_000, 'min'] : [1000, 's'];
-  const values = groups.flatMap((g) => seedCurve(g).map((p) => ({ configuration: g.configuration, time: p.elapsedMs / divisor, mean: p.mean, min: p.min, max: p.max })));
+  const values = groups.flatMap((g) =>
+    seedCurve(g).map((p) => ({ configuration: g.configuration, time: p.elapsedMs / divisor, mean: p.mean, min: p.min, max: p.max })),
+  );
   const color = { field: 'configuration', type: 'nominal', title: 'configuration', sort: groups.map((g) => g.configuration) } as const;
   const x = { field: 'time', type: 'quantitative', title: `training time (${unit})` } as const;
   return {
@@ -59,7 +67,10 @@ export function seedCurvesSpec(groups: readonly SeedGroup[], title: string): Top
     height: 320,
     data: { values },
     layer: [
-      { mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'min', type: 'quantitative', title: 'validation Dice', scale: { domain: [0, 1] } }, y2: { field: 'max' }, color } },
+      {
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: { x, y: { field: 'min', type: 'quantitative', title: 'validation Dice', scale: { domain: [0, 1] } }, y2: { field: 'max' }, color },
+      },
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
     ],
   };

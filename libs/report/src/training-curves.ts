@@ -54,13 +54,18 @@ export function iterationRate(steps: readonly StepPoint[], buckets = 60): { elap
   for (let i = size; i < steps.length; i += size) {
     const a = steps[i - size];
     const b = steps[i];
-    if (b.elapsedMs > a.elapsedMs && b.iteration > a.iteration) out.push({ elapsedMs: (a.elapsedMs + b.elapsedMs) / 2, rate: (1000 * (b.iteration - a.iteration)) / (b.elapsedMs - a.elapsedMs) });
+    if (b.elapsedMs > a.elapsedMs && b.iteration > a.iteration)
+      out.push({ elapsedMs: (a.elapsedMs + b.elapsedMs) / 2, rate: (1000 * (b.iteration - a.iteration)) / (b.elapsedMs - a.elapsedMs) });
   }
   return out;
 }
 
 function timeUnit(maxMs: number): { label: string; divisor: number } {
-  return maxMs > 3 * 3600_000 ? { label: 'hours', divisor: 3600_000 } : maxMs > 180_000 ? { label: 'minutes', divisor: 60_000 } : { label: 'seconds', divisor: 1000 };
+  return maxMs > 3 * 3600_000
+    ? { label: 'hours', divisor: 3600_000 }
+    : maxMs > 180_000
+      ? { label: 'minutes', divisor: 60_000 }
+      : { label: 'seconds', divisor: 1000 };
 }
 
 export interface TrainingCurvesInput {
@@ -75,7 +80,11 @@ export function trainingCurvesSpec(input: TrainingCurvesInput): TopLevelSpec {
   const t = (ms: number) => ms / unit.divisor;
   const smoothed = smooth(input.steps.map((s) => s.loss));
   const lossRows = thin(
-    input.steps.map((s, i) => ({ time: t(s.elapsedMs), raw: Number.isFinite(s.loss) ? s.loss : null, smoothed: Number.isFinite(smoothed[i]) ? smoothed[i] : null })),
+    input.steps.map((s, i) => ({
+      time: t(s.elapsedMs),
+      raw: Number.isFinite(s.loss) ? s.loss : null,
+      smoothed: Number.isFinite(smoothed[i]) ? smoothed[i] : null,
+    })),
     1500,
   );
   const loss = [
@@ -111,12 +120,27 @@ export function trainingCurvesSpec(input: TrainingCurvesInput): TopLevelSpec {
           {
             data: { values: loss },
             mark: { type: 'line', strokeWidth: 1.5, clip: true },
-            encoding: { x, y: { field: 'value', type: 'quantitative', title: 'training loss', axis: { titleColor: CURVE_COLOURS.lossSmoothed } }, color: colour, detail: { field: 'series' } },
+            encoding: {
+              x,
+              y: { field: 'value', type: 'quantitative', title: 'training loss', axis: { titleColor: CURVE_COLOURS.lossSmoothed } },
+              color: colour,
+              detail: { field: 'series' },
+            },
           },
           {
             data: { values: dice },
             mark: { type: 'line', point: true, strokeWidth: 2 },
-            encoding: { x, y: { field: 'value', type: 'quantitative', title: 'validation Dice', scale: { domain: [0, 1] }, axis: { orient: 'right', titleColor: CURVE_COLOURS.dice } }, color: colour },
+            encoding: {
+              x,
+              y: {
+                field: 'value',
+                type: 'quantitative',
+                title: 'validation Dice',
+                scale: { domain: [0, 1] },
+                axis: { orient: 'right', titleColor: CURVE_COLOURS.dice },
+              },
+              color: colour,
+            },
           },
         ],
         resolve: { scale: { y: 'independent' } },
@@ -128,12 +152,26 @@ export function trainingCurvesSpec(input: TrainingCurvesInput): TopLevelSpec {
           {
             data: { values: rate },
             mark: { type: 'line', strokeWidth: 1.5 },
-            encoding: { x, y: { field: 'value', type: 'quantitative', title: 'iterations / s', scale: { zero: true }, axis: { titleColor: CURVE_COLOURS.rate } }, color: colour },
+            encoding: {
+              x,
+              y: { field: 'value', type: 'quantitative', title: 'iterations / s', scale: { zero: true }, axis: { titleColor: CURVE_COLOURS.rate } },
+              color: colour,
+            },
           },
           {
             data: { values: lr },
             mark: { type: 'line', strokeWidth: 1.5, strokeDash: [4, 2] },
-            encoding: { x, y: { field: 'value', type: 'quantitative', title: 'learning rate', scale: { type: 'log' }, axis: { orient: 'right', format: '.0e', tickCount: 4, titleColor: CURVE_COLOURS.lr } }, color: colour },
+            encoding: {
+              x,
+              y: {
+                field: 'value',
+                type: 'quantitative',
+                title: 'learning rate',
+                scale: { type: 'log' },
+                axis: { orient: 'right', format: '.0e', tickCount: 4, titleColor: CURVE_COLOURS.lr },
+              },
+              color: colour,
+            },
           },
         ],
         resolve: { scale: { y: 'independent' } },

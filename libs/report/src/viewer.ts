@@ -99,7 +99,9 @@ export async function writePatientViewers(outDir: string, evaluation: Evaluation
       lesions,
       niivueScript: 'niivue.umd.js',
       reportHref: relative(dir, join(outDir, options.report ?? RUN_FILES.report)),
-      subtitle: p.gtEmpty ? 'No new lesion in the ground truth: every predicted lesion is a false positive.' : `Dice ${p.dice === null ? 'n/a' : p.dice.toFixed(3)}.`,
+      subtitle: p.gtEmpty
+        ? 'No new lesion in the ground truth: every predicted lesion is a false positive.'
+        : `Dice ${p.dice === null ? 'n/a' : p.dice.toFixed(3)}.`,
     });
     await writeFileAtomic(join(dir, file), html);
     links.push({ patient: p.patient, href: `viewer/${file}` });

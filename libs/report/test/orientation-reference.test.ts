@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { axisCodes, closestCanonical, toCanonical } from '../src/orientation.ts';
 
 /** Made by tools/reference/orientation_reference.py with nibabel (aff2axcodes, io_orientation, as_closest_canonical). */
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'tools', 'reference', 'fixtures', 'report', 'orientation.json'), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', '..', 'tools', 'reference', 'fixtures', 'report', 'orientation.json'), 'utf8'),
+) as {
   shape: [number, number, number];
   cases: { affine: number[][]; axcodes: string; ornt: [number, number][]; canonicalShape: number[]; canonicalData: number[] }[];
 };

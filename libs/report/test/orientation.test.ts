@@ -61,7 +61,7 @@ beforeAll(async () => {
     const score = scorePatient(g, restore(pred, s));
     const fig = await patientFigure({ patient: '001', ...score }, paths as { baseline: string; followup: string; groundTruth: string; prediction: string });
     figures[name] = fig.png;
-    if (process.env.SHOTS) (await import("node:fs")).writeFileSync(`${process.env.SHOTS}/orientation-${name.replace(" ", "-")}.png`, fig.png);
+    if (process.env.SHOTS) (await import('node:fs')).writeFileSync(`${process.env.SHOTS}/orientation-${name.replace(' ', '-')}.png`, fig.png);
   }
 }, 60_000);
 
@@ -93,7 +93,8 @@ describe('figures follow the affine, not the voxel order', () => {
     let n = 0;
     let max = 0;
     for (let i = 0; i < img.data.length; i += 4) max = Math.max(max, img.data[i]);
-    for (let r = 0; r < img.height; r++) for (let c = 0; c < img.width; c++) {
+    for (let r = 0; r < img.height; r++)
+      for (let c = 0; c < img.width; c++) {
         if (img.data[(r * img.width + c) * 4] < max - 10) continue;
         sx += c;
         sy += r;
@@ -123,11 +124,20 @@ describe('figures follow the affine, not the voxel order', () => {
     const c = toCanonical(gt, affine);
     expect(c.shape).toEqual(shape);
     const mid = (img.height / 2) | 0;
-    const gray = Array.from({ length: img.width }, (_, col) => img.data[(mid * img.width + col) * 4 + 0] === img.data[(mid * img.width + col) * 4 + 2]).filter(Boolean).length;
+    const gray = Array.from({ length: img.width }, (_, col) => img.data[(mid * img.width + col) * 4 + 0] === img.data[(mid * img.width + col) * 4 + 2]).filter(
+      Boolean,
+    ).length;
     expect(gray).toBeGreaterThan(img.width * 0.8);
   });
 
   it('rejects a degenerate affine, naming the axis', () => {
-    expect(() => closestCanonical([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])).toThrow('voxel axis 1 of the affine has zero length');
+    expect(() =>
+      closestCanonical([
+        [1, 0, 0, 0],
+        [0, 0, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ]),
+    ).toThrow('voxel axis 1 of the affine has zero length');
   });
 });

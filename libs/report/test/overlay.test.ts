@@ -31,7 +31,9 @@ describe('overlay figure', () => {
     const flippedZ = eye.map((r, i) => (i === 2 ? [0, 0, -1, 0] : r));
     expect(axialSliceThroughLargestLesion([big], shape, closestCanonical(flippedZ))).toBe(2);
     // a C-shaped lesion whose centroid lies beyond its own slices is clamped into them
-    expect(axialSliceThroughLargestLesion([{ voxels: 9, centroidVoxel: [0, 0, 0.2], bboxMin: [0, 0, 2], bboxMax: [0, 0, 4] }], shape, closestCanonical(eye))).toBe(2);
+    expect(
+      axialSliceThroughLargestLesion([{ voxels: 9, centroidVoxel: [0, 0, 0.2], bboxMin: [0, 0, 2], bboxMax: [0, 0, 4] }], shape, closestCanonical(eye)),
+    ).toBe(2);
     expect(axialSliceThroughLargestLesion([], shape, closestCanonical(eye))).toBe(3);
   });
 
@@ -45,7 +47,9 @@ describe('overlay figure', () => {
   });
 
   it('rejects mismatched shapes and slices out of range, naming them', () => {
-    expect(() => renderOverlayPanels({ baseline: volume([4, 4, 4], () => 0), followup: base, affine: eye }, { slice: 0 })).toThrow(/baseline has shape 4x4x4, follow-up has 16x12x6/);
+    expect(() => renderOverlayPanels({ baseline: volume([4, 4, 4], () => 0), followup: base, affine: eye }, { slice: 0 })).toThrow(
+      /baseline has shape 4x4x4, follow-up has 16x12x6/,
+    );
     expect(() => renderOverlayPanels({ baseline: base, followup: base, affine: eye }, { slice: 6 })).toThrow('axial slice 6 is outside 0..5');
   });
 });

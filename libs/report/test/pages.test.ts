@@ -61,14 +61,31 @@ beforeAll(async () => {
   const emptyFile = join(data, ids[0], 'ground_truth_empty.nii.gz');
   await writeNifti(emptyFile, { ...emptyGt, data: new Float32Array(emptyGt.data.length) }, { datatype: 'uint8' });
   const fp = await readNifti(first.predFile);
-  patients.push({ patient: 'no-new', ...scorePatient({ ...emptyGt, data: new Float32Array(emptyGt.data.length) }, fp), gtFile: join('..', 'data', ids[0], 'ground_truth_empty.nii.gz'), predFile: join('..', 'pred', `${ids[0]}.nii.gz`) });
+  patients.push({
+    patient: 'no-new',
+    ...scorePatient({ ...emptyGt, data: new Float32Array(emptyGt.data.length) }, fp),
+    gtFile: join('..', 'data', ids[0], 'ground_truth_empty.nii.gz'),
+    predFile: join('..', 'pred', `${ids[0]}.nii.gz`),
+  });
   // A patient whose prediction file is gone (a moved evaluation with absolute paths): skipped, not fatal.
   patients.push({ ...patients[0], patient: 'gone', predFile: join(root, 'elsewhere', 'x.nii.gz') });
   resultsPath = join(root, 'evaluation', 'results.json');
   await mkdir(join(root, 'evaluation'), { recursive: true });
-  await writeFile(join(root, 'evaluation', 'evaluation.json'), JSON.stringify({ checkpoint: join(root, 'runs', 'ohem-m0.9', 'checkpoints', 'best'), weights: 'ema', backend: 'wasm', threshold: 0.5, postprocess: { description: 'no post-processing' } }));
+  await writeFile(
+    join(root, 'evaluation', 'evaluation.json'),
+    JSON.stringify({
+      checkpoint: join(root, 'runs', 'ohem-m0.9', 'checkpoints', 'best'),
+      weights: 'ema',
+      backend: 'wasm',
+      threshold: 0.5,
+      postprocess: { description: 'no post-processing' },
+    }),
+  );
   // NaN -> null, as the score command writes it
-  await writeFile(resultsPath, JSON.stringify({ params: {}, patients, summary: summarizeCohort(patients) }, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v)));
+  await writeFile(
+    resultsPath,
+    JSON.stringify({ params: {}, patients, summary: summarizeCohort(patients) }, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v)),
+  );
 }, 60_000);
 
 describe('report pages', () => {
@@ -94,7 +111,8 @@ describe('report pages', () => {
       const [r, g, b] = OVERLAY_COLOURS.groundTruth;
       let outline = 0;
       // above the legend (the last 46 rows), which has a swatch of that colour
-      for (let i = 0; i < (img.height - 46) * img.width * 4; i += 4) if (Math.abs(img.data[i] - r) + Math.abs(img.data[i + 1] - g) + Math.abs(img.data[i + 2] - b) < 12) outline++;
+      for (let i = 0; i < (img.height - 46) * img.width * 4; i += 4)
+        if (Math.abs(img.data[i] - r) + Math.abs(img.data[i + 1] - g) + Math.abs(img.data[i + 2] - b) < 12) outline++;
       expect(outline).toBeGreaterThan(10); // ground truth visible on the chosen slice
       expect(f.caption).toMatch(/Patient synth-\d+, axial slice \d+ of 40 \(stored as LAS, shown radiological\): slice through the largest new lesion/);
     }
@@ -108,7 +126,8 @@ describe('report pages', () => {
     const viewers = [{ patient: 'no-new', href: 'viewer/no-new.html' }];
     const runReport = await writeRunReport(a.dir, { run: a, evaluation: e, figures, viewers });
     const runHtml = await readFile(runReport, 'utf8');
-    for (const h of ['Training', 'Training curves', 'Scores (MSSEG-2 metrics)', 'Per patient', 'Per lesion', 'Patients', 'Provenance', 'Configuration']) expect(runHtml).toContain(`<h2>${h}</h2>`);
+    for (const h of ['Training', 'Training curves', 'Scores (MSSEG-2 metrics)', 'Per patient', 'Per lesion', 'Patients', 'Provenance', 'Configuration'])
+      expect(runHtml).toContain(`<h2>${h}</h2>`);
     expect(runHtml).toContain('synth-');
     expect(runHtml).toContain('<a href="viewer/no-new.html">open</a>');
     expect(runHtml).toMatch(/<details><summary>config.json \(click to show\)<\/summary><pre>/); // collapsed
@@ -120,7 +139,14 @@ describe('report pages', () => {
     expect(await readFile(join(a.dir, 'training-curves.png'))).toHaveProperty('length', expect.any(Number));
     const compareDir = join(root, 'compare');
     await mkdir(compareDir, { recursive: true });
-    const report = await writeCompareReport(compareDir, { entries: [{ run: a, evaluation: e }, { run: b, evaluation: e }], figures, figuresOf: 'ohem-m0.9' });
+    const report = await writeCompareReport(compareDir, {
+      entries: [
+        { run: a, evaluation: e },
+        { run: b, evaluation: e },
+      ],
+      figures,
+      figuresOf: 'ohem-m0.9',
+    });
     const md = await readFile(join(compareDir, 'table.md'), 'utf8');
     expect(md.split('\n').filter((l) => l.startsWith('| ohem') || l.startsWith('| oversample'))).toHaveLength(2);
     const timing = JSON.parse(await readFile(join(compareDir, 'timing.json'), 'utf8')) as { configuration: string; msPerIteration: number }[];

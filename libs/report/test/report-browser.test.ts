@@ -23,7 +23,10 @@ describe.skipIf(!haveBrowser && process.env.CI !== 'true')('the HTML report in a
     const flair = volume(shape, (x, y) => 50 + ((x - 12) ** 2 + (y - 12) ** 2 < 80 ? 100 : 0));
     const gt = volume(shape, (x, y, z) => (z === 1 && Math.abs(x - 10) < 3 && Math.abs(y - 12) < 3 ? 1 : 0));
     const eye = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? 1 : 0)));
-    const overlay = svgToPng(overlaySvg(renderOverlayPanels({ baseline: flair, followup: flair, groundTruth: gt, prediction: gt, affine: eye }, { slice: 1 }), encodePng), 1);
+    const overlay = svgToPng(
+      overlaySvg(renderOverlayPanels({ baseline: flair, followup: flair, groundTruth: gt, prediction: gt, affine: eye }, { slice: 1 }), encodePng),
+      1,
+    );
     const { svg, png } = await renderLearningCurves([{ name: 'quick', points: [0, 1, 2].map((k) => ({ elapsedMs: k * 30_000, dice: k * 0.3 })) }]);
     const html = buildReportHtml({
       title: 'lesionseg run report <test>',

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { parseEventsJsonl, readRunFolder } from '../src/run-folder.ts';
 
 const lines = [
-  { type: 'trainStart', time: '2026-01-01T10:00:00.000Z', iteration: 0, elapsedMs: 0, backend: 'wasm', provenance: { name: 'lesionseg', version: '0.1.0', commit: 'abc' } },
+  {
+    type: 'trainStart',
+    time: '2026-01-01T10:00:00.000Z',
+    iteration: 0,
+    elapsedMs: 0,
+    backend: 'wasm',
+    provenance: { name: 'lesionseg', version: '0.1.0', commit: 'abc' },
+  },
   { type: 'stepDone', iteration: 1, elapsedMs: 400, loss: 0.9, lr: 1e-3 },
   { type: 'stepDone', iteration: 2, elapsedMs: 800, loss: 0.8, lr: 1e-3 },
   { type: 'validationDone', iteration: 2, elapsedMs: 800, dice: 0.25 },

@@ -19,7 +19,9 @@ describe('Table 1', () => {
   });
 
   it('writes CSV with raw numbers and empty cells for missing values', () => {
-    const csv = table1Csv([row('a,b', 0.25)]).trim().split('\n');
+    const csv = table1Csv([row('a,b', 0.25)])
+      .trim()
+      .split('\n');
     const header = csv[0].split(',');
     const values = csv[1].match(/("[^"]*"|[^,]*)(,|$)/g)?.map((c) => c.replace(/,$/, '')) ?? [];
     expect(values[0]).toBe('"a,b"');

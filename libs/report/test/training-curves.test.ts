@@ -3,7 +3,13 @@ import { renderSpecToSvg, svgToPng } from '../src/learning-curves.ts';
 import { decodePng } from '../src/png.ts';
 import { CURVE_COLOURS, iterationRate, smooth, thin, trainingCurvesSpec } from '../src/training-curves.ts';
 
-const steps = Array.from({ length: 120 }, (_, k) => ({ iteration: k + 1, elapsedMs: (k + 1) * (k < 60 ? 500 : 1000), loss: 1 / (k + 1) + (k % 2 ? 0.05 : -0.05), lr: k < 60 ? 1e-3 : 1e-4, stepMs: 400 }));
+const steps = Array.from({ length: 120 }, (_, k) => ({
+  iteration: k + 1,
+  elapsedMs: (k + 1) * (k < 60 ? 500 : 1000),
+  loss: 1 / (k + 1) + (k % 2 ? 0.05 : -0.05),
+  lr: k < 60 ? 1e-3 : 1e-4,
+  stepMs: 400,
+}));
 
 describe('training curves', () => {
   it('smooths with a debiased exponential moving average', () => {
@@ -16,7 +22,10 @@ describe('training curves', () => {
   });
 
   it('thins long logs to evenly spaced points, keeping the last', () => {
-    const t = thin(Array.from({ length: 1000 }, (_, i) => i), 10);
+    const t = thin(
+      Array.from({ length: 1000 }, (_, i) => i),
+      10,
+    );
     expect(t).toHaveLength(10);
     expect(t[0]).toBe(0);
     expect(t[9]).toBe(999);
@@ -30,9 +39,16 @@ describe('training curves', () => {
   });
 
   it('draws loss raw and smoothed, validation Dice, speed and the learning rate in their palette colours', async () => {
-    const spec = trainingCurvesSpec({ steps, validation: [{ elapsedMs: 30_000, dice: 0.4 }, { elapsedMs: 120_000, dice: 0.7 }] });
+    const spec = trainingCurvesSpec({
+      steps,
+      validation: [
+        { elapsedMs: 30_000, dice: 0.4 },
+        { elapsedMs: 120_000, dice: 0.7 },
+      ],
+    });
     const svg = await renderSpecToSvg(spec);
-    for (const t of ['training loss', 'training loss (smoothed)', 'validation Dice', 'iterations / s', 'learning rate', 'training time (seconds)']) expect(svg).toContain(t);
+    for (const t of ['training loss', 'training loss (smoothed)', 'validation Dice', 'iterations / s', 'learning rate', 'training time (seconds)'])
+      expect(svg).toContain(t);
     const img = decodePng(svgToPng(svg, 1));
     const near = (hex: string) => {
       const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));

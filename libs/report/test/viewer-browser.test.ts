@@ -32,8 +32,17 @@ beforeAll(async () => {
   const [X, Y] = gt.shape;
   // keep only the largest lesion (the other is missed), add a false positive cube
   for (let i = 0; i < gt.data.length; i++) {
-    const x = i % X, y = Math.floor(i / X) % Y, z = Math.floor(i / (X * Y));
-    const inKeep = gt.data[i] > 0 && x >= keep.bboxMin[0] && x <= keep.bboxMax[0] && y >= keep.bboxMin[1] && y <= keep.bboxMax[1] && z >= keep.bboxMin[2] && z <= keep.bboxMax[2];
+    const x = i % X,
+      y = Math.floor(i / X) % Y,
+      z = Math.floor(i / (X * Y));
+    const inKeep =
+      gt.data[i] > 0 &&
+      x >= keep.bboxMin[0] &&
+      x <= keep.bboxMax[0] &&
+      y >= keep.bboxMin[1] &&
+      y <= keep.bboxMax[1] &&
+      z >= keep.bboxMin[2] &&
+      z <= keep.bboxMax[2];
     pred[i] = inKeep || (x >= 6 && x < 9 && y >= 20 && y < 23 && z >= 16 && z < 19) ? 1 : 0;
   }
   runDir = join(root, 'run');
@@ -42,14 +51,21 @@ beforeAll(async () => {
   await writeNifti(predFile, { ...gt, data: pred }, { datatype: 'uint8' });
   const score = scorePatient(gt, { ...gt, data: pred });
   lesionMm = [...score.gtLesions, ...score.predLesions].map((l) => l.centroidWorld as number[]);
-  const doc = { params: {}, patients: [{ patient: ids[0], ...score, gtFile, predFile: 'predictions/' + `${ids[0]}.nii.gz` }], summary: { withNewLesions: {}, withoutNewLesions: {} } };
+  const doc = {
+    params: {},
+    patients: [{ patient: ids[0], ...score, gtFile, predFile: 'predictions/' + `${ids[0]}.nii.gz` }],
+    summary: { withNewLesions: {}, withoutNewLesions: {} },
+  };
   const resultsPath = join(runDir, 'evaluation', 'results.json');
   await writeFile(resultsPath, JSON.stringify(doc));
 }, 60_000);
 
 describe.skipIf(!haveBrowser && process.env.CI !== 'true')('the NiiVue patient viewer in a real browser', () => {
   it('loads offline with no console error or failed request, draws, and jumps to a clicked lesion', async () => {
-    const evaluation = parseEvaluation(await (await import('node:fs/promises')).readFile(join(runDir, 'evaluation', 'results.json'), 'utf8'), join(runDir, 'evaluation', 'results.json'));
+    const evaluation = parseEvaluation(
+      await (await import('node:fs/promises')).readFile(join(runDir, 'evaluation', 'results.json'), 'utf8'),
+      join(runDir, 'evaluation', 'results.json'),
+    );
     const links = await writePatientViewers(runDir, evaluation);
     expect(links).toHaveLength(1);
     const opened = await openPage(pathToFileURL(join(runDir, links[0].href)).href, WEBGL_ARGS);
@@ -62,9 +78,15 @@ describe.skipIf(!haveBrowser && process.env.CI !== 'true')('the NiiVue patient v
       expect(statuses).toEqual(['gt:detected', 'gt:missed', 'pred:true positive', 'pred:false positive']);
       // ground truth and prediction are label maps drawn as contours (NiiVue's atlas outline), not filled
       const masks = await page.evaluate(() =>
-        (window as unknown as { lesionsegViews: { opts: { atlasOutline: number }; volumes: { hdr: { intent_code: number }; colormapLabel: { lut: ArrayLike<number> } | null }[] }[] }).lesionsegViews.map((nv) => ({
+        (
+          window as unknown as {
+            lesionsegViews: { opts: { atlasOutline: number }; volumes: { hdr: { intent_code: number }; colormapLabel: { lut: ArrayLike<number> } | null }[] }[];
+          }
+        ).lesionsegViews.map((nv) => ({
           atlasOutline: nv.opts.atlasOutline,
-          layers: nv.volumes.slice(1).map((v) => ({ intent: v.hdr.intent_code, alphas: v.colormapLabel ? Array.from(v.colormapLabel.lut).filter((_, i) => i % 4 === 3) : null })),
+          layers: nv.volumes
+            .slice(1)
+            .map((v) => ({ intent: v.hdr.intent_code, alphas: v.colormapLabel ? Array.from(v.colormapLabel.lut).filter((_, i) => i % 4 === 3) : null })),
         })),
       );
       expect(masks).toEqual([0, 1].map(() => ({ atlasOutline: 1, layers: [0, 1].map(() => ({ intent: 1002, alphas: [0, 0] })) })));
@@ -75,7 +97,16 @@ describe.skipIf(!haveBrowser && process.env.CI !== 'true')('the NiiVue patient v
       const grey = new Set<number>();
       for (let i = 0; i < before.data.length; i += 4 * 7) grey.add(before.data[i]);
       expect(grey.size).toBeGreaterThan(20); // an image, not a blank canvas
-      const crosshair = (k: number) => page.evaluate((i) => Array.from((window as unknown as { lesionsegViews: { frac2mm(f: unknown): ArrayLike<number>; scene: { crosshairPos: unknown } }[] }).lesionsegViews[i].frac2mm((window as unknown as { lesionsegViews: { scene: { crosshairPos: unknown } }[] }).lesionsegViews[i].scene.crosshairPos)).slice(0, 3), k);
+      const crosshair = (k: number) =>
+        page.evaluate(
+          (i) =>
+            Array.from(
+              (window as unknown as { lesionsegViews: { frac2mm(f: unknown): ArrayLike<number>; scene: { crosshairPos: unknown } }[] }).lesionsegViews[
+                i
+              ].frac2mm((window as unknown as { lesionsegViews: { scene: { crosshairPos: unknown } }[] }).lesionsegViews[i].scene.crosshairPos),
+            ).slice(0, 3),
+          k,
+        );
       await page.locator('button[data-mm]').nth(3).click(); // the false positive
       for (const k of [0, 1]) {
         const mm = await crosshair(k);

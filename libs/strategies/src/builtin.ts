@@ -28,11 +28,7 @@ export const oversampleDefinition: PluginDefinition<StrategyDeps, SamplingStrate
   create: (o, d) => new FixedOversamplingStrategy(o, d.source),
 };
 
-export const lossProportionalDefinition: PluginDefinition<
-  StrategyDeps,
-  SamplingStrategy,
-  LossProportionalOptions
-> = {
+export const lossProportionalDefinition: PluginDefinition<StrategyDeps, SamplingStrategy, LossProportionalOptions> = {
   type: 'loss-proportional',
   summary: 'draw candidates, score with the EMA model, sample the batch with probability proportional to loss',
   options: lossProportionalOptionsSpec,

@@ -25,7 +25,19 @@ describe('step LR schedule', () => {
   });
 
   it('takes fractions and factors from config', () => {
-    const s = new StepLrSchedule(parseOptions(stepScheduleOptionsSpec, { initialLr: 0.01, milestones: [{ at: 0.9, factor: 0.5 }, { at: 0.25, factor: 0.2 }] }, 'lrSchedule'));
+    const s = new StepLrSchedule(
+      parseOptions(
+        stepScheduleOptionsSpec,
+        {
+          initialLr: 0.01,
+          milestones: [
+            { at: 0.9, factor: 0.5 },
+            { at: 0.25, factor: 0.2 },
+          ],
+        },
+        'lrSchedule',
+      ),
+    );
     expect(s.lrAt(0.2)).toBe(0.01);
     expect(s.lrAt(0.25)).toBeCloseTo(0.002, 15);
     expect(s.lrAt(0.95)).toBeCloseTo(0.005, 15);

@@ -19,9 +19,7 @@ describe('strategy registry (config type -> plugin)', () => {
 
   it('an unknown type names it and lists the known ones', () => {
     expect(() => registry.parse({ type: 'ohme' })).toThrow(ConfigError);
-    expect(() => registry.parse({ type: 'ohme' })).toThrow(
-      'strategy.type: unknown strategy "ohme" (known: "ohem", "oversample", "loss-proportional")',
-    );
+    expect(() => registry.parse({ type: 'ohme' })).toThrow('strategy.type: unknown strategy "ohme" (known: "ohem", "oversample", "loss-proportional")');
     expect(() => registry.parse({ p: 0.1 })).toThrow('strategy.type: is required');
   });
 

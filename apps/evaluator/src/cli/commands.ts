@@ -22,14 +22,19 @@ export const predictCommand: Command = {
   cleanup: releaseGpu,
   async run({ values, cwd, log, quiet }) {
     const opts = predictOptions(values, cwd);
-    const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runPredict }] = await Promise.all([import('../container.ts'), import('../predict/run-predict.ts')]);
+    const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runPredict }] = await Promise.all([
+      import('../container.ts'),
+      import('../predict/run-predict.ts'),
+    ]);
     const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3, postProcessors: await loadPostProcessors(opts.plugins, cwd) });
     attachPatientProgress(resolveBus(c), { enabled: !quiet });
     const done = await runPredict(c, opts, { baseDir: cwd, log });
     for (const p of done) {
       if (p.skipped) continue; // already said while running: "<patient>: kept <file> (complete, same settings ...)"
       const removed = p.removedComponents > 0 ? `, post-processing removed ${p.removedComponents} component(s) / ${p.removedVoxels} voxels` : '';
-      log(`${p.patient}: ${p.lesionVoxels} lesion voxels (${p.lesionVolumeMm3.toFixed(1)} mm3)${removed}, ${p.seconds.toFixed(1)} s -> ${p.mask}${p.probabilities ? ` + ${p.probabilities}` : ''}`);
+      log(
+        `${p.patient}: ${p.lesionVoxels} lesion voxels (${p.lesionVolumeMm3.toFixed(1)} mm3)${removed}, ${p.seconds.toFixed(1)} s -> ${p.mask}${p.probabilities ? ` + ${p.probabilities}` : ''}`,
+      );
     }
   },
 };
@@ -39,7 +44,10 @@ export const evaluateCommand: Command = {
   cleanup: releaseGpu,
   async run({ values, cwd, log, quiet }) {
     const opts = evaluateOptions(values, cwd);
-    const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runEvaluate }] = await Promise.all([import('../container.ts'), import('../evaluate/run-evaluate.ts')]);
+    const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runEvaluate }] = await Promise.all([
+      import('../container.ts'),
+      import('../evaluate/run-evaluate.ts'),
+    ]);
     const c = createEvaluatorContainer({ minLesionMm3: opts.minLesionMm3, postProcessors: await loadPostProcessors(opts.plugins, cwd) });
     attachPatientProgress(resolveBus(c), { enabled: !quiet });
     const { results } = await runEvaluate(c, opts, { baseDir: cwd, log });

@@ -22,9 +22,12 @@ export interface EvaluateResult {
 }
 
 /** SHA-256 of every input FLAIR: which images the predictions were made from. */
-async function inputChecksums(patients: readonly PatientFiles[]): Promise<{ patient: string; flair1: string; flair1Sha256: string; flair2: string; flair2Sha256: string }[]> {
+async function inputChecksums(
+  patients: readonly PatientFiles[],
+): Promise<{ patient: string; flair1: string; flair1Sha256: string; flair2: string; flair2Sha256: string }[]> {
   const out = [];
-  for (const p of patients) out.push({ patient: p.id, flair1: p.baseline, flair1Sha256: await sha256File(p.baseline), flair2: p.followup, flair2Sha256: await sha256File(p.followup) });
+  for (const p of patients)
+    out.push({ patient: p.id, flair1: p.baseline, flair1Sha256: await sha256File(p.baseline), flair2: p.followup, flair2Sha256: await sha256File(p.followup) });
   return out;
 }
 
@@ -47,12 +50,23 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
     const { patients, description } = await selectPatients(all, opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
     await checkScoreOutputs(
       patients.map((p) => ({ patient: p.id, gt: p.groundTruth as string, pred: join(predDir, `${p.id}.nii.gz`) })),
-      { out: join(opts.out, EVALUATE_FILES.results), csv: join(opts.out, EVALUATE_FILES.csv), md: join(opts.out, EVALUATE_FILES.md), lesionsCsv: join(opts.out, EVALUATE_FILES.lesions) },
+      {
+        out: join(opts.out, EVALUATE_FILES.results),
+        csv: join(opts.out, EVALUATE_FILES.csv),
+        md: join(opts.out, EVALUATE_FILES.md),
+        lesionsCsv: join(opts.out, EVALUATE_FILES.lesions),
+      },
     );
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
     const provenance = await predictionProvenance(ensemble, opts);
     predicted = await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
-      predictPatients(c, predictor, patients, { out: predDir, probabilities: null }, { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows, provenance, cacheDir: datasetCacheDir(opts.data) }),
+      predictPatients(
+        c,
+        predictor,
+        patients,
+        { out: predDir, probabilities: null },
+        { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows, provenance, cacheDir: datasetCacheDir(opts.data) },
+      ),
     );
     evaluation = {
       checkpoint: predictor.checkpointDir,
@@ -67,7 +81,13 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
       postprocess: { name: postProcessor.name, description: postProcessor.describe() },
       data: opts.data,
       patients: { spec: opts.patients, description, ids: patients.map((p) => p.id) },
-      predictions: predicted.map((p) => ({ patient: p.patient, mask: p.mask, lesionVoxels: p.lesionVoxels, removedComponents: p.removedComponents, seconds: p.seconds })),
+      predictions: predicted.map((p) => ({
+        patient: p.patient,
+        mask: p.mask,
+        lesionVoxels: p.lesionVoxels,
+        removedComponents: p.removedComponents,
+        seconds: p.seconds,
+      })),
       notes: predictor.notes,
     };
     const prediction = { ...provenance, inputs: await inputChecksums(patients) };

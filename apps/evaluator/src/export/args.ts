@@ -9,9 +9,17 @@ export interface ExportCliOptions {
 }
 
 export const EXPORT_OPTIONS: OptionSpecs = {
-  run: { type: 'string', value: 'DIR', deprecated: ['checkpoint'], description: 'a run folder (uses checkpoints/best, else checkpoints/latest) or a checkpoint folder' },
+  run: {
+    type: 'string',
+    value: 'DIR',
+    deprecated: ['checkpoint'],
+    description: 'a run folder (uses checkpoints/best, else checkpoints/latest) or a checkpoint folder',
+  },
   out: { type: 'string', value: 'FILE', description: 'the .onnx file (written atomically)' },
-  raw: { type: 'boolean', description: 'the raw weights even when the checkpoint has EMA weights (default: the weights the run validated with, EMA when present, as predict uses)' },
+  raw: {
+    type: 'boolean',
+    description: 'the raw weights even when the checkpoint has EMA weights (default: the weights the run validated with, EMA when present, as predict uses)',
+  },
 };
 
 export const EXPORT_SPEC: CommandHelpSpec = {

@@ -1,5 +1,17 @@
 import { resolve } from 'node:path';
-import { choiceOption, commandHelp, listOption, numberOption, parseCommandLine, pathOption, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
+import {
+  choiceOption,
+  commandHelp,
+  listOption,
+  numberOption,
+  parseCommandLine,
+  pathOption,
+  stringOption,
+  UsageError,
+  type CommandHelpSpec,
+  type OptionSpecs,
+  type OptionValues,
+} from '@lesionseg/cli';
 import { BACKEND_NAMES } from '@lesionseg/models';
 import { MODEL_OPTIONS, parseModelOptions, type ModelCliOptions } from './model-args.ts';
 
@@ -37,20 +49,38 @@ export const INFERENCE_OPTIONS: OptionSpecs = {
     description: 'none or drop-small (remove predicted components of --min-lesion-mm3 or less, which the MSSEG-2 metrics ignore anyway)',
   },
   'min-lesion-mm3': { type: 'string', value: 'V', default: '3; scoring always uses 3', description: 'the drop-small limit' },
-  plugin: { type: 'string', value: 'FILE', multiple: true, description: 'a plugin module (.ts/.js) whose postProcessors --postprocess may name (see docs/plugins.md)' },
-  raw: { type: 'boolean', description: 'use the raw weights even when the checkpoint has EMA weights (default: the weights the run validated with, EMA when present)' },
+  plugin: {
+    type: 'string',
+    value: 'FILE',
+    multiple: true,
+    description: 'a plugin module (.ts/.js) whose postProcessors --postprocess may name (see docs/plugins.md)',
+  },
+  raw: {
+    type: 'boolean',
+    description: 'use the raw weights even when the checkpoint has EMA weights (default: the weights the run validated with, EMA when present)',
+  },
   weighting: { type: 'string', value: 'W', default: "average, the paper's", description: 'average or gaussian window blending' },
   backend: { type: 'string', value: 'NAME', default: 'auto', description: `${BACKEND_NAMES.join(', ')}; auto takes webgpu only on a hardware GPU adapter` },
-  workers: { type: 'string', value: 'N', default: '0', description: 'also run windows on N worker threads (wasm/cpu backends; 1 uses both cores of a 2-core machine)' },
+  workers: {
+    type: 'string',
+    value: 'N',
+    default: '0',
+    description: 'also run windows on N worker threads (wasm/cpu backends; 1 uses both cores of a 2-core machine)',
+  },
 };
 
-const PATIENTS_SPEC = 'all (default), validation or train (the split.json of the run: held-out patients are "validation"), FILE.json:KEY (a list in a JSON file), or id1,id2,...';
+const PATIENTS_SPEC =
+  'all (default), validation or train (the split.json of the run: held-out patients are "validation"), FILE.json:KEY (a list in a JSON file), or id1,id2,...';
 
 export const PREDICT_OPTIONS: OptionSpecs = {
   ...INFERENCE_OPTIONS,
   flair1: { type: 'string', value: 'FILE', description: 'baseline FLAIR (time 01)' },
   flair2: { type: 'string', value: 'FILE', description: 'follow-up FLAIR (time 02), on the same grid as --flair1' },
-  out: { type: 'string', value: 'PATH', description: "the uint8 mask, on the input's own grid and header; with --data a folder receiving <patient>.nii.gz (what score --pred reads)" },
+  out: {
+    type: 'string',
+    value: 'PATH',
+    description: "the uint8 mask, on the input's own grid and header; with --data a folder receiving <patient>.nii.gz (what score --pred reads)",
+  },
   data: { type: 'string', value: 'PATH', description: 'an MSSEG-2 dataset folder (or a JSON/CSV manifest): predict every patient' },
   patients: { type: 'string', value: 'SPEC', description: `with --data, which patients: ${PATIENTS_SPEC}` },
   overwrite: {
@@ -65,7 +95,7 @@ export const PREDICT_SPEC: CommandHelpSpec = {
   name: 'predict',
   nxTarget: 'evaluator:predict',
   summary: 'segment new lesions with a trained model (two FLAIRs in, one mask out; or a whole dataset)',
-  description: 'The MSSEG-2 interface: two FLAIRs in, one mask out, on the input\'s own grid and header (provenance in its descrip).',
+  description: "The MSSEG-2 interface: two FLAIRs in, one mask out, on the input's own grid and header (provenance in its descrip).",
   usage: ['--run DIR --flair1 T1.nii.gz --flair2 T2.nii.gz --out SEG.nii.gz [OPTIONS]', '--run DIR --data DATASET --out DIR [OPTIONS]'],
   options: PREDICT_OPTIONS,
 };

@@ -4,7 +4,12 @@ import { AFFINE_TOLERANCE_MM } from '../score/load.ts';
 export type ExistingOutput = { complete: true; lesionVoxels: number; lesionVolumeMm3: number } | { complete: false; reason: string | null };
 
 /** One output file: reads in full, the expected datatype, the input's grid, the same settings key in its descrip. */
-async function check(path: string, datatype: 'uint8' | 'float32', grid: NiftiImage, key: string): Promise<{ ok: true; image: NiftiImage } | { ok: false; reason: string }> {
+async function check(
+  path: string,
+  datatype: 'uint8' | 'float32',
+  grid: NiftiImage,
+  key: string,
+): Promise<{ ok: true; image: NiftiImage } | { ok: false; reason: string }> {
   let img: NiftiImage;
   try {
     img = await readNifti(path); // decompresses and reads every voxel: a truncated file fails here

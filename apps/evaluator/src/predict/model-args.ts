@@ -21,7 +21,10 @@ export const MODEL_OPTIONS: OptionSpecs = {
     description:
       'a run folder (uses checkpoints/best, else checkpoints/latest) or a checkpoint folder; repeat it for an ensemble (probabilities averaged; the checkpoints must share the working spacing, window and stride)',
   },
-  tta: { type: 'boolean', description: 'test-time augmentation: also run every window mirrored along each subset of z, y, x (8 passes) and average the probabilities (8x slower)' },
+  tta: {
+    type: 'boolean',
+    description: 'test-time augmentation: also run every window mirrored along each subset of z, y, x (8 passes) and average the probabilities (8x slower)',
+  },
 };
 
 export function parseModelOptions(values: OptionValues, baseDir: string): ModelCliOptions {

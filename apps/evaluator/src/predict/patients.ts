@@ -50,7 +50,10 @@ export async function selectPatients<P extends Pick<PatientFiles, 'id'>>(
       ids = await readJsonList(file, m[2] ?? null);
       description = `${m[2] ? `"${m[2]}" of ` : ''}${file}`;
     } else {
-      ids = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      ids = spec
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       description = 'the patients given';
     }
   }

@@ -36,8 +36,15 @@ export async function predictionProvenance(
   const model =
     checkpoints.length === 1
       ? `${checkpoints[0].weights}:${checkpoints[0].sha256.slice(0, 8)}`
-      : `ens${checkpoints.length}:${createHash('sha256').update(checkpoints.map((c) => c.sha256).join(',')).digest('hex').slice(0, 8)}`;
-  const flags = [opts.tta ? 'tta' : '', opts.weighting === 'gaussian' ? 'gauss' : '', opts.postprocess === 'none' ? '' : `${opts.postprocess}${opts.minLesionMm3}`].filter(Boolean);
+      : `ens${checkpoints.length}:${createHash('sha256')
+          .update(checkpoints.map((c) => c.sha256).join(','))
+          .digest('hex')
+          .slice(0, 8)}`;
+  const flags = [
+    opts.tta ? 'tta' : '',
+    opts.weighting === 'gaussian' ? 'gauss' : '',
+    opts.postprocess === 'none' ? '' : `${opts.postprocess}${opts.minLesionMm3}`,
+  ].filter(Boolean);
   return {
     tool: toolProvenance(),
     date: new Date().toISOString(),

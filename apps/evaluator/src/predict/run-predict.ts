@@ -5,7 +5,15 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defaultCacheDir, listPatients, openCohort, readNifti, writeNifti } from '@lesionseg/data';
 import { checkDistinct, checkNiftiName, type NamedPath } from '../output-files.ts';
-import { loadPredictor, predictCachedPatient, predictPatient, type PatchBatch, type PatientPrediction, type PredictPatientOptions, type Predictor } from '@lesionseg/models';
+import {
+  loadPredictor,
+  predictCachedPatient,
+  predictPatient,
+  type PatchBatch,
+  type PatientPrediction,
+  type PredictPatientOptions,
+  type Predictor,
+} from '@lesionseg/models';
 import { existingOutput } from './existing.ts';
 import { openEnsemble, withWindowPredictor } from './models.ts';
 import { niftiDescrip, predictionProvenance, type PredictionProvenance } from './provenance.ts';
@@ -51,7 +59,13 @@ export function datasetCacheDir(data: string): string {
 }
 
 /** Prediction of a dataset patient from its cache entry (built if missing or stale): the head box's windows, 0 outside. */
-async function predictThroughCache(predictor: Predictor, patient: PatientFiles, cacheDir: string, o: PredictPatientOptions, log?: (line: string) => void): Promise<PatientPrediction> {
+async function predictThroughCache(
+  predictor: Predictor,
+  patient: PatientFiles,
+  cacheDir: string,
+  o: PredictPatientOptions,
+  log?: (line: string) => void,
+): Promise<PatientPrediction> {
   const { spacingMm, window } = predictor.preprocessing;
   const { patients, store } = await openCohort([patient], { dir: cacheDir, spacingMm, margin: window, memoryMiB: 16, log });
   try {
@@ -78,7 +92,13 @@ export async function predictFiles(
   source?: PatientFiles,
 ): Promise<PredictedPatient> {
   const t0 = Date.now();
-  const o: PredictPatientOptions = { id: files.id, threshold: settings.threshold, weighting: settings.weighting, onProgress: onWindows, predict: settings.predictWindows };
+  const o: PredictPatientOptions = {
+    id: files.id,
+    threshold: settings.threshold,
+    weighting: settings.weighting,
+    onProgress: onWindows,
+    predict: settings.predictWindows,
+  };
   let flair1: NiftiImage;
   let r: PatientPrediction;
   if (source && settings.cacheDir) {
@@ -94,7 +114,11 @@ export async function predictFiles(
   const descrip = settings.provenance ? niftiDescrip(settings.provenance) : null;
   await writeNifti(files.mask, post.mask, { datatype: 'uint8', template: flair1, description: descrip ?? 'lesionseg new-lesion mask' });
   if (files.probabilities) {
-    await writeNifti(files.probabilities, r.probabilities, { datatype: 'float32', template: flair1, description: descrip ?? 'lesionseg new-lesion probability' });
+    await writeNifti(files.probabilities, r.probabilities, {
+      datatype: 'float32',
+      template: flair1,
+      description: descrip ?? 'lesionseg new-lesion probability',
+    });
   }
   let lesionVoxels = 0;
   for (const v of post.mask.data) lesionVoxels += v;
@@ -135,8 +159,12 @@ export async function predictPatients(
     const kept = settings.keepComplete && settings.provenance ? await keptOutput(files, settings.provenance.key, settings.log) : null;
     const r =
       kept ??
-      (await predictFiles(predictor, files, settings, (done, total) =>
-        bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done, total, patientIndex: k, patients: patients.length }),
+      (await predictFiles(
+        predictor,
+        files,
+        settings,
+        (done, total) =>
+          bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: p.id, done, total, patientIndex: k, patients: patients.length }),
         p,
       ));
     out.push(r);
@@ -201,7 +229,14 @@ export async function runPredict(
   }
   const all = opts.mode === 'dataset' ? await listPatients(opts.data, { requireGroundTruth: false }) : null;
   if (opts.mode === 'dataset' && all) {
-    if (opts.probabilities !== null) checkDistinct([], [{ what: '--out', path: opts.out }, { what: '--probabilities', path: opts.probabilities }]);
+    if (opts.probabilities !== null)
+      checkDistinct(
+        [],
+        [
+          { what: '--out', path: opts.out },
+          { what: '--probabilities', path: opts.probabilities },
+        ],
+      );
     checkDistinct(
       all.flatMap((p) => [p.baseline, p.followup, ...(p.groundTruth ? [p.groundTruth] : [])].map((f) => ({ what: `an input of ${p.id}`, path: f }))),
       all.flatMap((p) => [opts.out, ...(opts.probabilities ? [opts.probabilities] : [])].map((d) => ({ what: 'an output', path: join(d, `${p.id}.nii.gz`) }))),
@@ -217,15 +252,24 @@ export async function runPredict(
       const files = { id: 'input', flair1: opts.flair1, flair2: opts.flair2, mask: opts.out, probabilities: opts.probabilities };
       const bus = resolveBus(c);
       const t0 = Date.now();
-      const onWindows = (done: number, total: number): void => bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: 'input', done, total, patientIndex: 0, patients: 1 });
-      const done = await withWindowPredictor(ensemble, opts, context.log, (predictWindows) => predictFiles(predictor, files, { ...settings, predictWindows }, onWindows));
+      const onWindows = (done: number, total: number): void =>
+        bus.emit('windowsDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: 'input', done, total, patientIndex: 0, patients: 1 });
+      const done = await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
+        predictFiles(predictor, files, { ...settings, predictWindows }, onWindows),
+      );
       bus.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: 'input', done: 1, total: 1, stage: 'predict' });
       return [done];
     }
     const { patients, description } = await selectPatients(all as PatientFiles[], opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
     return await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
-      predictPatients(c, predictor, patients, { out: opts.out, probabilities: opts.probabilities }, { ...settings, predictWindows, keepComplete: !opts.overwrite, cacheDir: datasetCacheDir(opts.data) }),
+      predictPatients(
+        c,
+        predictor,
+        patients,
+        { out: opts.out, probabilities: opts.probabilities },
+        { ...settings, predictWindows, keepComplete: !opts.overwrite, cacheDir: datasetCacheDir(opts.data) },
+      ),
     );
   } finally {
     ensemble.dispose();

@@ -1,5 +1,15 @@
 import { isAbsolute, resolve } from 'node:path';
-import { commandHelp, numberOption, parseCommandLine, pathOption, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
+import {
+  commandHelp,
+  numberOption,
+  parseCommandLine,
+  pathOption,
+  stringOption,
+  UsageError,
+  type CommandHelpSpec,
+  type OptionSpecs,
+  type OptionValues,
+} from '@lesionseg/cli';
 import type { ScoreParamsInput } from '@lesionseg/metrics';
 
 /** Options of `evaluator score`, with user paths already made absolute. */
@@ -32,7 +42,12 @@ export const SCORE_OPTIONS: OptionSpecs = {
   alpha: { type: 'string', value: 'A', default: '0.1', description: 'minimum covered fraction' },
   coverage: { type: 'string', value: 'C', default: '0.65', description: "cumulative overlap that ends the detection walk (the paper's beta)" },
   'max-outside': { type: 'string', value: 'M', default: '0.7', description: "largest outside fraction of an overlapping lesion (the paper's gamma)" },
-  beta: { type: 'string', value: 'B', description: "the paper's name, accepted as an alias of --coverage (Anima's code calls them the other way round: see docs/msseg2-evaluation.md section 8; prefer the role names)" },
+  beta: {
+    type: 'string',
+    value: 'B',
+    description:
+      "the paper's name, accepted as an alias of --coverage (Anima's code calls them the other way round: see docs/msseg2-evaluation.md section 8; prefer the role names)",
+  },
   gamma: { type: 'string', value: 'G', description: "the paper's name, accepted as an alias of --max-outside" },
   'ignore-geometry': { type: 'boolean', description: 'score masks whose affines differ (shapes must still match)' },
   patients: {

@@ -61,7 +61,11 @@ export type PatientFilter = (ids: string[]) => Promise<string[]>;
  * {@link findPairs} plus what deserves a warning: the prediction files that match no patient,
  * and the sub-folders of the ground-truth folder that are not patients (with the reason).
  */
-export async function findInputs(gt: string, pred: string, select?: PatientFilter): Promise<{ pairs: ScorePair[]; unmatched: string[]; skipped: SkippedFolder[] }> {
+export async function findInputs(
+  gt: string,
+  pred: string,
+  select?: PatientFilter,
+): Promise<{ pairs: ScorePair[]; unmatched: string[]; skipped: SkippedFolder[] }> {
   const [gk, pk] = await Promise.all([kind(gt, 'ground truth'), kind(pred, 'prediction')]);
   if (gk !== pk) {
     throw new InputError(
@@ -77,7 +81,10 @@ export async function findInputs(gt: string, pred: string, select?: PatientFilte
   const skipped = [...broken];
   const patients: string[] = [];
   for (const f of folders) {
-    const isFile = await stat(join(f.path, GT_FILE)).then((s) => s.isFile(), () => false);
+    const isFile = await stat(join(f.path, GT_FILE)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (isFile) patients.push(f.name);
     else skipped.push({ path: f.path, reason: `no ${GT_FILE} (not a patient folder)` });
   }
@@ -103,6 +110,9 @@ export async function findInputs(gt: string, pred: string, select?: PatientFilte
   }
   // Predictions of ground-truth patients left out by --patients are not "unmatched".
   const used = new Set(patients.flatMap((p) => [`${p}.nii.gz`, `${p}.nii`]));
-  const unmatched = [...predFiles].filter((f) => NIFTI.test(f) && !used.has(f)).sort().map((f) => join(pred, f));
+  const unmatched = [...predFiles]
+    .filter((f) => NIFTI.test(f) && !used.has(f))
+    .sort()
+    .map((f) => join(pred, f));
   return { pairs, unmatched, skipped };
 }

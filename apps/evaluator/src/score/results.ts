@@ -15,7 +15,21 @@ export interface ScoreResults {
 
 /** Stable key order: the scores users read first, then counts, then the per-lesion lists. */
 export function patientResult(patient: string, gtFile: string, predFile: string, s: PatientScore): PatientResult {
-  const { gtEmpty, dice, lesionSensitivity, lesionPpv, lesionF1, nGtLesions, nPredLesions, tpGt, tpPred, predLesionVolumeMm3, gtLesions, predLesions, ...rest } = s;
+  const {
+    gtEmpty,
+    dice,
+    lesionSensitivity,
+    lesionPpv,
+    lesionF1,
+    nGtLesions,
+    nPredLesions,
+    tpGt,
+    tpPred,
+    predLesionVolumeMm3,
+    gtLesions,
+    predLesions,
+    ...rest
+  } = s;
   return {
     patient,
     gtEmpty,
@@ -115,7 +129,10 @@ const LESION_COLUMNS = [
 export function lesionsCsv(r: ScoreResults): string {
   const lines: string[] = [LESION_COLUMNS.join(',')];
   for (const p of r.patients) {
-    for (const [mask, list] of [['gt', p.gtLesions], ['pred', p.predLesions]] as const) {
+    for (const [mask, list] of [
+      ['gt', p.gtLesions],
+      ['pred', p.predLesions],
+    ] as const) {
       for (const l of list) {
         const w = l.centroidWorld ?? [null, null, null];
         const row = [

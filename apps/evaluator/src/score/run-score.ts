@@ -72,7 +72,10 @@ export async function checkScoreOutputs(pairs: readonly ScorePair[], opts: Pick<
  */
 export async function scoreAndWrite(
   pairs: readonly ScorePair[],
-  opts: Pick<ScoreCliOptions, 'gt' | 'pred' | 'out' | 'csv' | 'md' | 'lesionsCsv' | 'params' | 'ignoreGeometry'> & { prediction?: Record<string, unknown>; bus?: Bus },
+  opts: Pick<ScoreCliOptions, 'gt' | 'pred' | 'out' | 'csv' | 'md' | 'lesionsCsv' | 'params' | 'ignoreGeometry'> & {
+    prediction?: Record<string, unknown>;
+    bus?: Bus;
+  },
 ): Promise<ScoreResults> {
   const params = resolveScoreParams(opts.params);
   const t0 = Date.now();

@@ -38,7 +38,8 @@ export async function gatherInfo(cwd: string): Promise<InfoReport> {
     node: process.version,
     tfjs: (require('@tensorflow/tfjs-core/package.json') as { version: string }).version,
     backends,
-    webgpuAdapter: gpu === null ? null : gpu.ok ? `${gpu.adapter.description || gpu.adapter.device} (${gpu.adapter.software ? 'software' : 'hardware'})` : gpu.reason,
+    webgpuAdapter:
+      gpu === null ? null : gpu.ok ? `${gpu.adapter.description || gpu.adapter.device} (${gpu.adapter.software ? 'software' : 'hardware'})` : gpu.reason,
     paths: { repository, userFolder: cwd, defaultData: path.join(repository, 'data', 'phantoms'), runs: path.join(repository, 'runs') },
   };
 }

@@ -23,7 +23,8 @@ export const preprocessCommand: Command = {
     const data = pathOption(values, 'data', cwd, true) as string;
     const spacingText = stringOption(values, 'spacing') ?? '0.5';
     const spacingMm = spacingText === 'native' ? null : Number(spacingText);
-    if (spacingMm !== null && !(spacingMm >= 0.1 && spacingMm <= 10)) throw new UsageError(`--spacing must be a number of mm in [0.1, 10] or "native", got "${spacingText}"`);
+    if (spacingMm !== null && !(spacingMm >= 0.1 && spacingMm <= 10))
+      throw new UsageError(`--spacing must be a number of mm in [0.1, 10] or "native", got "${spacingText}"`);
     const margin = intOption(values, 'patch', 32, true) as number;
     const workers = intOption(values, 'workers', 1, true) as number;
     const dir = pathOption(values, 'cache', cwd) ?? defaultCacheDir(data);

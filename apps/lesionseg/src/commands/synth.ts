@@ -4,7 +4,16 @@
  */
 import { readdir } from 'node:fs/promises';
 import { choiceOption, intOption, pathOption, stringOption, UsageError, type Command, type OptionValues } from '@lesionseg/cli';
-import { phantomOptions, PHANTOM_DIFFICULTY, PHANTOM_PRESETS, writeSyntheticDataset, type PhantomDifficulty, type PhantomOptions, type PhantomPreset, type Vec3 } from '@lesionseg/data';
+import {
+  phantomOptions,
+  PHANTOM_DIFFICULTY,
+  PHANTOM_PRESETS,
+  writeSyntheticDataset,
+  type PhantomDifficulty,
+  type PhantomOptions,
+  type PhantomPreset,
+  type Vec3,
+} from '@lesionseg/data';
 import { progressBar } from '@lesionseg/cli';
 
 function numbers(values: OptionValues, name: string, count: number): number[] | undefined {
@@ -47,7 +56,12 @@ export const synthCommand: Command = {
     out: { type: 'string', value: 'DIR', description: 'output folder (one sub-folder per patient, plus dataset.json)' },
     count: { type: 'string', value: 'N', default: '10', deprecated: ['patients'], description: 'number of patients' },
     seed: { type: 'string', value: 'S', default: '1', description: 'dataset seed; patient k is the same for any --count' },
-    preset: { type: 'string', value: 'NAME', default: 'realistic', description: 'realistic (144x176x144 at 1 mm, MSSEG-2-like lesions) or quick (64^3 at 1 mm, large high-contrast new lesions: fast to learn)' },
+    preset: {
+      type: 'string',
+      value: 'NAME',
+      default: 'realistic',
+      description: 'realistic (144x176x144 at 1 mm, MSSEG-2-like lesions) or quick (64^3 at 1 mm, large high-contrast new lesions: fast to learn)',
+    },
     difficulty: { type: 'string', value: 'LEVEL', default: 'medium', description: 'easy, medium or hard: lesion contrast, noise, misalignment' },
     shape: { type: 'string', value: 'X,Y,Z', description: 'voxels (overrides the preset)' },
     spacing: { type: 'string', value: 'SX,SY,SZ', description: 'voxel size in mm, e.g. 1,1,3 for thick slices' },
@@ -68,7 +82,9 @@ export const synthCommand: Command = {
     const { preset, difficulty, options } = phantom(values);
     const existing = await readdir(out).catch(() => [] as string[]);
     if (existing.length > 0 && values.force !== true) throw new UsageError(`${out} is not empty (use --force to write into it)`);
-    log(`synth: ${patients} patient(s), preset ${preset} (${difficulty}), shape ${options.shape.join('x')} at ${options.spacing.join('x')} mm, seed ${seed} -> ${out}`);
+    log(
+      `synth: ${patients} patient(s), preset ${preset} (${difficulty}), shape ${options.shape.join('x')} at ${options.spacing.join('x')} mm, seed ${seed} -> ${out}`,
+    );
     const bar = progressBar(patients, { enabled: !quiet });
     const { info } = await writeSyntheticDataset(out, { patients, seed, phantom: options, onProgress: (done, _n, id) => bar.tick(done, id) });
     const withLesions = info.filter((i) => i.newLesions.length > 0).length;

@@ -1,4 +1,12 @@
-import { loadCheckpoint, restoreCheckpoint, saveCheckpoint, PREPROCESSING_PLUGIN_KEY, type ModelCardInfo, type PreprocessingState, type UNet } from '@lesionseg/models';
+import {
+  loadCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  PREPROCESSING_PLUGIN_KEY,
+  type ModelCardInfo,
+  type PreprocessingState,
+  type UNet,
+} from '@lesionseg/models';
 import type { ModelStore, TrainerState } from '../core/types.ts';
 import type { Optimizer } from '../config/sections.ts';
 import type { EmaHook } from './ema-hook.ts';

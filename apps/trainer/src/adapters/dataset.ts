@@ -1,12 +1,4 @@
-import {
-  checkBinaryMask,
-  listPatients,
-  readNifti,
-  phantomOptions,
-  splitPatients,
-  writeSyntheticDataset,
-  type PatientFiles,
-} from '@lesionseg/data';
+import { checkBinaryMask, listPatients, readNifti, phantomOptions, splitPatients, writeSyntheticDataset, type PatientFiles } from '@lesionseg/data';
 import { UserError } from '@lesionseg/events';
 
 /** What the trainer keeps of a dataset: its patients' files and which have new lesions. */
@@ -25,7 +17,11 @@ export async function indexDataset(source: string): Promise<DatasetIndex> {
  * sets get patients with and without new lesions. Reading the masks costs one pass over the
  * ground truths (only them: the FLAIRs are read and checked when the cache entry is built).
  */
-export async function splitDataset(index: DatasetIndex, validationFraction: number, seed: number): Promise<{ train: string[]; validation: string[]; seed: number }> {
+export async function splitDataset(
+  index: DatasetIndex,
+  validationFraction: number,
+  seed: number,
+): Promise<{ train: string[]; validation: string[]; seed: number }> {
   const strata: Record<string, string> = {};
   for (const id of index.ids) {
     const file = required(index, id).groundTruth as string;
@@ -44,7 +40,6 @@ function required(index: DatasetIndex, id: string): PatientFiles {
   if (!f) throw new UserError(`patient ${id} (from split.json) is not in the dataset any more`);
   return f;
 }
-
 
 /** The seed of the embedded default dataset: fixed, so every fresh clone trains on the same phantoms. */
 export const DEFAULT_DATASET_SEED = 2021;

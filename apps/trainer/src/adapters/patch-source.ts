@@ -1,4 +1,13 @@
-import { createRng, extractBatch, hasPositives, samplePatch, type ExtractedBatch, type PatchSpec, type PreprocessedPatient, type SamplingTarget } from '@lesionseg/data';
+import {
+  createRng,
+  extractBatch,
+  hasPositives,
+  samplePatch,
+  type ExtractedBatch,
+  type PatchSpec,
+  type PreprocessedPatient,
+  type SamplingTarget,
+} from '@lesionseg/data';
 import type { PatchBatch, PatchKind, PatchSource, Random } from '@lesionseg/strategies';
 
 /** Cuts the batch of drawn patches: in memory (extractBatch) or from the cache (a ChunkStore or its worker thread). */

@@ -26,7 +26,9 @@ function patientFiles(index: DatasetIndex, ids: readonly string[]): PatientFiles
  */
 async function openCached(files: PatientFiles[], cache: CacheOptions, memoryMiB: number, log: (t: string) => void, what: string) {
   const t0 = Date.now();
-  const r = await openCohort(files, { ...cache, memoryMiB }, (done, total, id, built) => log(`${built ? 'preprocessed' : 'cached'} ${what} patient ${id} (${done}/${total})`));
+  const r = await openCohort(files, { ...cache, memoryMiB }, (done, total, id, built) =>
+    log(`${built ? 'preprocessed' : 'cached'} ${what} patient ${id} (${done}/${total})`),
+  );
   log(`${what} patients: ${r.built} preprocessed into ${cache.dir}, ${files.length - r.built} read from it (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   return r;
 }
@@ -60,7 +62,9 @@ export async function createRealRuntime(
   const train = await openCached(trainFiles, cache, data.memoryMiB, log, 'training');
   // Validation reads one patient at a time past the LRU: it adds one patient's box, not the cohort.
   const val = validation ? await openCached(patientFiles(index, valIds), cache, data.memoryMiB, log, 'validation') : null;
-  const extractor: PatchExtractor = data.patchWorker ? new BackgroundExtractor(train.patients, trainFiles, { ...cache, memoryMiB: data.memoryMiB }) : train.store;
+  const extractor: PatchExtractor = data.patchWorker
+    ? new BackgroundExtractor(train.patients, trainFiles, { ...cache, memoryMiB: data.memoryMiB })
+    : train.store;
 
   const modelOptions = config.model.options;
   const model = modelSection.create(config.model, { seed: config.seed });
@@ -77,7 +81,15 @@ export async function createRealRuntime(
     kind: basename(dir),
     preprocessing: { spacingMm: data.spacingMm, patchSize: data.patchSize, stride: validation?.stride ?? null },
     threshold: validation?.threshold ?? 0.5,
-    training: { data: dataDir, trainPatients: split.train, validationPatients: valIds, strategy: `${config.strategy.type} ${JSON.stringify(config.strategy.options)}`, iteration: state.iteration, trainingSeconds: state.elapsedMs / 1000, seed: config.seed },
+    training: {
+      data: dataDir,
+      trainPatients: split.train,
+      validationPatients: valIds,
+      strategy: `${config.strategy.type} ${JSON.stringify(config.strategy.options)}`,
+      iteration: state.iteration,
+      trainingSeconds: state.elapsedMs / 1000,
+      seed: config.seed,
+    },
     validation: { model: validation?.model ?? null, bestDice: state.bestDice, lastIteration: state.lastValidationIteration },
   });
   const workers = modelOptions.workers;

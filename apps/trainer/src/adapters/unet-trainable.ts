@@ -22,14 +22,18 @@ export class UNetTrainable implements Trainable {
   /** Share every step, OHEM scoring and validation windows with `workers` worker-thread replicas. */
   async startReplicas(workers: number, backend: 'wasm' | 'cpu'): Promise<void> {
     if (workers <= 0 || this.pool) return;
-    if (!this.loss.workerConfig) throw new Error(`model.workers ${workers}: worker replicas rebuild the loss from a built-in loss type; this loss comes from a plugin (set model.workers to 0)`);
+    if (!this.loss.workerConfig)
+      throw new Error(
+        `model.workers ${workers}: worker replicas rebuild the loss from a built-in loss type; this loss comes from a plugin (set model.workers to 0)`,
+      );
     this.pool = await ReplicaPool.create(this.model, { workers, backend, loss: this.loss.workerConfig });
   }
 
   /** Per-patch loss of `model` (the EMA's for OHEM), without gradients. */
   scorer(model: () => UNet): PatchScorer {
     return {
-      scorePatches: (batch) => (this.pool ? this.pool.scorePatches(model(), batch, { chunk: batch.count }) : scorePatches(model(), batch, { chunk: batch.count, loss: this.loss.fn })),
+      scorePatches: (batch) =>
+        this.pool ? this.pool.scorePatches(model(), batch, { chunk: batch.count }) : scorePatches(model(), batch, { chunk: batch.count, loss: this.loss.fn }),
     };
   }
 
@@ -53,7 +57,11 @@ export class UNetTrainable implements Trainable {
 
   private async abortableStep(batch: PatchBatch, control?: StepControl): Promise<StepResult> {
     try {
-      const r = await guardedTrainStep(this.model, this.optimizer, batch, { loss: this.loss.fn, microBatch: this.microBatch ?? undefined, shouldStop: control?.shouldStop });
+      const r = await guardedTrainStep(this.model, this.optimizer, batch, {
+        loss: this.loss.fn,
+        microBatch: this.microBatch ?? undefined,
+        shouldStop: control?.shouldStop,
+      });
       return r.aborted ? { loss: NaN, aborted: true } : { loss: r.loss };
     } catch (error) {
       throw error instanceof NonFiniteStepError ? new NonFiniteError(error.message) : error;

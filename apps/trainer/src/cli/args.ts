@@ -1,4 +1,14 @@
-import { commandHelp, intOption, listOption, parseCommandLine, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
+import {
+  commandHelp,
+  intOption,
+  listOption,
+  parseCommandLine,
+  stringOption,
+  UsageError,
+  type CommandHelpSpec,
+  type OptionSpecs,
+  type OptionValues,
+} from '@lesionseg/cli';
 import type { BackendChoice } from '@lesionseg/models';
 import { BACKENDS } from '../config/config.ts';
 import { PRESETS } from '../config/presets.ts';
@@ -36,8 +46,19 @@ export const TRAIN_OPTIONS: OptionSpecs = {
   preset: { type: 'string', value: 'NAME', default: 'quick', description: 'a shipped config (listed below)' },
   config: { type: 'string', value: 'FILE', description: 'a JSON config: { "strategy": { "type": "ohem", ... }, ... }' },
   data: { type: 'string', value: 'DIR', default: './data/phantoms', description: 'dataset folder, MSSEG-2 layout' },
-  cache: { type: 'string', value: 'DIR', default: 'DATA/.lesionseg/cache', description: "the preprocessed cache's folder (data.cacheDir; give one when the dataset is read-only)" },
-  run: { type: 'string', value: 'DIR', default: './runs/<timestamp>-<preset>', description: 'the run folder: a new one, or with --resume the one to continue', deprecated: ['out'] },
+  cache: {
+    type: 'string',
+    value: 'DIR',
+    default: 'DATA/.lesionseg/cache',
+    description: "the preprocessed cache's folder (data.cacheDir; give one when the dataset is read-only)",
+  },
+  run: {
+    type: 'string',
+    value: 'DIR',
+    default: './runs/<timestamp>-<preset>',
+    description: 'the run folder: a new one, or with --resume the one to continue',
+    deprecated: ['out'],
+  },
   resume: {
     type: 'boolean',
     description: 'continue the stopped run in --run DIR: same config, LR position, EMA, optimizer, RNG, budget (the old spelling --resume DIR still works)',
@@ -46,7 +67,12 @@ export const TRAIN_OPTIONS: OptionSpecs = {
   iterations: { type: 'string', value: 'N', description: 'an iteration budget instead (reproducible runs)' },
   seed: { type: 'string', value: 'N', description: 'seed of every random choice (split, patches, weights)' },
   backend: { type: 'string', value: 'NAME', default: 'auto', description: `${BACKENDS.join(', ')}; auto takes webgpu only on a hardware GPU adapter` },
-  plugin: { type: 'string', value: 'FILE', multiple: true, description: 'a plugin module (.ts/.js) whose strategies, losses, schedules, loggers or hooks the config may use (see docs/plugins.md)' },
+  plugin: {
+    type: 'string',
+    value: 'FILE',
+    multiple: true,
+    description: 'a plugin module (.ts/.js) whose strategies, losses, schedules, loggers or hooks the config may use (see docs/plugins.md)',
+  },
   'print-schema': { type: 'boolean', description: "print the config's JSON Schema (built-in and plugin types) and exit" },
 };
 

@@ -61,7 +61,11 @@ export const reportCommand: Command = {
   ...REPORT_SPEC,
   async run(ctx) {
     const options = runReportOptions(ctx.values);
-    const [{ runReport }, { runTsxChild }, { DEFAULT_DATA_DIR, workspaceRoot }] = await Promise.all([import('../report/run-report.ts'), import('@lesionseg/executors'), import('./paths.ts')]);
+    const [{ runReport }, { runTsxChild }, { DEFAULT_DATA_DIR, workspaceRoot }] = await Promise.all([
+      import('../report/run-report.ts'),
+      import('@lesionseg/executors'),
+      import('./paths.ts'),
+    ]);
     const root = workspaceRoot();
     await runReport(options, { workspaceRoot: root, env: ctx.env, run: runTsxChild, log: ctx.log, defaultDataDir: path.join(root, DEFAULT_DATA_DIR) });
     return 0;

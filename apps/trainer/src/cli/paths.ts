@@ -20,6 +20,9 @@ export const DEFAULT_DATA_DIR = 'data/phantoms';
 
 /** runs/2026-11-26T17-20-05Z-quick: sortable, no characters that need quoting. */
 export function defaultRunDir(root: string, name: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
   return path.join(root, 'runs', `${stamp}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`);
 }

@@ -51,7 +51,24 @@ export interface TrainerConfig {
   plugins: string[];
 }
 
-const SECTIONS = ['name', 'seed', 'backend', 'budget', 'data', 'model', 'loss', 'optimizer', 'lrSchedule', 'ema', 'strategy', 'validation', 'checkpoint', 'loggers', 'hooks', 'plugins'] as const;
+const SECTIONS = [
+  'name',
+  'seed',
+  'backend',
+  'budget',
+  'data',
+  'model',
+  'loss',
+  'optimizer',
+  'lrSchedule',
+  'ema',
+  'strategy',
+  'validation',
+  'checkpoint',
+  'loggers',
+  'hooks',
+  'plugins',
+] as const;
 
 /** `plugins`: a list of module paths; loading them is the caller's (they must be registered before this parse). */
 export const pluginsOption = list(str(), { default: [] });

@@ -12,7 +12,14 @@ const comparison = (name: string, strategy: Record<string, unknown>, ema: number
   model: { type: 'unet', widths: [16, 32, 64], groups: 8 },
   loss: { type: 'bce' },
   optimizer: { type: 'adam' },
-  lrSchedule: { type: 'step', initialLr: 1e-3, milestones: [{ at: 0.5, factor: 0.1 }, { at: 0.8, factor: 0.01 }] },
+  lrSchedule: {
+    type: 'step',
+    initialLr: 1e-3,
+    milestones: [
+      { at: 0.5, factor: 0.1 },
+      { at: 0.8, factor: 0.01 },
+    ],
+  },
   ema: { type: 'ema', decay: ema },
   strategy,
   validation: { type: 'dice', everySeconds: 300, model: validationModel },
@@ -27,8 +34,14 @@ export const PRESETS: Record<string, { summary: string; config: Record<string, u
   'ohem-m0.9': { summary: 'OHEM, EMA decay 0.9, 3 h', config: comparison('ohem-m0.9', ohem, 0.9, 'ema') },
   'ohem-m0.99': { summary: 'OHEM, EMA decay 0.99, 3 h', config: comparison('ohem-m0.99', ohem, 0.99, 'ema') },
   'oversample-p0': { summary: 'uniform sampling (p = 0), 3 h', config: comparison('oversample-p0', { type: 'oversample', p: 0, batchSize: 32 }, 0, 'raw') },
-  'oversample-p0.1': { summary: 'fixed oversampling p = 0.1, 3 h', config: comparison('oversample-p0.1', { type: 'oversample', p: 0.1, batchSize: 32 }, 0, 'raw') },
-  'oversample-p0.5': { summary: 'fixed oversampling p = 0.5, 3 h', config: comparison('oversample-p0.5', { type: 'oversample', p: 0.5, batchSize: 32 }, 0, 'raw') },
+  'oversample-p0.1': {
+    summary: 'fixed oversampling p = 0.1, 3 h',
+    config: comparison('oversample-p0.1', { type: 'oversample', p: 0.1, batchSize: 32 }, 0, 'raw'),
+  },
+  'oversample-p0.5': {
+    summary: 'fixed oversampling p = 0.5, 3 h',
+    config: comparison('oversample-p0.5', { type: 'oversample', p: 0.5, batchSize: 32 }, 0, 'raw'),
+  },
   paper: {
     summary: "the paper's final model: OHEM, EMA decay 0.9, 30k iterations, every patient used for training (no validation)",
     config: {
@@ -50,7 +63,14 @@ export const PRESETS: Record<string, { summary: string; config: Record<string, u
       // One worker replica: the second core takes half of every batch (same step, ~1.8x faster here).
       model: { type: 'unet', widths: [8, 16], groups: 4, workers: 1 },
       loss: { type: 'bce+dice', diceWeight: 1, smooth: 1 },
-      lrSchedule: { type: 'step', initialLr: 3e-3, milestones: [{ at: 0.5, factor: 0.1 }, { at: 0.8, factor: 0.01 }] },
+      lrSchedule: {
+        type: 'step',
+        initialLr: 3e-3,
+        milestones: [
+          { at: 0.5, factor: 0.1 },
+          { at: 0.8, factor: 0.01 },
+        ],
+      },
       validation: { type: 'dice', everySeconds: 45, model: 'ema', maxPatients: 3 },
       checkpoint: { type: 'interval', everySeconds: 60 },
     },

@@ -3,7 +3,17 @@ import { checkpointPath, RUN_FILES } from '@lesionseg/data';
 import { describeError, type Budget, type Bus, type TrainEnd } from '@lesionseg/events';
 import { budgetExhausted, budgetProgress, TrainingTimer, type Clock } from '@lesionseg/config';
 import type { LrSchedule, SamplingStrategy, StatefulRandom } from '@lesionseg/strategies';
-import { NonFiniteError, type EmaPlugin, type HookContext, type ModelStore, type SteeringHook, type StopSignal, type Trainable, type TrainerState, type Validator } from './types.ts';
+import {
+  NonFiniteError,
+  type EmaPlugin,
+  type HookContext,
+  type ModelStore,
+  type SteeringHook,
+  type StopSignal,
+  type Trainable,
+  type TrainerState,
+  type Validator,
+} from './types.ts';
 
 export interface LoopSettings {
   budget: Budget;
@@ -95,7 +105,10 @@ export class TrainLoop {
     this.timer = new TrainingTimer(parts.clock);
     checkUniqueHookNames(parts.hooks);
     // stable sort: equal priorities keep binding order
-    this.hooks = parts.hooks.map((h, i) => ({ h, i })).sort((a, b) => (a.h.priority ?? 50) - (b.h.priority ?? 50) || a.i - b.i).map((x) => x.h);
+    this.hooks = parts.hooks
+      .map((h, i) => ({ h, i }))
+      .sort((a, b) => (a.h.priority ?? 50) - (b.h.priority ?? 50) || a.i - b.i)
+      .map((x) => x.h);
     this.state = {
       iteration: 0,
       elapsedMs: 0,
@@ -144,8 +157,7 @@ export class TrainLoop {
         await yieldToEventLoop();
       }
       this.timer.pause();
-      const needsFinalValidation =
-        reason !== 'interrupted' && this.parts.validator !== null && this.state.lastValidationIteration !== this.state.iteration;
+      const needsFinalValidation = reason !== 'interrupted' && this.parts.validator !== null && this.state.lastValidationIteration !== this.state.iteration;
       if (needsFinalValidation) await this.validate();
       await this.checkpoint(reason === 'interrupted' ? 'interrupt' : 'latest');
     } catch (error) {
@@ -330,7 +342,8 @@ export class TrainLoop {
 function checkUniqueHookNames(hooks: readonly SteeringHook[]): void {
   const seen = new Set<string>();
   for (const h of hooks) {
-    if (seen.has(h.name)) throw new Error(`two steering hooks are named "${h.name}": hook names must be unique (each hook's checkpoint state is stored under its name)`);
+    if (seen.has(h.name))
+      throw new Error(`two steering hooks are named "${h.name}": hook names must be unique (each hook's checkpoint state is stored under its name)`);
     seen.add(h.name);
   }
 }

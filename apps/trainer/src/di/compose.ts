@@ -43,11 +43,14 @@ export function composeTrainer(c: Container, k: Composition): void {
   bindSingleton(c, TOKENS.Ema, () => runtime.ema);
   bindSingleton(c, TOKENS.Store, () => runtime.store);
   bindSingleton(c, TOKENS.Validator, () => runtime.validator);
-  bindSingleton(c, TOKENS.Strategy, (c) => registries.strategy.create(config.strategy, { source: resolve(c, TOKENS.PatchSource), scorer: resolve(c, TOKENS.EmaScorer) }));
+  bindSingleton(c, TOKENS.Strategy, (c) =>
+    registries.strategy.create(config.strategy, { source: resolve(c, TOKENS.PatchSource), scorer: resolve(c, TOKENS.EmaScorer) }),
+  );
   bindSingleton(c, TOKENS.LrSchedule, () => registries.lrSchedule.create(config.lrSchedule, {}));
   for (const entry of config.hooks) bindMulti(c, TOKENS.Hook, () => registries.hook.create(entry, { runDir: k.runDir }));
   for (const hook of k.hooks ?? []) bindMulti(c, TOKENS.Hook, () => hook);
-  for (const entry of config.loggers) bindMulti(c, TOKENS.Logger, () => registries.logger.create(entry, { runDir: k.runDir, progressOutput: k.progressOutput }));
+  for (const entry of config.loggers)
+    bindMulti(c, TOKENS.Logger, () => registries.logger.create(entry, { runDir: k.runDir, progressOutput: k.progressOutput }));
 
   const v = config.validation?.options;
   bindSingleton(c, TOKENS.Settings, () => ({

@@ -2,7 +2,18 @@ import { appendFileSync, existsSync } from 'node:fs';
 import type { Bus } from '@lesionseg/events';
 
 /** The columns of RUN_DIR/metrics.csv (snake_case, as pandas users expect). */
-export const METRICS_COLUMNS = ['iteration', 'elapsed_ms', 'wall_time', 'loss', 'lr', 'batch_size', 'step_ms', 'iterations_per_s', 'val_dice', 'val_model'] as const;
+export const METRICS_COLUMNS = [
+  'iteration',
+  'elapsed_ms',
+  'wall_time',
+  'loss',
+  'lr',
+  'batch_size',
+  'step_ms',
+  'iterations_per_s',
+  'val_dice',
+  'val_model',
+] as const;
 
 type Row = Record<(typeof METRICS_COLUMNS)[number], string | number | null>;
 
@@ -30,7 +41,12 @@ export class MetricsCsv {
     bus.on('stepDone', (e) => {
       this.flush();
       // Iterations per second of training time since the previous logged step (the step itself on the first).
-      const rate = this.last && e.iteration > this.last.iteration && e.elapsedMs > this.last.elapsedMs ? (1000 * (e.iteration - this.last.iteration)) / (e.elapsedMs - this.last.elapsedMs) : e.stepMs > 0 ? 1000 / e.stepMs : null;
+      const rate =
+        this.last && e.iteration > this.last.iteration && e.elapsedMs > this.last.elapsedMs
+          ? (1000 * (e.iteration - this.last.iteration)) / (e.elapsedMs - this.last.elapsedMs)
+          : e.stepMs > 0
+            ? 1000 / e.stepMs
+            : null;
       this.last = { iteration: e.iteration, elapsedMs: e.elapsedMs };
       this.pending = {
         iteration: e.iteration,

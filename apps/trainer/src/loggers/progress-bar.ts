@@ -110,7 +110,9 @@ export class ProgressBar implements Logger {
       s.elapsedMs = e.elapsedMs;
       this.draw(true);
       this.block.keep();
-      this.line(`stopped (${e.reason}) after ${e.iteration} iterations, ${formatDuration(e.elapsedMs)} of training; best val Dice ${e.bestDice === null ? '-' : e.bestDice.toFixed(3)}`);
+      this.line(
+        `stopped (${e.reason}) after ${e.iteration} iterations, ${formatDuration(e.elapsedMs)} of training; best val Dice ${e.bestDice === null ? '-' : e.bestDice.toFixed(3)}`,
+      );
     });
     bus.on('error', (e) => {
       this.line(`${e.fatal ? 'error' : 'warning'}: ${e.message}`);

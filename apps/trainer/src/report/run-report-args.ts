@@ -1,4 +1,13 @@
-import { commandHelp, intOption, parseCommandLine, requiredString, stringOption, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
+import {
+  commandHelp,
+  intOption,
+  parseCommandLine,
+  requiredString,
+  stringOption,
+  type CommandHelpSpec,
+  type OptionSpecs,
+  type OptionValues,
+} from '@lesionseg/cli';
 import { BACKENDS } from '../config/config.ts';
 
 export interface RunReportOptions {

@@ -34,11 +34,29 @@ export async function runReport(o: RunReportOptions, deps: RunReportDeps): Promi
   const dataDir = o.data ? resolveUserPath(o.data, deps.env) : recordedDir && existsSync(recordedDir) ? recordedDir : deps.defaultDataDir;
   const evaluationDir = runPath(runDir, 'evaluation');
   if (o.evaluate) {
-    const args = ['--run', runDir, '--data', dataDir, '--out', evaluationDir, '--patients', `${runPath(runDir, 'split')}:validation`, ...(o.backend ? ['--backend', o.backend] : []), ...(o.quiet ? ['--quiet'] : [])];
+    const args = [
+      '--run',
+      runDir,
+      '--data',
+      dataDir,
+      '--out',
+      evaluationDir,
+      '--patients',
+      `${runPath(runDir, 'split')}:validation`,
+      ...(o.backend ? ['--backend', o.backend] : []),
+      ...(o.quiet ? ['--quiet'] : []),
+    ];
     deps.log(`evaluating ${runDir} on its validation patients (log: ${runPath(runDir, 'evaluateLog')})`);
     // The evaluator's progress (one line per patient and stage) is shown as it comes, not only logged.
     const onLine = (line: string) => deps.log(`  evaluate: ${line}`);
-    const r = await deps.run({ label: 'evaluation', script: path.join(deps.workspaceRoot, 'apps/evaluator/src/evaluate-main.ts'), args, logFile: runPath(runDir, 'evaluateLog'), cwd: deps.workspaceRoot, onLine });
+    const r = await deps.run({
+      label: 'evaluation',
+      script: path.join(deps.workspaceRoot, 'apps/evaluator/src/evaluate-main.ts'),
+      args,
+      logFile: runPath(runDir, 'evaluateLog'),
+      cwd: deps.workspaceRoot,
+      onLine,
+    });
     if (r.exitCode !== 0) throw new Error(`evaluation failed (exit ${r.exitCode}):\n  ${r.tail.join('\n  ')}`);
   }
   const results = path.join(evaluationDir, EVALUATION_FILES.results);

@@ -33,7 +33,11 @@ export function entryPath(o: Pick<CacheOptions, 'dir' | 'spacingMm' | 'margin'>,
 
 /** Size and mtime of the patient's inputs: a change to any of them makes its entries stale. */
 export async function sourceStamps(files: PatientFiles): Promise<SourceStamp[]> {
-  const roles = [['baseline', files.baseline], ['followup', files.followup], ['groundTruth', files.groundTruth]] as const;
+  const roles = [
+    ['baseline', files.baseline],
+    ['followup', files.followup],
+    ['groundTruth', files.groundTruth],
+  ] as const;
   const out: SourceStamp[] = [];
   for (const [role, path] of roles) {
     if (!path) continue;
@@ -48,7 +52,8 @@ function staleness(was: SourceStamp[], now: SourceStamp[]): string | null {
   for (const n of now) {
     const w = was.find((s) => s.role === n.role);
     if (!w) return `${n.path} is new`;
-    if (w.size !== n.size || w.mtimeMs !== n.mtimeMs) return `${n.path} changed (size ${w.size} -> ${n.size}, mtime ${new Date(w.mtimeMs).toISOString()} -> ${new Date(n.mtimeMs).toISOString()})`;
+    if (w.size !== n.size || w.mtimeMs !== n.mtimeMs)
+      return `${n.path} changed (size ${w.size} -> ${n.size}, mtime ${new Date(w.mtimeMs).toISOString()} -> ${new Date(n.mtimeMs).toISOString()})`;
   }
   const gone = was.find((w) => !now.some((n) => n.role === w.role));
   return gone ? `${gone.path} is gone` : null;
@@ -69,7 +74,8 @@ function openChecked(file: string, stamps: SourceStamp[], o: CacheOptions): Cach
   const e = CacheEntry.open(file);
   try {
     const h = e.header;
-    const why = staleness(h.sources, stamps) ?? (h.margin !== o.margin || h.chunk !== (o.chunk ?? 32) || h.spacingMm !== o.spacingMm ? 'built with other options' : null);
+    const why =
+      staleness(h.sources, stamps) ?? (h.margin !== o.margin || h.chunk !== (o.chunk ?? 32) || h.spacingMm !== o.spacingMm ? 'built with other options' : null);
     if (why) throw new CacheEntryError(file, 'stale', why);
     return cachedPatient(file, h, e.positives);
   } finally {

@@ -140,7 +140,7 @@ export class ChunkStore {
         const inRow = C * (y - cy * C + C * (z - cz * C)); // chunk voxel index of local (0, y, z)
         const slab = nx * (cy - ca[1] + ny * (cz - ca[2]));
         // One run per chunk the row crosses.
-        for (let px = xs; px < xe; ) {
+        for (let px = xs; px < xe;) {
           const x = x0 + px;
           const cx = Math.floor(x / C);
           const len = Math.min(xe - px, (cx + 1) * C - x);
@@ -194,7 +194,18 @@ export class ChunkStore {
       const affine = p.grid.targetAffine.map((r) => r.slice());
       // The box's voxel 0 is the full grid's voxel boxOrigin.
       for (let r = 0; r < 3; r++) affine[r][3] += p.boxOrigin.reduce((s, o, a) => s + affine[r][a] * o, 0);
-      return { id: p.id, shape: [...p.shape], spacing: [...p.grid.targetSpacing], affine, channels: 2, image, mask, positives: p.positives, padValue: p.padValue, grid: p.grid };
+      return {
+        id: p.id,
+        shape: [...p.shape],
+        spacing: [...p.grid.targetSpacing],
+        affine,
+        channels: 2,
+        image,
+        mask,
+        positives: p.positives,
+        padValue: p.padValue,
+        grid: p.grid,
+      };
     });
   }
 

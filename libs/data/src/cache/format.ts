@@ -114,6 +114,7 @@ export function decodeHeader(file: string, prelude: Uint8Array, readJson: (lengt
   } catch (e) {
     throw new CacheEntryError(file, 'corrupt', `header is not JSON: ${(e as Error).message}`);
   }
-  if (h.version !== PREPROCESS_VERSION) throw new CacheEntryError(file, 'stale', `preprocessing version ${h.version}, this lesionseg writes ${PREPROCESS_VERSION}`);
+  if (h.version !== PREPROCESS_VERSION)
+    throw new CacheEntryError(file, 'stale', `preprocessing version ${h.version}, this lesionseg writes ${PREPROCESS_VERSION}`);
   return h;
 }

@@ -34,7 +34,12 @@ const store = new ChunkStore(d.memoryMiB, async (p, why) => {
 port.on('message', (m: PatchRequest) => {
   const specs = m.specs.map((s) => ({ ...s, patient: d.patients[s.patient] }));
   store.extract(specs).then(
-    (b) => port.postMessage({ type: 'batch', id: m.id, images: b.images, masks: b.masks, containsLesion: b.containsLesion }, [b.images.buffer as ArrayBuffer, b.masks.buffer as ArrayBuffer, b.containsLesion.buffer as ArrayBuffer]),
+    (b) =>
+      port.postMessage({ type: 'batch', id: m.id, images: b.images, masks: b.masks, containsLesion: b.containsLesion }, [
+        b.images.buffer as ArrayBuffer,
+        b.masks.buffer as ArrayBuffer,
+        b.containsLesion.buffer as ArrayBuffer,
+      ]),
     (e: unknown) => port.postMessage({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) }),
   );
 });

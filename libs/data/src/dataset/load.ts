@@ -26,7 +26,11 @@ export const GRID_TOLERANCE_MM = 1e-3;
  * (a NaN affine counts as different); null when they share the grid. The one grid comparison
  * behind the dataset check below and the scorer's prediction-against-ground-truth check.
  */
-export function gridMismatch(a: Pick<NiftiImage, 'shape' | 'affine'>, b: Pick<NiftiImage, 'shape' | 'affine'>, tolerance: number): { kind: 'shape' } | { kind: 'affine'; diffMm: number } | null {
+export function gridMismatch(
+  a: Pick<NiftiImage, 'shape' | 'affine'>,
+  b: Pick<NiftiImage, 'shape' | 'affine'>,
+  tolerance: number,
+): { kind: 'shape' } | { kind: 'affine'; diffMm: number } | null {
   if (a.shape.some((s, i) => s !== b.shape[i])) return { kind: 'shape' };
   const diffMm = affineMaxDiff(a.affine, b.affine);
   return diffMm <= tolerance ? null : { kind: 'affine', diffMm };

@@ -14,10 +14,7 @@ export interface Split {
  * "lesions"/"none"), each label is split separately so that both sets get patients with and
  * without new lesions. At least one validation patient when there are two or more patients.
  */
-export function splitPatients(
-  ids: readonly string[],
-  options: { seed: number; validationFraction?: number; strata?: Record<string, string> },
-): Split {
+export function splitPatients(ids: readonly string[], options: { seed: number; validationFraction?: number; strata?: Record<string, string> }): Split {
   const fraction = options.validationFraction ?? 0.2;
   if (!(fraction >= 0 && fraction < 1)) throw new Error(`splitPatients: validationFraction must be in [0, 1), got ${fraction}`);
   if (new Set(ids).size !== ids.length) throw new Error('splitPatients: duplicate patient ids');

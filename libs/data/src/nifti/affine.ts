@@ -44,12 +44,25 @@ export function qformToAffine(q: QForm): number[][] {
 /** Rotation matrix of a (not necessarily unit) quaternion [w, x, y, z] (nibabel quat2mat). */
 function quatToMat(w: number, x: number, y: number, z: number): number[][] {
   const n = w * w + x * x + y * y + z * z;
-  if (n < 2.220446049250313e-16) return [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+  if (n < 2.220446049250313e-16)
+    return [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
   const s = 2 / n;
-  const X = x * s, Y = y * s, Z = z * s;
-  const wX = w * X, wY = w * Y, wZ = w * Z;
-  const xX = x * X, xY = x * Y, xZ = x * Z;
-  const yY = y * Y, yZ = y * Z, zZ = z * Z;
+  const X = x * s,
+    Y = y * s,
+    Z = z * s;
+  const wX = w * X,
+    wY = w * Y,
+    wZ = w * Z;
+  const xX = x * X,
+    xY = x * Y,
+    xZ = x * Z;
+  const yY = y * Y,
+    yZ = y * Z,
+    zZ = z * Z;
   return [
     [1 - (yY + zZ), xY - wZ, xZ + wY],
     [xY + wZ, 1 - (xX + zZ), yZ - wX],
@@ -64,7 +77,11 @@ function quatToMat(w: number, x: number, y: number, z: number): number[][] {
  */
 export function affineToQform(affine: readonly (readonly number[])[]): QForm {
   const zooms: Vec3 = [0, 0, 0];
-  const r: number[][] = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  const r: number[][] = [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+  ];
   for (let j = 0; j < 3; j++) {
     zooms[j] = Math.hypot(affine[0][j], affine[1][j], affine[2][j]);
     if (zooms[j] === 0) throw new Error('affine has a zero column: it cannot be stored as a qform');
@@ -83,9 +100,7 @@ export function affineToQform(affine: readonly (readonly number[])[]): QForm {
 
 export function det3(m: readonly (readonly number[])[]): number {
   return (
-    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
   );
 }
 

@@ -55,12 +55,7 @@ export function swapBytes(buf: Uint8Array, bytes: number): void {
  * `raw` must be aligned to the element size; for a byte order other than the host's it must be
  * a private copy (it is byte-swapped in place).
  */
-export function decodeVoxels(
-  raw: Uint8Array,
-  datatype: NiftiDatatype,
-  littleEndian: boolean,
-  scaling: { slope: number; inter: number } | null,
-): Float32Array {
+export function decodeVoxels(raw: Uint8Array, datatype: NiftiDatatype, littleEndian: boolean, scaling: { slope: number; inter: number } | null): Float32Array {
   const info = DATATYPES[datatype];
   if (littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(raw, info.bytes);
   const n = raw.length / info.bytes;

@@ -92,10 +92,7 @@ export function imageLayout(path: string, head: Uint8Array): ImageLayout {
   const shape = gridShape(path, header.dim);
   const datatype = datatypeFromCode(header.datatypeCode);
   if (!datatype) {
-    throw new NiftiError(
-      path,
-      `unsupported datatype code ${header.datatypeCode}; supported: ${Object.keys(DATATYPES).join(', ')}`,
-    );
+    throw new NiftiError(path, `unsupported datatype code ${header.datatypeCode}; supported: ${Object.keys(DATATYPES).join(', ')}`);
   }
   const offset = header.voxOffset;
   const minOffset = MIN_VOX_OFFSET[version];
@@ -135,10 +132,7 @@ function gridShape(path: string, dim: number[]): Vec3 {
   }
   const extra = sizes.slice(3);
   if (extra.some((s) => s !== 1)) {
-    throw new NiftiError(
-      path,
-      `has ${ndim} dimensions [${sizes.join(', ')}]: only 3-D images (or 4-D with a single volume) are supported`,
-    );
+    throw new NiftiError(path, `has ${ndim} dimensions [${sizes.join(', ')}]: only 3-D images (or 4-D with a single volume) are supported`);
   }
   return [sizes[0] ?? 1, sizes[1] ?? 1, sizes[2] ?? 1];
 }

@@ -40,9 +40,7 @@ export function workingGrid(shape: Vec3, affine: number[][], spacing: number | V
   const offset = step.map((s) => s / 2 - 0.5) as Vec3;
   const targetShape = [0, 1, 2].map((a) => Math.max(1, Math.round(shape[a] / step[a]))) as Vec3;
   const targetAffine = affine.map((row, r) =>
-    r === 3
-      ? [0, 0, 0, 1]
-      : [row[0] * step[0], row[1] * step[1], row[2] * step[2], row[0] * offset[0] + row[1] * offset[1] + row[2] * offset[2] + row[3]],
+    r === 3 ? [0, 0, 0, 1] : [row[0] * step[0], row[1] * step[1], row[2] * step[2], row[0] * offset[0] + row[1] * offset[1] + row[2] * offset[2] + row[3]],
   );
   return {
     sourceShape: [...shape],
@@ -85,7 +83,5 @@ export function forwardTables(g: GridMapping): [AxisTable, AxisTable, AxisTable]
 
 /** Inverse tables (original <- working): original voxel j sits at working coordinate (j - offset) / step. */
 export function inverseTables(g: GridMapping): [AxisTable, AxisTable, AxisTable] {
-  return [0, 1, 2].map((a) =>
-    axisTable(g.sourceShape[a], g.targetShape[a], 1 / g.step[a], -g.offset[a] / g.step[a]),
-  ) as [AxisTable, AxisTable, AxisTable];
+  return [0, 1, 2].map((a) => axisTable(g.sourceShape[a], g.targetShape[a], 1 / g.step[a], -g.offset[a] / g.step[a])) as [AxisTable, AxisTable, AxisTable];
 }

@@ -31,7 +31,10 @@ export interface PreprocessOptions {
  */
 export function preprocessPatient(p: PatientVolumes, options: PreprocessOptions = {}): PreprocessedPatient {
   const { baseline, followup, mask } = p;
-  for (const [name, v] of [['follow-up', followup], ['mask', mask]] as const) {
+  for (const [name, v] of [
+    ['follow-up', followup],
+    ['mask', mask],
+  ] as const) {
     if (!v) continue;
     // `!(d <= tol)`: a NaN difference (non-finite affine) is a mismatch, not a pass.
     if (v.shape.some((s, i) => s !== baseline.shape[i]) || !(affineMaxDiff(v.affine, baseline.affine) <= 1e-3)) {

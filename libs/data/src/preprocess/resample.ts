@@ -82,8 +82,7 @@ export function resampleMask(mask: ArrayLike<number>, g: GridMapping): Uint8Arra
       for (let x = 0; x < nx; x++) out[o++] = mask[row + ix[x]] > 0.5 ? 1 : 0;
     }
   }
-  const toTarget = (j: number, a: 0 | 1 | 2): number =>
-    Math.min(g.targetShape[a] - 1, Math.max(0, Math.round((j - g.offset[a]) / g.step[a])));
+  const toTarget = (j: number, a: 0 | 1 | 2): number => Math.min(g.targetShape[a] - 1, Math.max(0, Math.round((j - g.offset[a]) / g.step[a])));
   let i = 0;
   for (let z = 0; z < Z; z++) {
     for (let y = 0; y < Y; y++) {

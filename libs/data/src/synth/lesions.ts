@@ -105,9 +105,7 @@ export function placeLesions(rng: Random, anatomy: Anatomy, o: LesionPlacement):
         }
       }
       if (!probes.every((q) => anatomy.tissueAt(q) === Tissue.Wm)) continue;
-      const clear = [...out, ...o.avoid].every(
-        (l) => Math.hypot(l.centre[0] - c[0], l.centre[1] - c[1], l.centre[2] - c[2]) > 1.6 * (l.radiusMm + radius) + 1,
-      );
+      const clear = [...out, ...o.avoid].every((l) => Math.hypot(l.centre[0] - c[0], l.centre[1] - c[1], l.centre[2] - c[2]) > 1.6 * (l.radiusMm + radius) + 1);
       if (!clear) continue;
       out.push(new Lesion(rng, c, radius, contrast));
       break;

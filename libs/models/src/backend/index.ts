@@ -13,6 +13,16 @@ export {
   type SelectOptions,
   type DefaultLoaderOptions,
 } from './select-backend.ts';
-export { loadWebgpu, releaseWebgpu, provideWebgpuModules, activeWebgpuAdapter, webgpuAvailability, type WebgpuAvailability, webgpuDeviceLimits, GpuError, type WebgpuLoadOptions } from './webgpu-loader.ts';
+export {
+  loadWebgpu,
+  releaseWebgpu,
+  provideWebgpuModules,
+  activeWebgpuAdapter,
+  webgpuAvailability,
+  type WebgpuAvailability,
+  webgpuDeviceLimits,
+  GpuError,
+  type WebgpuLoadOptions,
+} from './webgpu-loader.ts';
 export { summarizeAdapter, describeAdapter, autoRefusal, diagnoseNoAdapter, type AdapterLike, type AdapterSummary } from './webgpu-adapter.ts';
 export { deviceLimits, setDeviceLimits, CPU_DEVICE_LIMITS, type DeviceLimits } from './device-limits.ts';

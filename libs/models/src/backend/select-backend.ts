@@ -97,9 +97,7 @@ export async function selectBackend(request: BackendChoice, options: SelectOptio
     for (const s of skipped) log(`  skipped ${s.name}: ${s.reason}`);
     return selection;
   }
-  throw new BackendError(
-    `No compute backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
-  );
+  throw new BackendError(`No compute backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
 /** Activate a tfjs backend that is registered, failing loudly (setBackend returns false, it does not throw). */
@@ -135,10 +133,7 @@ export function defaultLoaders(options: DefaultLoaderOptions = {}): BackendLoade
     {
       name: 'tensorflow-gpu',
       load: async () => {
-        await importOptional(
-          '@tensorflow/tfjs-node-gpu',
-          'optional dependency; its install downloads libtensorflow with CUDA, see README "GPU"',
-        );
+        await importOptional('@tensorflow/tfjs-node-gpu', 'optional dependency; its install downloads libtensorflow with CUDA, see README "GPU"');
         await activate('tensorflow');
       },
     },

@@ -142,12 +142,12 @@ export function diagnoseNoAdapter(dawnNodePath: string | null, env: NodeJS.Proce
   if (drivers.files.length === 0) {
     return (
       `no Vulkan driver: no ICD manifest in ${drivers.source} ` +
-      '(install the GPU vendor\'s Vulkan driver, or Mesa\'s lavapipe for a CPU driver: tools/gpu/install-lavapipe.sh)'
+      "(install the GPU vendor's Vulkan driver, or Mesa's lavapipe for a CPU driver: tools/gpu/install-lavapipe.sh)"
     );
   }
   return (
     `Dawn refused every Vulkan adapter (drivers: ${drivers.files.map((f) => f.split('/').pop()).join(', ')}); ` +
-    'Dawn needs Vulkan 1.1 with shaderUniform/StorageBufferArrayDynamicIndexing: Mesa\'s lavapipe needs Mesa >= 25 ' +
+    "Dawn needs Vulkan 1.1 with shaderUniform/StorageBufferArrayDynamicIndexing: Mesa's lavapipe needs Mesa >= 25 " +
     '(Debian bookworm-backports), 22.x is refused; Dawn\'s reason is in the "Warning:" lines above'
   );
 }

@@ -179,7 +179,14 @@ async function start(log: (line: string) => void): Promise<Started> {
   if (!adapter) throw new Error(`Dawn found no WebGPU adapter: ${diagnoseNoAdapter(dawnNodePath())}`);
   const summary = summarizeAdapter(adapter);
   const features = ['timestamp-query'].filter((f) => adapter.features.has(f));
-  const limitNames = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension'];
+  const limitNames = [
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeWorkgroupsPerDimension',
+  ];
   const requiredLimits = Object.fromEntries(limitNames.filter((n) => adapter.limits[n] !== undefined).map((n) => [n, adapter.limits[n]]));
   let device: DeviceLike;
   try {

@@ -78,7 +78,9 @@ async function optimizerState(model: UNet, optimizer: tf.AdamOptimizer): Promise
   const names = [...model.params.keys()];
   const shapes = [...model.params.values()].map((v) => v.shape);
   if (moments.length !== 0 && moments.length !== 2 * names.length) {
-    throw new Error(`saveCheckpoint: the optimizer holds ${moments.length} moment tensors, expected ${2 * names.length} (2 per model parameter): was it used with another model?`);
+    throw new Error(
+      `saveCheckpoint: the optimizer holds ${moments.length} moment tensors, expected ${2 * names.length} (2 per model parameter): was it used with another model?`,
+    );
   }
   const entries: WeightEntry[] = [];
   for (let i = 0; i < moments.length; i++) {
@@ -150,7 +152,13 @@ export async function saveCheckpoint(dir: string, input: CheckpointInput, option
       const accumulatedBetas = await getAccumulatedBetas(input.optimizer);
       await writeWeightSet(tmp, 'optimizer', entries, { format: 'lesionseg-adam', config: adamConfig(input.optimizer), iterations, accumulatedBetas });
     }
-    const state = { format: CHECKPOINT_FORMAT, savedAt: new Date().toISOString(), hasEma: !!input.ema, hasOptimizer: !!input.optimizer, plugins: input.plugins ?? {} };
+    const state = {
+      format: CHECKPOINT_FORMAT,
+      savedAt: new Date().toISOString(),
+      hasEma: !!input.ema,
+      hasOptimizer: !!input.optimizer,
+      plugins: input.plugins ?? {},
+    };
     await writeFileSynced(join(tmp, 'state.json'), JSON.stringify(state, null, 1) + '\n');
     if (input.card) await writeModelCard(tmp, input.card, unet, !!input.ema, state.savedAt);
     await options.beforeCommit?.();
@@ -197,9 +205,17 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     const v = new Map<string, Float32Array>();
     for (const [name, e] of opt.weights) (name.endsWith('/m') ? m : v).set(name.slice(0, -2), e.values);
     const betas = opt.json.accumulatedBetas;
-    const accumulatedBetas = Array.isArray(betas) && betas.length === 2 && betas.every((b) => typeof b === 'number' && b > 0 && b <= 1) ? (betas as [number, number]) : undefined;
-    if (betas !== undefined && !accumulatedBetas) throw new Error(`${join(from, 'optimizer.json')}: "accumulatedBetas" must be two numbers in (0, 1], got ${JSON.stringify(betas)}`);
-    out.optimizer = { config: opt.json.config as NonNullable<LoadedCheckpoint['optimizer']>['config'], iterations: opt.json.iterations as number, accumulatedBetas, m, v };
+    const accumulatedBetas =
+      Array.isArray(betas) && betas.length === 2 && betas.every((b) => typeof b === 'number' && b > 0 && b <= 1) ? (betas as [number, number]) : undefined;
+    if (betas !== undefined && !accumulatedBetas)
+      throw new Error(`${join(from, 'optimizer.json')}: "accumulatedBetas" must be two numbers in (0, 1], got ${JSON.stringify(betas)}`);
+    out.optimizer = {
+      config: opt.json.config as NonNullable<LoadedCheckpoint['optimizer']>['config'],
+      iterations: opt.json.iterations as number,
+      accumulatedBetas,
+      m,
+      v,
+    };
   }
   return out;
 }
@@ -208,7 +224,10 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
 export async function restoreCheckpoint(loaded: LoadedCheckpoint, into: { model: UNet; optimizer?: tf.AdamOptimizer; ema?: Ema }): Promise<void> {
   const want = JSON.stringify(loaded.unet.widths) + loaded.unet.groups + loaded.unet.inChannels;
   const have = JSON.stringify(into.model.options.widths) + into.model.options.groups + into.model.options.inChannels;
-  if (want !== have) throw new Error(`${loaded.dir}: checkpoint UNet (widths ${JSON.stringify(loaded.unet.widths)}, groups ${loaded.unet.groups}) does not match the model (widths ${JSON.stringify(into.model.options.widths)}, groups ${into.model.options.groups})`);
+  if (want !== have)
+    throw new Error(
+      `${loaded.dir}: checkpoint UNet (widths ${JSON.stringify(loaded.unet.widths)}, groups ${loaded.unet.groups}) does not match the model (widths ${JSON.stringify(into.model.options.widths)}, groups ${into.model.options.groups})`,
+    );
   into.model.setWeights(loaded.weights);
   if (into.ema) {
     if (loaded.ema) into.ema.load(loaded.ema.weights, loaded.ema.updateCount);

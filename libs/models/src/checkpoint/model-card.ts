@@ -85,7 +85,10 @@ export function modelCardMetadata(card: ModelCardInfo, unet: ResolvedUNetOptions
       default_weights: card.validation.model === 'raw' || !hasEma ? 'raw' : 'ema',
     },
     training: { ...card.training, nTrain: card.training.trainPatients.length, nValidation: card.training.validationPatients.length },
-    eval_metrics: { mean_dice_validation: card.validation.bestDice, scope: card.kind === 'best' ? 'these weights' : 'the run\u2019s best checkpoint (checkpoints/best), not necessarily these weights' },
+    eval_metrics: {
+      mean_dice_validation: card.validation.bestDice,
+      scope: card.kind === 'best' ? 'these weights' : 'the run\u2019s best checkpoint (checkpoints/best), not necessarily these weights',
+    },
     validation: card.validation,
   };
 }
@@ -95,12 +98,27 @@ const fmt = (v: unknown): string => (v === null || v === undefined ? 'n/a' : typ
 /** The card for people (model-card.md). */
 export function modelCardMarkdown(m: Record<string, unknown>): string {
   const md = m as {
-    name: string; checkpoint: string; savedAt: string; task: string;
+    name: string;
+    checkpoint: string;
+    savedAt: string;
+    task: string;
     producer: { version: string; commit: string };
     network: { widths: number[]; groups: number; inChannels: number; weights: string[] };
-    network_data_format: { inputs: { image: { spacing_mm: unknown; normalisation: string; spatial_shape: number[] } }; outputs: { pred: { threshold: number } } };
+    network_data_format: {
+      inputs: { image: { spacing_mm: unknown; normalisation: string; spatial_shape: number[] } };
+      outputs: { pred: { threshold: number } };
+    };
     inference: { sliding_window: { window: number; stride: number }; default_weights: string };
-    training: { data: string; nTrain: number; nValidation: number; strategy: string; iteration: number; trainingSeconds: number; seed: number; validationPatients: string[] };
+    training: {
+      data: string;
+      nTrain: number;
+      nValidation: number;
+      strategy: string;
+      iteration: number;
+      trainingSeconds: number;
+      seed: number;
+      validationPatients: string[];
+    };
     eval_metrics: { mean_dice_validation: number | null; scope: string };
   };
   return [

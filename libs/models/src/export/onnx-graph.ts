@@ -108,10 +108,7 @@ export class OnnxGraph {
     for (const t of this.initializers) graph.message(5, t);
     graph.message(11, valueInfo(model.input.name, model.input.dims));
     graph.message(12, valueInfo(model.output.name, model.output.dims));
-    const m = new ProtoWriter()
-      .int(1, model.irVersion)
-      .string(2, model.producer.name)
-      .string(3, model.producer.version);
+    const m = new ProtoWriter().int(1, model.irVersion).string(2, model.producer.name).string(3, model.producer.version);
     if (model.docString) m.string(6, model.docString);
     m.message(7, graph);
     m.message(8, new ProtoWriter().string(1, '').int(2, model.opset));

@@ -29,9 +29,7 @@ export function kernelToOnnx(values: Float32Array, shape: readonly number[]): Fl
   const [kz, ky, kx, cin, cout] = shape;
   const k3 = kz * ky * kx;
   const out = new Float32Array(values.length);
-  for (let s = 0; s < k3; s++)
-    for (let i = 0; i < cin; i++)
-      for (let o = 0; o < cout; o++) out[(o * cin + i) * k3 + s] = values[(s * cin + i) * cout + o];
+  for (let s = 0; s < k3; s++) for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) out[(o * cin + i) * k3 + s] = values[(s * cin + i) * cout + o];
   return out;
 }
 

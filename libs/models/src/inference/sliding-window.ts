@@ -40,7 +40,12 @@ export interface SlidingWindowOptions {
  * @param shape `[X, Y, Z]`
  * @returns probabilities, x fastest, length X*Y*Z
  */
-export async function slidingWindowPredict(model: UNet, channels: readonly Float32Array[], shape: Vec3, options: SlidingWindowOptions = {}): Promise<Float32Array> {
+export async function slidingWindowPredict(
+  model: UNet,
+  channels: readonly Float32Array[],
+  shape: Vec3,
+  options: SlidingWindowOptions = {},
+): Promise<Float32Array> {
   const [X, Y, Z] = shape;
   const n = X * Y * Z;
   const c = channels.length;

@@ -148,9 +148,9 @@ export class ReplicaPool {
     const parts = shares(batch.count, this.size).filter(([, n]) => n > 0);
     const micro = options.microBatch ?? batch.count;
     const weights = await ReplicaPool.weightsOf(model);
-    const remote = parts.slice(1).map(([start, n], i) =>
-      this.replicas[i].request({ type: 'grads', weights, batch: part(batch, start, n), microBatch: micro, divideBy: batch.count }),
-    );
+    const remote = parts
+      .slice(1)
+      .map(([start, n], i) => this.replicas[i].request({ type: 'grads', weights, batch: part(batch, start, n), microBatch: micro, divideBy: batch.count }));
     // The main thread's share, while the workers run theirs.
     const [s0, n0] = parts[0];
     const local = batchGradients(model, { ...part(batch, s0, n0) }, { microBatch: micro, loss: createPatchLoss(this.lossConfig), divideBy: batch.count });

@@ -53,5 +53,7 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 port.on('message', (msg: ToWorker) => {
-  handle(msg).catch((error: unknown) => post({ type: 'error', id: 'id' in msg ? msg.id : undefined, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+  handle(msg).catch((error: unknown) =>
+    post({ type: 'error', id: 'id' in msg ? msg.id : undefined, message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  );
 });

@@ -29,7 +29,8 @@ export async function loadEnsemble(checkpoints: readonly string[], options: Load
             `(spacing ${pa.spacingMm ?? 'native'}, window ${pa.window}, stride ${pa.stride}); an ensemble needs the same`,
         );
       }
-      if (b.model.options.inChannels !== a.model.options.inChannels) throw new PredictorError(`${b.checkpointDir}: ${b.model.options.inChannels} input channels, ${a.checkpointDir} has ${a.model.options.inChannels}`);
+      if (b.model.options.inChannels !== a.model.options.inChannels)
+        throw new PredictorError(`${b.checkpointDir}: ${b.model.options.inChannels} input channels, ${a.checkpointDir} has ${a.model.options.inChannels}`);
     }
   } catch (e) {
     for (const m of members) m.dispose();

@@ -53,7 +53,12 @@ function workingChannels(id: string, flair1: NiftiImage, flair2: NiftiImage, spa
  * the working spacing and z-score (preprocessPatient), sliding windows of the patch size, then
  * trilinear back to the input's voxel centres and threshold.
  */
-export async function predictPatient(predictor: Predictor, flair1: NiftiImage, flair2: NiftiImage, options: PredictPatientOptions = {}): Promise<PatientPrediction> {
+export async function predictPatient(
+  predictor: Predictor,
+  flair1: NiftiImage,
+  flair2: NiftiImage,
+  options: PredictPatientOptions = {},
+): Promise<PatientPrediction> {
   const id = options.id ?? 'input';
   // Names both files and the difference (preprocessPatient's own check does not know the paths).
   checkSameGrid(id, flair1, flair2);

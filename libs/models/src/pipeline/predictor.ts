@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
-import { CHECKPOINT_NAMES, checkpointPath, isDirectory, isFile, readRunInferenceSetup, runDirOfCheckpoint, runPath, type RunInferenceSetup } from '@lesionseg/data';
+import {
+  CHECKPOINT_NAMES,
+  checkpointPath,
+  isDirectory,
+  isFile,
+  readRunInferenceSetup,
+  runDirOfCheckpoint,
+  runPath,
+  type RunInferenceSetup,
+} from '@lesionseg/data';
 import { parseBackendRequest, selectBackend } from '../backend/index.ts';
 import { loadCheckpoint } from '../checkpoint/checkpoint.ts';
 import { createUNet, type UNet } from '../unet/unet.ts';
@@ -84,7 +93,9 @@ export async function resolveCheckpointDir(path: string): Promise<{ dir: string;
   for (const name of CHECKPOINT_NAMES) {
     const dir = checkpointPath(path, name);
     if (name === 'best' && (await isDirectory(dir)) && !(await isCheckpoint(dir))) {
-      throw new PredictorError(`${dir} is broken (no state.json): not using another model silently; give --checkpoint ${checkpointPath(path, 'latest')} for the last one`);
+      throw new PredictorError(
+        `${dir} is broken (no state.json): not using another model silently; give --checkpoint ${checkpointPath(path, 'latest')} for the last one`,
+      );
     }
     if (await isCheckpoint(dir)) {
       const why = name === 'best' ? 'best validation Dice' : 'no checkpoints/best in this run, using the last one';

@@ -35,8 +35,8 @@ export function flipWindows(data: Float32Array, count: number, shape: readonly [
       const sz = fz ? Z - 1 - z : z;
       for (let y = 0; y < Y; y++) {
         const sy = fy ? Y - 1 - y : y;
-        const dst = base + ((z * Y + y) * X) * channels;
-        const srcRow = base + ((sz * Y + sy) * X) * channels;
+        const dst = base + (z * Y + y) * X * channels;
+        const srcRow = base + (sz * Y + sy) * X * channels;
         for (let x = 0; x < X; x++) {
           const src = srcRow + (fx ? X - 1 - x : x) * channels;
           for (let c = 0; c < channels; c++) out[dst + x * channels + c] = data[src + c];

@@ -99,8 +99,21 @@ export function conv3dStride1BackpropFilter(x: tf.Tensor5D, dy: tf.Tensor5D, fil
     const len = n * dp * hp * wp;
     const maxShift = (kd - 1) * hp * wp + (kh - 1) * wp + (kw - 1);
     const xT = tf.transpose(tf.reshape(xp, [len, ci])); // [Ci, L], a 2-D transpose (rank-5 ones are slow on wasm)
-    const xTp = maxShift > 0 ? tf.pad(xT, [[0, 0], [0, maxShift]]) : xT;
-    const dyGrid = tf.reshape(pad3(dy, [[0, dp - dOut], [0, hp - hOut], [0, wp - wOut]]), [len, co]);
+    const xTp =
+      maxShift > 0
+        ? tf.pad(xT, [
+            [0, 0],
+            [0, maxShift],
+          ])
+        : xT;
+    const dyGrid = tf.reshape(
+      pad3(dy, [
+        [0, dp - dOut],
+        [0, hp - hOut],
+        [0, wp - wOut],
+      ]),
+      [len, co],
+    );
     const rows: tf.Tensor[] = [];
     for (let a = 0; a < kd; a++) {
       for (let b = 0; b < kh; b++) {

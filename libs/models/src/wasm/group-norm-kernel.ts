@@ -56,7 +56,9 @@ const forward: KernelFunc = (args) => {
   const simd = c % 4 === 0 && voxels > 0 ? simdKernelsFor(backend) : undefined;
   if (simd) {
     const at = (t: Info) => byteOffset(backend, t);
-    withScratch(backend, 64 * c, (scratch) => simd.groupNormForward(at(x), at(bias), at(gamma), at(beta), at(y), at(mean), at(rstd), scratch, n, voxels, c, g, attrs.eps, attrs.relu ? 1 : 0));
+    withScratch(backend, 64 * c, (scratch) =>
+      simd.groupNormForward(at(x), at(bias), at(gamma), at(beta), at(y), at(mean), at(rstd), scratch, n, voxels, c, g, attrs.eps, attrs.relu ? 1 : 0),
+    );
     return [y, mean, rstd];
   }
   const heap = heapF32(backend);
@@ -105,7 +107,11 @@ const forward: KernelFunc = (args) => {
 };
 
 const gradient: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { dy: Info; x: Info; y: Info; bias: Info; gamma: Info; mean: Info; rstd: Info }; backend: WasmBackend; attrs: Attrs };
+  const { inputs, backend, attrs } = args as unknown as {
+    inputs: { dy: Info; x: Info; y: Info; bias: Info; gamma: Info; mean: Info; rstd: Info };
+    backend: WasmBackend;
+    attrs: Attrs;
+  };
   const { dy, x, y, bias, gamma, mean, rstd } = inputs;
   const g = attrs.groups;
   const { n, c, voxels, cg, count } = dims(x, g);
@@ -117,7 +123,25 @@ const gradient: KernelFunc = (args) => {
   if (simd) {
     const at = (t: Info) => byteOffset(backend, t);
     withScratch(backend, 64 * c, (scratch) =>
-      simd.groupNormBackward(at(dy), at(x), at(y), at(bias), at(gamma), at(mean), at(rstd), at(dx), at(dgamma), at(dbeta), at(dbias), scratch, n, voxels, c, g, attrs.relu ? 1 : 0),
+      simd.groupNormBackward(
+        at(dy),
+        at(x),
+        at(y),
+        at(bias),
+        at(gamma),
+        at(mean),
+        at(rstd),
+        at(dx),
+        at(dgamma),
+        at(dbeta),
+        at(dbias),
+        scratch,
+        n,
+        voxels,
+        c,
+        g,
+        attrs.relu ? 1 : 0,
+      ),
     );
     return [dx, dgamma, dbeta, dbias];
   }

@@ -24,6 +24,13 @@ export function unregisterFastWasmKernels(): void {
   unregisterFastWasmCopies();
 }
 
-export { registerFastWasmConv3d, unregisterFastWasmConv3d, fastWasmConv3dRegistered, conv3dPathCounts, useWinogradConv, withInferenceKernels } from './register-fast-conv3d.ts';
+export {
+  registerFastWasmConv3d,
+  unregisterFastWasmConv3d,
+  fastWasmConv3dRegistered,
+  conv3dPathCounts,
+  useWinogradConv,
+  withInferenceKernels,
+} from './register-fast-conv3d.ts';
 export { useSimdKernels } from './simd-kernels.ts';
 export { registerFastWasmCopies, unregisterFastWasmCopies } from './register-fast-copies.ts';

@@ -144,11 +144,29 @@ function simdForward(backend: Backend, x: Info, filter: Info, outDhw: readonly n
     if (useF4) conv3dPathCounts.winogradF4++;
     return out;
   }
-  kernels.conv3dForward(byteOffset(backend, x), byteOffset(backend, filter), byteOffset(backend, out), n, d, h, w, ci, outDhw[0], outDhw[1], outDhw[2], co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
+  kernels.conv3dForward(
+    byteOffset(backend, x),
+    byteOffset(backend, filter),
+    byteOffset(backend, out),
+    n,
+    d,
+    h,
+    w,
+    ci,
+    outDhw[0],
+    outDhw[1],
+    outDhw[2],
+    co,
+    kd,
+    kh,
+    kw,
+    pads[0][0],
+    pads[1][0],
+    pads[2][0],
+  );
   conv3dPathCounts.simd++;
   return out;
 }
-
 
 function isStride1(strides: number | number[], dilations: number | number[] | undefined): boolean {
   const s = typeof strides === 'number' ? [strides] : strides;
@@ -176,7 +194,11 @@ function runOps(backend: Backend, inputs: Info[], compute: (...t: tf.Tensor[]) =
 }
 
 const conv3d: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; filter: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; dilations?: number[] } };
+  const { inputs, backend, attrs } = args as unknown as {
+    inputs: { x: Info; filter: Info };
+    backend: Backend;
+    attrs: { strides: number[]; pad: 'same' | 'valid'; dilations?: number[] };
+  };
   if (!isStride1(attrs.strides, attrs.dilations)) return overrides.original('Conv3D')(args);
   const info = tf.backend_util.computeConv3DInfo(inputs.x.shape as never, inputs.filter.shape as never, 1, 1, attrs.pad);
   const simd = simdForward(backend, inputs.x, inputs.filter, [info.outDepth, info.outHeight, info.outWidth], padsFromInfo(info), inferenceOnly());
@@ -186,7 +208,11 @@ const conv3d: KernelFunc = (args) => {
 };
 
 const conv3dBackpropInput: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { dy: Info; filter: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; inputShape: number[] } };
+  const { inputs, backend, attrs } = args as unknown as {
+    inputs: { dy: Info; filter: Info };
+    backend: Backend;
+    attrs: { strides: number[]; pad: 'same' | 'valid'; inputShape: number[] };
+  };
   if (!isStride1(attrs.strides, 1)) {
     throw new Error('Conv3DBackpropInputV2 on wasm: only stride 1 is supported (the stock wasm kernel gives wrong gradients); use the cpu backend');
   }
@@ -230,7 +256,11 @@ function pointwiseFilterGrad(backend: Backend, x: Info, dy: Info, filterShape: r
 }
 
 const conv3dBackpropFilter: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info; dy: Info }; backend: Backend; attrs: { strides: number[]; pad: 'same' | 'valid'; filterShape: number[] } };
+  const { inputs, backend, attrs } = args as unknown as {
+    inputs: { x: Info; dy: Info };
+    backend: Backend;
+    attrs: { strides: number[]; pad: 'same' | 'valid'; filterShape: number[] };
+  };
   if (!isStride1(attrs.strides, 1)) return overrides.original('Conv3DBackpropFilterV2')(args);
   const info = tf.backend_util.computeConv3DInfo(inputs.x.shape as never, attrs.filterShape as never, 1, 1, attrs.pad);
   const pointwise = pointwiseFilterGrad(backend, inputs.x, inputs.dy, attrs.filterShape);
@@ -250,12 +280,33 @@ const conv3dBackpropFilter: KernelFunc = (args) => {
       conv3dPathCounts.winograd++;
       return out;
     }
-    kernels.conv3dFilterGrad(byteOffset(backend, inputs.x), byteOffset(backend, inputs.dy), byteOffset(backend, out), n, d, h, w, ci, dO, hO, wO, co, kd, kh, kw, pads[0][0], pads[1][0], pads[2][0]);
+    kernels.conv3dFilterGrad(
+      byteOffset(backend, inputs.x),
+      byteOffset(backend, inputs.dy),
+      byteOffset(backend, out),
+      n,
+      d,
+      h,
+      w,
+      ci,
+      dO,
+      hO,
+      wO,
+      co,
+      kd,
+      kh,
+      kw,
+      pads[0][0],
+      pads[1][0],
+      pads[2][0],
+    );
     conv3dPathCounts.simd++;
     return out;
   }
   conv3dPathCounts.ops++;
-  return runOps(backend, [inputs.x, inputs.dy], (x, dy) => conv3dStride1BackpropFilter(x as tf.Tensor5D, dy as tf.Tensor5D, attrs.filterShape, padsFromInfo(info)));
+  return runOps(backend, [inputs.x, inputs.dy], (x, dy) =>
+    conv3dStride1BackpropFilter(x as tf.Tensor5D, dy as tf.Tensor5D, attrs.filterShape, padsFromInfo(info)),
+  );
 };
 
 const overrides = new KernelOverrides('wasm', [
@@ -277,4 +328,3 @@ export function unregisterFastWasmConv3d(): void {
 export function fastWasmConv3dRegistered(): boolean {
   return overrides.registered;
 }
-

@@ -16,7 +16,6 @@ import { byteOffset, type WasmBackend } from './wasm-heap.ts';
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
 
-
 function strides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -31,7 +30,16 @@ function strides(shape: readonly number[]): number[] {
  * Copy the block `size` starting at `srcBegin` in a tensor of `srcShape` to `dstBegin` in a
  * tensor of `dstShape`. Offsets are in floats from the start of `heap`.
  */
-export function copyBlock(heap: Float32Array, src: number, srcShape: readonly number[], srcBegin: readonly number[], dst: number, dstShape: readonly number[], dstBegin: readonly number[], size: readonly number[]): void {
+export function copyBlock(
+  heap: Float32Array,
+  src: number,
+  srcShape: readonly number[],
+  srcBegin: readonly number[],
+  dst: number,
+  dstShape: readonly number[],
+  dstBegin: readonly number[],
+  size: readonly number[],
+): void {
   const rank = size.length;
   if (size.some((s) => s === 0)) return;
   if (rank === 0) {
@@ -91,7 +99,11 @@ function sliceInfo(b: WasmBackend, x: Info, begin: number[], size: number[]): In
 }
 
 const slice: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info }; backend: WasmBackend; attrs: { begin: number | number[]; size?: number | number[] } };
+  const { inputs, backend, attrs } = args as unknown as {
+    inputs: { x: Info };
+    backend: WasmBackend;
+    attrs: { begin: number | number[]; size?: number | number[] };
+  };
   const x = inputs.x;
   if (!fourBytes(x.dtype)) return overrides.original('Slice')(args);
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin, attrs.size);
@@ -108,7 +120,11 @@ function simdLastAxis2(backend: WasmBackend, dtype: tf.DataType, rank: number, a
 }
 
 const splitV: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { x: Info }; backend: WasmBackend; attrs: { numOrSizeSplits: number | number[]; axis: number } };
+  const { inputs, backend, attrs } = args as unknown as {
+    inputs: { x: Info };
+    backend: WasmBackend;
+    attrs: { numOrSizeSplits: number | number[]; axis: number };
+  };
   const x = inputs.x;
   if (!fourBytes(x.dtype)) return overrides.original('SplitV')(args);
   const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
@@ -149,7 +165,10 @@ const unpack: KernelFunc = (args) => {
 };
 
 function concatInfos(b: WasmBackend, inputs: Info[], axis: number): Info {
-  const outShape = tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis);
+  const outShape = tf.backend_util.computeOutShape(
+    inputs.map((t) => t.shape),
+    axis,
+  );
   const out = b.makeOutput(outShape, inputs[0].dtype);
   const heap = heapOf(b);
   const o = offsetOf(b, out);
@@ -167,9 +186,18 @@ const concat: KernelFunc = (args) => {
   const { inputs, backend, attrs } = args as unknown as { inputs: Info[]; backend: WasmBackend; attrs: { axis: number } };
   if (!fourBytes(inputs[0].dtype) || inputs.length === 1) return overrides.original('Concat')(args);
   const axis = tf.util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
-  tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
+  tf.backend_util.assertParamsConsistent(
+    inputs.map((t) => t.shape),
+    axis,
+  );
   const rank = inputs[0].shape.length;
-  const simd = simdLastAxis2(backend, inputs[0].dtype, rank, axis, inputs.map((t) => t.shape[rank - 1]));
+  const simd = simdLastAxis2(
+    backend,
+    inputs[0].dtype,
+    rank,
+    axis,
+    inputs.map((t) => t.shape[rank - 1]),
+  );
   if (simd && inputs.every((t) => t.dtype === 'float32')) {
     const [a, b] = inputs;
     const out = backend.makeOutput([...a.shape.slice(0, -1), a.shape[rank - 1] + b.shape[rank - 1]], 'float32');

@@ -44,12 +44,23 @@ function simdPool2(backend: WasmBackend, info: tf.backend_util.Conv3DInfo) {
 
 /** Visits each window: `visit(window start in x, output index)`, both in floats from the tensor starts, channel 0. */
 function forEachWindow(info: tf.backend_util.Conv3DInfo, visit: (xBase: number, yBase: number) => void): void {
-  const { batchSize: n, inDepth: d, inHeight: h, inWidth: w, inChannels: c, outDepth: od, outHeight: oh, outWidth: ow, strideDepth: sd, strideHeight: sh, strideWidth: sw } = info;
+  const {
+    batchSize: n,
+    inDepth: d,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outDepth: od,
+    outHeight: oh,
+    outWidth: ow,
+    strideDepth: sd,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   let yBase = 0;
   for (let b = 0; b < n; b++)
     for (let z = 0; z < od; z++)
-      for (let y = 0; y < oh; y++)
-        for (let x = 0; x < ow; x++, yBase += c) visit((((b * d + z * sd) * h + y * sh) * w + x * sw) * c, yBase);
+      for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++, yBase += c) visit((((b * d + z * sd) * h + y * sh) * w + x * sw) * c, yBase);
 }
 
 /** Float offsets of a window's voxels relative to its first voxel, in scan order (z, y, x). */
@@ -97,7 +108,16 @@ const maxPool3dGrad: KernelFunc = (args) => {
   const out = backend.makeOutput(inputs.input.shape, 'float32');
   const simd = simdPool2(backend, info);
   if (simd) {
-    simd.maxPool2Grad(byteOffset(backend, inputs.input), byteOffset(backend, inputs.dy), byteOffset(backend, out), info.batchSize, info.inDepth, info.inHeight, info.inWidth, info.inChannels);
+    simd.maxPool2Grad(
+      byteOffset(backend, inputs.input),
+      byteOffset(backend, inputs.dy),
+      byteOffset(backend, out),
+      info.batchSize,
+      info.inDepth,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+    );
     return out;
   }
   const heap = heapF32(backend);

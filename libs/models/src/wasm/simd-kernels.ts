@@ -14,7 +14,26 @@ import type { WasmBackend } from './wasm-heap.ts';
 
 export interface SimdKernels {
   /** Stride-1 conv: x [n,d,h,w,ci], k [kd,kh,kw,ci,co] -> y [n,dO,hO,wO,co]. 0 if co % 4 != 0. */
-  conv3dForward(x: number, k: number, y: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
+  conv3dForward(
+    x: number,
+    k: number,
+    y: number,
+    n: number,
+    d: number,
+    h: number,
+    w: number,
+    ci: number,
+    dO: number,
+    hO: number,
+    wO: number,
+    co: number,
+    kd: number,
+    kh: number,
+    kw: number,
+    pf: number,
+    pt: number,
+    pl: number,
+  ): number;
   /** 1x1x1 conv to one channel: y [voxels] = x [voxels, ci] k [ci]; ci % 4 == 0. */
   conv1x1To1(x: number, k: number, y: number, voxels: number, ci: number): void;
   /** 3x3x3 'same' conv by Winograd F(2x2x2, 3x3x3); ci % 4 == 0, co % 8 == 0 (else 0); scratch of winogradScratchBytes. */
@@ -26,9 +45,43 @@ export interface SimdKernels {
   conv3dWinogradF4(x: number, k: number, y: number, scratch: number, n: number, d: number, h: number, w: number, ci: number, co: number): number;
   winogradF4ScratchBytes(ci: number, co: number): number;
   /** Its filter gradient from x and dy [n,dO,hO,wO,co] into dw [kd,kh,kw,ci,co]. 0 if co % 4 != 0. */
-  conv3dFilterGrad(x: number, dy: number, dw: number, n: number, d: number, h: number, w: number, ci: number, dO: number, hO: number, wO: number, co: number, kd: number, kh: number, kw: number, pf: number, pt: number, pl: number): number;
+  conv3dFilterGrad(
+    x: number,
+    dy: number,
+    dw: number,
+    n: number,
+    d: number,
+    h: number,
+    w: number,
+    ci: number,
+    dO: number,
+    hO: number,
+    wO: number,
+    co: number,
+    kd: number,
+    kh: number,
+    kw: number,
+    pf: number,
+    pt: number,
+    pl: number,
+  ): number;
   /** y = [relu](GroupNorm(x + bias)); c % 4 == 0; bias 0 = none; scratch of 64 c bytes. */
-  groupNormForward(x: number, bias: number, gamma: number, beta: number, y: number, mean: number, rstd: number, scratch: number, n: number, voxels: number, c: number, groups: number, eps: number, relu: number): void;
+  groupNormForward(
+    x: number,
+    bias: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    mean: number,
+    rstd: number,
+    scratch: number,
+    n: number,
+    voxels: number,
+    c: number,
+    groups: number,
+    eps: number,
+    relu: number,
+  ): void;
   /** Its gradient; dbias 0 = not wanted; scratch of 64 c bytes. */
   /** 2x2x2 / 2 max pooling, c % 4 == 0, and its gradient (dy to the last maximum). */
   maxPool2(x: number, y: number, n: number, d: number, h: number, w: number, c: number): void;
@@ -39,7 +92,25 @@ export interface SimdKernels {
   /** Two tensors joined / split along the last axis, channel counts multiples of 4. */
   concatLast2(a: number, b: number, out: number, rows: number, ca: number, cb: number): void;
   splitLast2(src: number, a: number, b: number, rows: number, ca: number, cb: number): void;
-  groupNormBackward(dy: number, x: number, y: number, bias: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number, dbias: number, scratch: number, n: number, voxels: number, c: number, groups: number, relu: number): void;
+  groupNormBackward(
+    dy: number,
+    x: number,
+    y: number,
+    bias: number,
+    gamma: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    dbias: number,
+    scratch: number,
+    n: number,
+    voxels: number,
+    c: number,
+    groups: number,
+    relu: number,
+  ): void;
 }
 
 // The project's lib settings carry no WebAssembly typings (no DOM lib): the few members used here.

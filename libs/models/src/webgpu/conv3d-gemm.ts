@@ -56,7 +56,8 @@ export function overrideGemmTiles(t: GemmTiles | undefined, vec4 = true): void {
  * faster than 4 x 4 on lavapipe (32 -> 32 channels at 2 x 16^3); 16 x 4 was no better.
  */
 export function gemmTiles(outC: number): GemmTiles & { threads: number } {
-  const t = tileOverride ?? (outC <= 4 ? { tm: 256, tn: 4, kc: 8, rm: 4 } : outC <= 16 ? { tm: 128, tn: 16, kc: 16, rm: 8 } : { tm: 128, tn: 32, kc: 16, rm: 8 });
+  const t =
+    tileOverride ?? (outC <= 4 ? { tm: 256, tn: 4, kc: 8, rm: 4 } : outC <= 16 ? { tm: 128, tn: 16, kc: 16, rm: 8 } : { tm: 128, tn: 32, kc: 16, rm: 8 });
   return { ...t, threads: (t.tm / t.rm) * (t.tn / 4) };
 }
 

@@ -46,7 +46,12 @@ const forward: KernelFunc = (args) => {
   // partial[n][chunk][c] = (sum (x - x[n, 0, c]), sum (x - x[n, 0, c])^2) over the chunk's voxels.
   const partials = run(
     backend,
-    perItem('lesionsegGnStats', [d.n, d.chunks, d.c, 2], ['x'], k, `
+    perItem(
+      'lesionsegGnStats',
+      [d.n, d.chunks, d.c, 2],
+      ['x'],
+      k,
+      `
     let c = i % C;
     let chunk = (i / C) % CHUNKS;
     let n = i / (C * CHUNKS);
@@ -60,14 +65,21 @@ const forward: KernelFunc = (args) => {
       s2 = s2 + t * t;
     }
     result[2 * i] = s1;
-    result[2 * i + 1] = s2;`, { items: d.n * d.chunks * d.c }),
+    result[2 * i + 1] = s2;`,
+      { items: d.n * d.chunks * d.c },
+    ),
     [x],
   );
   // mean / rstd of v = x + bias per (n, group): channel means and centred sums of squares, combined.
   const stat = (which: 0 | 1) =>
     run(
       backend,
-      perItem('lesionsegGnFinal', [d.n, d.g], ['p', 'x', 'bias'], { ...k, WHICH: which, EPS: attrs.eps }, `
+      perItem(
+        'lesionsegGnFinal',
+        [d.n, d.g],
+        ['p', 'x', 'bias'],
+        { ...k, WHICH: which, EPS: attrs.eps },
+        `
     let grp = i % G;
     let n = i / G;
     var means : array<f32, ${d.cg}>;
@@ -92,7 +104,8 @@ const forward: KernelFunc = (args) => {
       let dm = means[j] - mean;
       m2 = m2 + m2s[j] + f32(S) * dm * dm;
     }
-    if (WHICH == 0) { result[i] = mean; } else { result[i] = inverseSqrt(m2 / f32(S * CG) + EPS); }`),
+    if (WHICH == 0) { result[i] = mean; } else { result[i] = inverseSqrt(m2 / f32(S * CG) + EPS); }`,
+      ),
       [partials, x, bias],
     );
   const mean = stat(0);
@@ -100,13 +113,19 @@ const forward: KernelFunc = (args) => {
   backend.disposeData(partials.dataId);
   const y = run(
     backend,
-    perItem('lesionsegGnApply', [...x.shape], ['x', 'bias', 'gamma', 'beta', 'mean', 'rstd'], { ...k, RELU: attrs.relu ? 1 : 0 }, `
+    perItem(
+      'lesionsegGnApply',
+      [...x.shape],
+      ['x', 'bias', 'gamma', 'beta', 'mean', 'rstd'],
+      { ...k, RELU: attrs.relu ? 1 : 0 },
+      `
     let c = i % C;
     let ng = (i / (S * C)) * G + c / CG;
     let a = rstd[ng] * gamma[c];
     var z = a * (x[i] + bias[c] - mean[ng]) + beta[c];
     if (RELU == 1 && !(z > 0.0)) { z = 0.0; }
-    result[i] = z;`),
+    result[i] = z;`,
+    ),
     [x, bias, gamma, beta, mean, rstd],
   );
   webgpuGroupNormCounts.forward++;
@@ -114,14 +133,23 @@ const forward: KernelFunc = (args) => {
 };
 
 const gradient: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { dy: Info; x: Info; y: Info; bias: Info; gamma: Info; mean: Info; rstd: Info }; backend: WebgpuBackend; attrs: Attrs };
+  const { inputs, backend, attrs } = args as unknown as {
+    inputs: { dy: Info; x: Info; y: Info; bias: Info; gamma: Info; mean: Info; rstd: Info };
+    backend: WebgpuBackend;
+    attrs: Attrs;
+  };
   const { dy, x, y, bias, gamma, mean, rstd } = inputs;
   const d = dims(x, attrs.groups);
   const k = { C: d.c, CG: d.cg, G: d.g, S: d.voxels, CHUNKS: d.chunks, CHUNK, RELU: attrs.relu ? 1 : 0 };
   // g = dy [y > 0]; partial[n][chunk][c] = (sum g, sum g xhat, sum xhat).
   const partials = run(
     backend,
-    perItem('lesionsegGnGradStats', [d.n, d.chunks, d.c, 3], ['dy', 'x', 'y', 'bias', 'mean', 'rstd'], k, `
+    perItem(
+      'lesionsegGnGradStats',
+      [d.n, d.chunks, d.c, 3],
+      ['dy', 'x', 'y', 'bias', 'mean', 'rstd'],
+      k,
+      `
     let c = i % C;
     let chunk = (i / C) % CHUNKS;
     let n = i / (C * CHUNKS);
@@ -142,18 +170,26 @@ const gradient: KernelFunc = (args) => {
     }
     result[3 * i] = sg;
     result[3 * i + 1] = sgx;
-    result[3 * i + 2] = sx;`, { items: d.n * d.chunks * d.c }),
+    result[3 * i + 2] = sx;`,
+      { items: d.n * d.chunks * d.c },
+    ),
     [dy, x, y, bias, mean, rstd],
   );
   const sums = run(
     backend,
-    perItem('lesionsegGnGradSums', [d.n, d.c, 3], ['p'], k, `
+    perItem(
+      'lesionsegGnGradSums',
+      [d.n, d.c, 3],
+      ['p'],
+      k,
+      `
     let q = i % 3;
     let c = (i / 3) % C;
     let n = i / (3 * C);
     var s = 0.0;
     for (var ch = 0; ch < CHUNKS; ch = ch + 1) { s = s + p[((n * CHUNKS + ch) * C + c) * 3 + q]; }
-    result[i] = s;`),
+    result[i] = s;`,
+    ),
     [partials],
   );
   backend.disposeData(partials.dataId);
@@ -161,7 +197,12 @@ const gradient: KernelFunc = (args) => {
   // t1 = sum over the group of gamma sum g, t2 = of gamma sum g xhat, M = voxels x channels of the group.
   const coef = run(
     backend,
-    perItem('lesionsegGnGradCoef', [d.n, d.c, 3], ['sums', 'gamma', 'mean', 'rstd'], k, `
+    perItem(
+      'lesionsegGnGradCoef',
+      [d.n, d.c, 3],
+      ['sums', 'gamma', 'mean', 'rstd'],
+      k,
+      `
     let q = i % 3;
     let c = (i / 3) % C;
     let n = i / (3 * C);
@@ -178,17 +219,24 @@ const gradient: KernelFunc = (args) => {
     let count = f32(S * CG);
     if (q == 0) { result[i] = r * gamma[c]; }
     else if (q == 1) { result[i] = -r * r * t2 / count; }
-    else { result[i] = -r * t1 / count + r * r * t2 * mean[ng] / count; }`),
+    else { result[i] = -r * t1 / count + r * r * t2 * mean[ng] / count; }`,
+    ),
     [sums, gamma, mean, rstd],
   );
   const dx = run(
     backend,
-    perItem('lesionsegGnGradDx', [...x.shape], ['dy', 'x', 'y', 'bias', 'coef'], k, `
+    perItem(
+      'lesionsegGnGradDx',
+      [...x.shape],
+      ['dy', 'x', 'y', 'bias', 'coef'],
+      k,
+      `
     let c = i % C;
     let at = ((i / (S * C)) * C + c) * 3;
     var g = dy[i];
     if (RELU == 1 && !(y[i] > 0.0)) { g = 0.0; }
-    result[i] = coef[at] * g + coef[at + 1] * (x[i] + bias[c]) + coef[at + 2];`),
+    result[i] = coef[at] * g + coef[at + 1] * (x[i] + bias[c]) + coef[at + 2];`,
+    ),
     [dy, x, y, bias, coef],
   );
   // dbeta = sum_n sum g, dgamma = sum_n sum g xhat, dbias = sum_n sum dx
@@ -196,7 +244,12 @@ const gradient: KernelFunc = (args) => {
   const paramGrad = (which: 0 | 1 | 2) =>
     run(
       backend,
-      perItem('lesionsegGnGradParam', [d.c], ['sums', 'coef', 'mean', 'rstd'], { ...k, N: d.n, WHICH: which }, `
+      perItem(
+        'lesionsegGnGradParam',
+        [d.c],
+        ['sums', 'coef', 'mean', 'rstd'],
+        { ...k, N: d.n, WHICH: which },
+        `
     let c = i;
     var s = 0.0;
     for (var n = 0; n < N; n = n + 1) {
@@ -209,7 +262,8 @@ const gradient: KernelFunc = (args) => {
         s = s + coef[at] * sums[at] + coef[at + 1] * sumV + coef[at + 2] * f32(S);
       }
     }
-    result[i] = s;`),
+    result[i] = s;`,
+      ),
       [sums, coef, mean, rstd],
     );
   const dgamma = paramGrad(0);

@@ -82,7 +82,14 @@ export function bytesOf(shape: readonly number[]): number {
  * pipeline key). Items default to one per output value; a body that writes several values per
  * item passes `items`. `prelude` holds WGSL functions the body calls.
  */
-export function perItem(key: string, outputShape: number[], inputs: string[], consts: Record<string, number>, body: string, opts: { items?: number; prelude?: string } = {}) {
+export function perItem(
+  key: string,
+  outputShape: number[],
+  inputs: string[],
+  consts: Record<string, number>,
+  body: string,
+  opts: { items?: number; prelude?: string } = {},
+) {
   const count = opts.items ?? outputShape.reduce((a, b) => a * b, 1);
   const decl = Object.entries(consts)
     .map(([k, v]) => `const ${k} = ${Number.isInteger(v) ? v : v.toExponential()};`)
@@ -96,7 +103,10 @@ fn main() {
 ${body}
   }
 }`;
-  return { prog: program({ key: `${key}_${constKey}`, outputShape, inputs, threads: 64, groups: Math.ceil(count / 64), uniforms: 'size : i32,', code }), size: count };
+  return {
+    prog: program({ key: `${key}_${constKey}`, outputShape, inputs, threads: 64, groups: Math.ceil(count / 64), uniforms: 'size : i32,', code }),
+    size: count,
+  };
 }
 
 /** Run a `perItem` program (its `uniforms.size` is the item count). */

@@ -47,7 +47,9 @@ function checkBindable(backend: WebgpuBackend, kernel: string, shapes: Record<st
   const limit = backend.device.limits.maxStorageBufferBindingSize;
   for (const [name, shape] of Object.entries(shapes)) {
     if (bytesOf(shape) > limit) {
-      throw new Error(`${kernel} on webgpu: ${name} [${shape.join(', ')}] is ${bytesOf(shape)} bytes, over this adapter's maxStorageBufferBindingSize (${limit}); use smaller batches`);
+      throw new Error(
+        `${kernel} on webgpu: ${name} [${shape.join(', ')}] is ${bytesOf(shape)} bytes, over this adapter's maxStorageBufferBindingSize (${limit}); use smaller batches`,
+      );
     }
   }
 }
@@ -72,7 +74,11 @@ const conv3d: KernelFunc = (args) => {
 };
 
 const conv3dBackpropInput: KernelFunc = (args) => {
-  const { inputs, backend, attrs } = args as unknown as { inputs: { dy: Info; filter: Info }; backend: WebgpuBackend; attrs: ConvAttrs & { inputShape: number[] } };
+  const { inputs, backend, attrs } = args as unknown as {
+    inputs: { dy: Info; filter: Info };
+    backend: WebgpuBackend;
+    attrs: ConvAttrs & { inputShape: number[] };
+  };
   const { dy, filter } = inputs;
   const ks = coveredKernelSide(attrs.inputShape, filter.shape, attrs, [dy.dtype, filter.dtype]);
   if (!ks) {
@@ -102,7 +108,9 @@ const conv3dBackpropFilter: KernelFunc = (args) => {
   const uniforms = [{ type: 'int32' as const, data: [voxels] }];
   const partials = backend.runWebGPUProgram(partialsProg, [x, dy], 'float32', uniforms);
   webgpuConvPathCounts.filterGrad++;
-  const out = backend.runWebGPUProgram(sumPartialsProgram(partials.shape[0], [...attrs.filterShape]), [partials], 'float32', [{ type: 'int32', data: [filterSize] }]);
+  const out = backend.runWebGPUProgram(sumPartialsProgram(partials.shape[0], [...attrs.filterShape]), [partials], 'float32', [
+    { type: 'int32', data: [filterSize] },
+  ]);
   backend.disposeData(partials.dataId);
   return out;
 };

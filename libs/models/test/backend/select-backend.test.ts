@@ -29,12 +29,19 @@ describe('selectBackend with fake loaders', () => {
       { name: 'tensorflow', reason: 'tensorflow missing' },
     ]);
     expect(lines[0]).toMatch(/^backend: wasm \(auto/);
-    expect(lines.slice(1)).toEqual(['  skipped tensorflow-gpu: tensorflow-gpu missing', '  skipped webgpu: webgpu missing', '  skipped tensorflow: tensorflow missing']);
+    expect(lines.slice(1)).toEqual([
+      '  skipped tensorflow-gpu: tensorflow-gpu missing',
+      '  skipped webgpu: webgpu missing',
+      '  skipped tensorflow: tensorflow missing',
+    ]);
   });
 
   it('auto tries webgpu after tensorflow-gpu and before the CPU backends, telling it that auto is asking', async () => {
     const contexts: { name: BackendName; auto: boolean | undefined }[] = [];
-    const loaders = fakeLoaders(['tensorflow-gpu'], []).map((l) => ({ ...l, load: async (c?: { auto: boolean }) => (contexts.push({ name: l.name, auto: c?.auto }), l.load()) }));
+    const loaders = fakeLoaders(['tensorflow-gpu'], []).map((l) => ({
+      ...l,
+      load: async (c?: { auto: boolean }) => (contexts.push({ name: l.name, auto: c?.auto }), l.load()),
+    }));
     const s = await selectBackend('auto', { loaders, log: () => {} });
     expect(s.name).toBe('webgpu');
     expect(contexts).toEqual([
@@ -61,9 +68,9 @@ describe('selectBackend with fake loaders', () => {
   });
 
   it('auto with nothing loadable is an error listing every reason', async () => {
-    await expect(
-      selectBackend('auto', { loaders: fakeLoaders(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'], []), log: () => {} }),
-    ).rejects.toThrow(/No compute backend.*tensorflow-gpu: tensorflow-gpu missing.*cpu: cpu missing/);
+    await expect(selectBackend('auto', { loaders: fakeLoaders(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'], []), log: () => {} })).rejects.toThrow(
+      /No compute backend.*tensorflow-gpu: tensorflow-gpu missing.*cpu: cpu missing/,
+    );
   });
 
   it('an explicitly requested backend that fails is an error, not a fallback', async () => {
@@ -87,7 +94,9 @@ describe('selectBackend with the real loaders on this machine', () => {
     const s = await selectBackend('auto', { log: () => {} });
     // tfjs-node(-gpu) cannot install offline; on a GPU machine this test would see tensorflow-gpu.
     if (s.name === 'wasm' || s.name === 'cpu') {
-      expect(s.skipped.map((x) => x.name)).toEqual(s.name === 'wasm' ? ['tensorflow-gpu', 'webgpu', 'tensorflow'] : ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm']);
+      expect(s.skipped.map((x) => x.name)).toEqual(
+        s.name === 'wasm' ? ['tensorflow-gpu', 'webgpu', 'tensorflow'] : ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm'],
+      );
       expect(s.skipped[0].reason).toContain('@tensorflow/tfjs-node-gpu');
     }
     expect(tf.getBackend()).toBe(s.tfBackend);

@@ -11,19 +11,30 @@ import { largestTensorBytesPerPatch } from '../../src/train/memory-budget.ts';
 import { autoRefusal, describeAdapter, diagnoseNoAdapter, summarizeAdapter } from '../../src/backend/webgpu-adapter.ts';
 import { webgpuDeviceLimits } from '../../src/backend/webgpu-loader.ts';
 
-const limits = { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 32 - 1, maxComputeWorkgroupStorageSize: 32768, maxComputeInvocationsPerWorkgroup: 1024 };
+const limits = {
+  maxStorageBufferBindingSize: 2 ** 27,
+  maxBufferSize: 2 ** 32 - 1,
+  maxComputeWorkgroupStorageSize: 32768,
+  maxComputeInvocationsPerWorkgroup: 1024,
+};
 const lavapipe = summarizeAdapter({
   info: { vendor: 'mesa', architecture: 'software', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7' },
   limits,
   features: new Set(['timestamp-query', 'shader-f16', 'core-features-and-limits']),
 });
-const h200 = summarizeAdapter({ info: { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: '' }, limits: { ...limits, maxStorageBufferBindingSize: 2 ** 31 }, features: new Set(['subgroups']) });
+const h200 = summarizeAdapter({
+  info: { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: '' },
+  limits: { ...limits, maxStorageBufferBindingSize: 2 ** 31 },
+  features: new Set(['subgroups']),
+});
 
 describe('adapter classification and the start-up line', () => {
   it('treats lavapipe, SwiftShader and fallback adapters as software, a named GPU as hardware', () => {
     expect(lavapipe.software).toBe(true);
     expect(h200.software).toBe(false);
-    expect(summarizeAdapter({ info: { vendor: 'google', architecture: '', device: 'SwiftShader Device (Subzero)' }, limits, features: new Set() }).software).toBe(true);
+    expect(
+      summarizeAdapter({ info: { vendor: 'google', architecture: '', device: 'SwiftShader Device (Subzero)' }, limits, features: new Set() }).software,
+    ).toBe(true);
     expect(summarizeAdapter({ info: { vendor: 'x', device: 'y', isFallbackAdapter: true }, limits, features: new Set() }).software).toBe(true);
   });
 
@@ -44,7 +55,10 @@ describe('adapter classification and the start-up line', () => {
 });
 
 describe('why there is no adapter', () => {
-  const only = (...present: string[]) => (p: string) => present.includes(p);
+  const only =
+    (...present: string[]) =>
+    (p: string) =>
+      present.includes(p);
   it('says when the Vulkan loader is missing', () => {
     expect(diagnoseNoAdapter('/x/dawn.node', { LD_LIBRARY_PATH: '' }, only())).toMatch(/^no Vulkan loader: libvulkan\.so\.1 is not beside dawn\.node/);
   });

@@ -22,7 +22,15 @@ const card: ModelCardInfo = {
   kind: 'best',
   preprocessing: { spacingMm: 1, patchSize: 16, stride: null },
   threshold: 0.5,
-  training: { data: '/data/phantoms', trainPatients: ['a', 'b', 'c'], validationPatients: ['d'], strategy: 'oversample {"p":0.5}', iteration: 120, trainingSeconds: 61.5, seed: 4 },
+  training: {
+    data: '/data/phantoms',
+    trainPatients: ['a', 'b', 'c'],
+    validationPatients: ['d'],
+    strategy: 'oversample {"p":0.5}',
+    iteration: 120,
+    trainingSeconds: 61.5,
+    seed: 4,
+  },
   validation: { model: 'ema', bestDice: 0.8123456, lastIteration: 120 },
 };
 
@@ -32,15 +40,19 @@ describe('model card', () => {
     const ema = new Ema(model, 0.9);
     const dir = join(root, 'run', 'checkpoints', 'best');
     let seenBeforeCommit: string[] = [];
-    await saveCheckpoint(dir, { model, ema, card }, {
-      beforeCommit: () => {
-        const parent = dirname(dir);
-        const tmp = readdirSync(parent).find((n) => n.startsWith('best.tmp-')) as string;
-        seenBeforeCommit = readdirSync(join(parent, tmp));
-        expect(existsSync(dir)).toBe(false);
-        return Promise.resolve();
+    await saveCheckpoint(
+      dir,
+      { model, ema, card },
+      {
+        beforeCommit: () => {
+          const parent = dirname(dir);
+          const tmp = readdirSync(parent).find((n) => n.startsWith('best.tmp-')) as string;
+          seenBeforeCommit = readdirSync(join(parent, tmp));
+          expect(existsSync(dir)).toBe(false);
+          return Promise.resolve();
+        },
       },
-    });
+    );
     expect(seenBeforeCommit).toEqual(expect.arrayContaining(['metadata.json', 'model-card.md', 'model.json', 'state.json']));
     const meta = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
     expect(meta).toMatchObject({
@@ -48,7 +60,10 @@ describe('model card', () => {
       checkpoint: 'best',
       producer: { version: toolProvenance().version, commit: toolProvenance().commit },
       network: { widths: [2, 4], groups: 2, inChannels: 2, weights: ['raw', 'ema'] },
-      network_data_format: { inputs: { image: { num_channels: 2, spacing_mm: 1, spatial_shape: [16, 16, 16] } }, outputs: { pred: { threshold: 0.5, activation: 'sigmoid' } } },
+      network_data_format: {
+        inputs: { image: { num_channels: 2, spacing_mm: 1, spatial_shape: [16, 16, 16] } },
+        outputs: { pred: { threshold: 0.5, activation: 'sigmoid' } },
+      },
       inference: { sliding_window: { window: 16, stride: 12 }, default_weights: 'ema' },
       training: { nTrain: 3, nValidation: 1, iteration: 120 },
       eval_metrics: { mean_dice_validation: 0.8123456, scope: 'these weights' },

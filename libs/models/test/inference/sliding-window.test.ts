@@ -46,7 +46,13 @@ describe('slidingWindowPredict', () => {
     const expected = 1 / (1 + Math.exp(-0.7));
     const progress: [number, number][] = [];
     for (const weighting of ['average', 'gaussian'] as const) {
-      const out = await slidingWindowPredict(model, [base, follow], shape, { window: 16, stride: 12, batchSize: 5, weighting, onProgress: (d, t) => progress.push([d, t]) });
+      const out = await slidingWindowPredict(model, [base, follow], shape, {
+        window: 16,
+        stride: 12,
+        batchSize: 5,
+        weighting,
+        onProgress: (d, t) => progress.push([d, t]),
+      });
       let worst = 0;
       for (const v of out) worst = Math.max(worst, Math.abs(v - expected));
       expect(worst).toBeLessThan(1e-6);
@@ -92,11 +98,13 @@ describe('slidingWindowPredict', () => {
       for (const y0 of windowStarts(small[1], 16, 12))
         for (const x0 of windowStarts(small[0], 16, 12)) {
           const p = 1 / (1 + Math.exp(-values[k++]));
-          for (let z = z0; z < z0 + 16; z++) for (let y = y0; y < y0 + 16; y++) for (let x = x0; x < x0 + 16; x++) {
-            const i = x + small[0] * (y + small[1] * z);
-            sum[i] += p;
-            count[i] += 1;
-          }
+          for (let z = z0; z < z0 + 16; z++)
+            for (let y = y0; y < y0 + 16; y++)
+              for (let x = x0; x < x0 + 16; x++) {
+                const i = x + small[0] * (y + small[1] * z);
+                sum[i] += p;
+                count[i] += 1;
+              }
         }
     expect(k).toBe(values.length);
     let worst = 0;
@@ -125,7 +133,13 @@ describe('slidingWindowPredict', () => {
     await expect(slidingWindowPredict(unet, [t, t.subarray(1)], tiny)).rejects.toThrow(/channel 1 has 1399 voxels, shape 10x20x7 needs 1400/);
     const ctl = new AbortController();
     const big = new Float32Array(40 * 20 * 20);
-    const run = slidingWindowPredict(unet, [big, big], [40, 20, 20], { window: 16, stride: 12, batchSize: 1, signal: ctl.signal, onProgress: (d) => d === 2 && ctl.abort(new Error('stop')) });
+    const run = slidingWindowPredict(unet, [big, big], [40, 20, 20], {
+      window: 16,
+      stride: 12,
+      batchSize: 1,
+      signal: ctl.signal,
+      onProgress: (d) => d === 2 && ctl.abort(new Error('stop')),
+    });
     await expect(run).rejects.toThrow('stop');
     expect(tf.memory().numTensors).toBe(mid);
     unet.dispose();

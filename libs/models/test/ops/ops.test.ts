@@ -36,7 +36,11 @@ describe('groupNorm = torch.nn.GroupNorm (eps 1e-5, per-channel affine)', () => 
     const g = t('gn:g');
     const y = groupNorm(x, gamma, beta, 3);
     expect(relMaxError(y.dataSync(), fx.get('gn:y').data)).toBeLessThan(1e-5);
-    const [dx, dgamma, dbeta] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(groupNorm(a, b as tf.Tensor1D, c as tf.Tensor1D, 3), g)))([x, gamma, beta]);
+    const [dx, dgamma, dbeta] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(groupNorm(a, b as tf.Tensor1D, c as tf.Tensor1D, 3), g)))([
+      x,
+      gamma,
+      beta,
+    ]);
     expect(relMaxError(dx.dataSync(), fx.get('gn:dx').data)).toBeLessThan(1e-5);
     expect(relMaxError(dgamma.dataSync(), fx.get('gn:dgamma').data)).toBeLessThan(1e-5);
     expect(relMaxError(dbeta.dataSync(), fx.get('gn:dbeta').data)).toBeLessThan(1e-5);

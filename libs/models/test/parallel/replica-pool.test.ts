@@ -12,8 +12,15 @@ beforeAll(useCpu);
 
 describe('shares', () => {
   it('splits a batch into contiguous, near-equal parts', () => {
-    expect(shares(5, 2)).toEqual([[0, 3], [3, 2]]);
-    expect(shares(1, 3)).toEqual([[0, 1], [1, 0], [1, 0]]);
+    expect(shares(5, 2)).toEqual([
+      [0, 3],
+      [3, 2],
+    ]);
+    expect(shares(1, 3)).toEqual([
+      [0, 1],
+      [1, 0],
+      [1, 0],
+    ]);
   });
 });
 
@@ -58,7 +65,9 @@ describe('ReplicaPool (main thread + 1 worker replica)', () => {
     await pool.trainStep(b, optB, batch);
     expect(tf.memory().numTensors).toBe(before);
     const other = createUNet({ widths: [4, 4], groups: 2 });
-    await expect(pool.trainStep(other, optB, batch)).rejects.toThrow('ReplicaPool was created for a UNet with widths [4,8], groups 2, inChannels 2, got one with widths [4,4], groups 2, inChannels 2');
+    await expect(pool.trainStep(other, optB, batch)).rejects.toThrow(
+      'ReplicaPool was created for a UNet with widths [4,8], groups 2, inChannels 2, got one with widths [4,4], groups 2, inChannels 2',
+    );
     other.dispose();
     [a, b, optA, optB].forEach((x) => x.dispose());
   }, 60_000);

@@ -97,7 +97,19 @@ describe('checkpoint ensembles', () => {
   const image = (seed: number): NiftiImage => {
     const rand = mulberry32(seed);
     const data = new Float32Array(12 * 8 * 8).map(() => 100 + 50 * rand());
-    return { shape: [12, 8, 8], spacing: [1, 1, 1], affine: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], data, datatype: 'float32', header: {} } as unknown as NiftiImage;
+    return {
+      shape: [12, 8, 8],
+      spacing: [1, 1, 1],
+      affine: [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      data,
+      datatype: 'float32',
+      header: {},
+    } as unknown as NiftiImage;
   };
   const phantom = { baseline: image(1), followup: image(2) };
   const save = async (dir: string, model: UNet, patchSize = 8): Promise<string> => {
@@ -123,7 +135,12 @@ describe('checkpoint ensembles', () => {
     expect(await run([a, a2])).toEqual(single);
     const other = await run([b]);
     const pair = await run([a, b]);
-    expect(maxDiff(pair, single.map((v, i) => (v + other[i]) / 2))).toBeLessThan(1e-6);
+    expect(
+      maxDiff(
+        pair,
+        single.map((v, i) => (v + other[i]) / 2),
+      ),
+    ).toBeLessThan(1e-6);
     expect(maxDiff(single, other)).toBeGreaterThan(1e-3);
     // TTA of an identical pair equals TTA of one.
     expect(maxDiff(await run([a, a2], true), await run([a], true))).toBe(0);

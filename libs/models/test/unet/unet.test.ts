@@ -60,7 +60,19 @@ describe('createUNet', () => {
     expect(model.options).toEqual(PAPER_UNET);
     // 2 x conv per block: enc 16,32,64; dec 32 (in 96), 16 (in 48); head 16 -> 1
     const conv = (i: number, o: number) => 27 * i * o + o + 2 * o;
-    const expected = conv(2, 16) + conv(16, 16) + conv(16, 32) + conv(32, 32) + conv(32, 64) + conv(64, 64) + conv(96, 32) + conv(32, 32) + conv(48, 16) + conv(16, 16) + 16 + 1;
+    const expected =
+      conv(2, 16) +
+      conv(16, 16) +
+      conv(16, 32) +
+      conv(32, 32) +
+      conv(32, 64) +
+      conv(64, 64) +
+      conv(96, 32) +
+      conv(32, 32) +
+      conv(48, 16) +
+      conv(16, 16) +
+      16 +
+      1;
     expect(model.parameterCount()).toBe(expected);
     model.dispose();
   });

@@ -10,7 +10,8 @@ describe('importing @lesionseg/models', () => {
     const r = mulberry32(3);
     const dy = uniformArray(2 * 4 * 5 * 6 * 4, 1, r);
     const f = uniformArray(27 * 3 * 4, 1, r);
-    const dx = () => tf.tidy(() => tf.conv3dTranspose(tf.tensor5d(dy, [2, 4, 5, 6, 4]), tf.tensor5d(f, [3, 3, 3, 3, 4]), [2, 4, 5, 6, 3], 1, 'same').dataSync());
+    const dx = () =>
+      tf.tidy(() => tf.conv3dTranspose(tf.tensor5d(dy, [2, 4, 5, 6, 4]), tf.tensor5d(f, [3, 3, 3, 3, 4]), [2, 4, 5, 6, 3], 1, 'same').dataSync());
     const fast = dx();
     await selectBackend('cpu', { log: () => {} });
     const ref = dx();

@@ -17,7 +17,12 @@ import { mulberry32, uniformArray } from '../../src/util/rng.ts';
 import { registerFastWasmKernels, unregisterFastWasmKernels } from '../../src/wasm/index.ts';
 
 const rand = mulberry32(42);
-const arr = (shape: number[]) => uniformArray(shape.reduce((a, b) => a * b, 1), 1, rand);
+const arr = (shape: number[]) =>
+  uniformArray(
+    shape.reduce((a, b) => a * b, 1),
+    1,
+    rand,
+  );
 
 async function on<T>(backend: string, f: () => T): Promise<T> {
   if (!(await tf.setBackend(backend))) throw new Error(`${backend} backend failed`);
@@ -39,7 +44,9 @@ describe('stock tfjs-backend-wasm 4.22 (why the kernels are replaced)', () => {
     expect(relMaxError(await fwd('wasm'), await fwd('cpu'))).toBeLessThan(1e-5);
     const g = arr([1, 4, 5, 6, 4]);
     const dx = async (backend: string) =>
-      on(backend, () => tf.tidy(() => tf.conv3dTranspose(tf.tensor5d(g, [1, 4, 5, 6, 4]), tf.tensor5d(f, [3, 3, 3, 3, 4]), [1, 4, 5, 6, 3], 1, 'same').dataSync()));
+      on(backend, () =>
+        tf.tidy(() => tf.conv3dTranspose(tf.tensor5d(g, [1, 4, 5, 6, 4]), tf.tensor5d(f, [3, 3, 3, 3, 4]), [1, 4, 5, 6, 3], 1, 'same').dataSync()),
+      );
     const err = relMaxError(await dx('wasm'), await dx('cpu'));
     expect(Number.isNaN(err) || err > 1e-2).toBe(true);
   });
@@ -110,7 +117,10 @@ describe('the UNet on wasm with the fast kernels', () => {
     await tf.setBackend('wasm');
     const fx = loadFixture('unet_parity');
     const names = fx.meta.params as string[];
-    const model = createUNet({ widths: fx.meta.widths as number[], groups: fx.meta.groups as number }, new Map(names.map((n) => [n, fx.get(`param:${n}`).data])));
+    const model = createUNet(
+      { widths: fx.meta.widths as number[], groups: fx.meta.groups as number },
+      new Map(names.map((n) => [n, fx.get(`param:${n}`).data])),
+    );
     const x = tf.tensor5d(fx.get('input').data, fx.get('input').shape as [number, number, number, number, number]);
     const m = tf.tensor5d(fx.get('mask').data, fx.get('mask').shape as [number, number, number, number, number]);
     const logits = model.forward(x);
@@ -123,7 +133,7 @@ describe('the UNet on wasm with the fast kernels', () => {
     model.dispose();
   });
 
-  it('trains without leaking tensors and gives the cpu backend\'s losses', async () => {
+  it("trains without leaking tensors and gives the cpu backend's losses", async () => {
     const batch = syntheticBatch(4, 8, 5);
     const losses = async (backend: string) => {
       await tf.setBackend(backend);

@@ -40,7 +40,10 @@ describe('MaxPool3D on wasm', () => {
   it('matches the cpu backend: values and gradient (2x2x2 / 2 and 1x2x2 / 1x2x2, odd sizes cropped; SIMD for 8 channels)', async () => {
     const cases: [number | [number, number, number], [number, number, number, number, number]][] = [
       [2, [2, 4, 6, 4, 3]],
-      [[1, 2, 2], [2, 4, 5, 5, 3]],
+      [
+        [1, 2, 2],
+        [2, 4, 5, 5, 3],
+      ],
       [2, [2, 4, 5, 5, 8]], // SIMD kernel, odd sizes
       [2, [1, 2, 4, 2, 4]],
     ];
@@ -70,7 +73,11 @@ describe('MaxPool3D on wasm', () => {
 
 describe('channel concat and split on wasm (SIMD for two tensors of 4k channels)', () => {
   it('match the cpu backend, values and gradients', async () => {
-    for (const [ca, cb] of [[8, 4], [16, 32], [3, 5]]) {
+    for (const [ca, cb] of [
+      [8, 4],
+      [16, 32],
+      [3, 5],
+    ]) {
       const a = arr(2 * 3 * 5 * ca);
       const b = arr(2 * 3 * 5 * cb);
       const g = arr(2 * 3 * 5 * (ca + cb));
@@ -114,7 +121,8 @@ describe('GroupNorm kernels on wasm (SIMD for channels in multiples of 4, TypeSc
             const [X, G, B, BI] = [tf.tensor(x, shape), tf.tensor1d(gamma), tf.tensor1d(beta), tf.tensor1d(bias)];
             const DY = tf.tensor(dy, shape);
             const plain = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(groupNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, groups), DY));
-            const fused = (a: tf.Tensor, bi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(biasGroupNormRelu(a, bi as tf.Tensor1D, g as tf.Tensor1D, b as tf.Tensor1D, groups), DY));
+            const fused = (a: tf.Tensor, bi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+              tf.sum(tf.mul(biasGroupNormRelu(a, bi as tf.Tensor1D, g as tf.Tensor1D, b as tf.Tensor1D, groups), DY));
             const outs = [groupNorm(X, G, B, groups), ...tf.grads(plain)([X, G, B]), biasGroupNormRelu(X, BI, G, B, groups), ...tf.grads(fused)([X, BI, G, B])];
             return outs.map((t) => t.dataSync());
           }),
@@ -124,7 +132,9 @@ describe('GroupNorm kernels on wasm (SIMD for channels in multiples of 4, TypeSc
       expect(tf.getKernel(GROUP_NORM_KERNEL, 'wasm')).toBeDefined();
       // The bias gradient sums to ~0 over a group (GroupNorm ignores a shift of its group), and is
       // exactly 0 with one channel per group: errors are taken relative to at least 1.
-      ['y', 'dx', 'dgamma', 'dbeta', 'fused y', 'fused dx', 'fused dbias', 'fused dgamma', 'fused dbeta'].forEach((name, i) => expect(relMaxError(fast[i], ref[i], 1), name).toBeLessThan(2e-5));
+      ['y', 'dx', 'dgamma', 'dbeta', 'fused y', 'fused dx', 'fused dbias', 'fused dgamma', 'fused dbeta'].forEach((name, i) =>
+        expect(relMaxError(fast[i], ref[i], 1), name).toBeLessThan(2e-5),
+      );
     });
   }
 
@@ -133,7 +143,12 @@ describe('GroupNorm kernels on wasm (SIMD for channels in multiples of 4, TypeSc
     const X = tf.tensor(arr(2 * 4 * 4 * 4 * 8), [2, 4, 4, 4, 8]);
     const G = tf.ones([8]) as tf.Tensor1D;
     const B = tf.zeros([8]) as tf.Tensor1D;
-    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(groupNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, 2))))([X, G, B]).map((t) => t.dataSync()));
+    const step = () =>
+      tf.tidy(() =>
+        tf
+          .grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(groupNorm(a, g as tf.Tensor1D, b as tf.Tensor1D, 2))))([X, G, B])
+          .map((t) => t.dataSync()),
+      );
     step();
     const before = tf.memory();
     for (let i = 0; i < 3; i++) step();
@@ -143,7 +158,11 @@ describe('GroupNorm kernels on wasm (SIMD for channels in multiples of 4, TypeSc
 });
 
 describe('trilinear x2 upsampling kernel on wasm', () => {
-  for (const shape of [[2, 3, 4, 5, 3], [1, 1, 2, 1, 4], [1, 4, 4, 4, 8]] as [number, number, number, number, number][]) {
+  for (const shape of [
+    [2, 3, 4, 5, 3],
+    [1, 1, 2, 1, 4],
+    [1, 4, 4, 4, 8],
+  ] as [number, number, number, number, number][]) {
     it(`matches the tfjs-op upsampling: values and gradient (${shape.join('x')}, size-1 axes included)`, async () => {
       const size = shape.reduce((a, b) => a * b, 1);
       const x = arr(size);

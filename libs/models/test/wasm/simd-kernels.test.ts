@@ -18,7 +18,12 @@ import { conv3dPathCounts, registerFastWasmKernels, useSimdKernels, useWinogradC
 import { SIMD_FMA_KERNELS_URL, SIMD_KERNELS_URL, simdBuild } from '../../src/wasm/simd-kernels.ts';
 
 const rand = mulberry32(7);
-const arr = (shape: number[]) => uniformArray(shape.reduce((a, b) => a * b, 1), 1, rand);
+const arr = (shape: number[]) =>
+  uniformArray(
+    shape.reduce((a, b) => a * b, 1),
+    1,
+    rand,
+  );
 type Shape5 = [number, number, number, number, number];
 
 /** y, dx and dfilter of sum(conv3d(x, f) * g) on one backend. */
@@ -52,7 +57,7 @@ describe('SIMD conv3d kernels on the wasm backend', () => {
     { xs: [2, 5, 4, 11, 8], fs: [3, 1, 2, 8, 16], pad: 'same' },
     { xs: [1, 3, 4, 13, 20], fs: [1, 1, 1, 20, 4], pad: 'same' },
   ];
-  it('the head conv\'s filter gradient (1x1x1, 16 -> 1) takes the heap loop and matches the cpu backend', async () => {
+  it("the head conv's filter gradient (1x1x1, 16 -> 1) takes the heap loop and matches the cpu backend", async () => {
     const xs: Shape5 = [2, 4, 5, 6, 16];
     const fs: Shape5 = [1, 1, 1, 16, 1];
     const x = arr(xs);
@@ -120,7 +125,12 @@ describe('SIMD conv3d kernels on the wasm backend', () => {
     await tf.setBackend('wasm');
     const X = tf.tensor5d(arr([1, 6, 6, 6, 8]), [1, 6, 6, 6, 8]);
     const F = tf.tensor5d(arr([3, 3, 3, 8, 8]), [3, 3, 3, 8, 8]);
-    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 1, 'same')))([X, F]).map((g) => g.dataSync()));
+    const step = () =>
+      tf.tidy(() =>
+        tf
+          .grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 1, 'same')))([X, F])
+          .map((g) => g.dataSync()),
+      );
     step();
     const before = tf.memory();
     for (let i = 0; i < 3; i++) step();
@@ -162,7 +172,10 @@ describe('Winograd F(2x2x2, 3x3x3) for 3x3x3 same convolutions', () => {
 describe('simd-kernels.wasm and simd-kernels-fma.wasm', () => {
   const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  for (const [script, url] of [['build:wasm:simd', SIMD_KERNELS_URL], ['build:wasm:fma', SIMD_FMA_KERNELS_URL]] as const) {
+  for (const [script, url] of [
+    ['build:wasm:simd', SIMD_KERNELS_URL],
+    ['build:wasm:fma', SIMD_FMA_KERNELS_URL],
+  ] as const) {
     it(`${script}: the committed binary is what libs/models/assembly builds to (after editing the sources: npm run build:wasm -w libs/models)`, async () => {
       const args = pkg.scripts[script].split(/\s+/).slice(1);
       const out = mkdtempSync(join(tmpdir(), 'simd-kernels-'));
@@ -173,7 +186,9 @@ describe('simd-kernels.wasm and simd-kernels-fma.wasm', () => {
         // Imported by a non-literal name: asc's type declarations redeclare globals (console) for
         // AssemblyScript code and would leak into this project's type check.
         const ascModule = 'assemblyscript/asc';
-        const { default: asc } = (await import(ascModule)) as { default: { main(args: string[]): Promise<{ error: Error | null; stderr: { toString(): string } }> } };
+        const { default: asc } = (await import(ascModule)) as {
+          default: { main(args: string[]): Promise<{ error: Error | null; stderr: { toString(): string } }> };
+        };
         const { error, stderr } = await asc.main(args);
         expect(error, stderr.toString()).toBeNull();
         expect(Buffer.compare(readFileSync(outFile), readFileSync(url))).toBe(0);

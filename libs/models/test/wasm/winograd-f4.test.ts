@@ -14,7 +14,12 @@ import { mulberry32, uniformArray } from '../../src/util/rng.ts';
 import { conv3dPathCounts, registerFastWasmKernels, unregisterFastWasmKernels, useWinogradConv, withInferenceKernels } from '../../src/wasm/index.ts';
 
 const rand = mulberry32(11);
-const arr = (shape: number[]) => uniformArray(shape.reduce((a, b) => a * b, 1), 1, rand);
+const arr = (shape: number[]) =>
+  uniformArray(
+    shape.reduce((a, b) => a * b, 1),
+    1,
+    rand,
+  );
 type Shape5 = [number, number, number, number, number];
 
 /** conv3d(x, f, 'same') on `backend`, inside withInferenceKernels when `inference`. */
@@ -66,7 +71,13 @@ describe('Winograd F(4x4x4, 3x3x3) for inference', () => {
     const F = tf.tensor5d(arr([3, 3, 3, 8, 8]), [3, 3, 3, 8, 8]);
     const before = { ...conv3dPathCounts };
     tf.tidy(() => tf.conv3d(X, F, 1, 'same').dataSync());
-    withInferenceKernels(() => tf.tidy(() => tf.grads((a: tf.Tensor) => tf.sum(tf.conv3d(a as tf.Tensor5D, F, 1, 'same')))([X])[0].dataSync()));
+    withInferenceKernels(() =>
+      tf.tidy(() =>
+        tf
+          .grads((a: tf.Tensor) => tf.sum(tf.conv3d(a as tf.Tensor5D, F, 1, 'same')))([X])[0]
+          .dataSync(),
+      ),
+    );
     useWinogradConv('f2');
     withInferenceKernels(() => tf.tidy(() => tf.conv3d(X, F, 1, 'same').dataSync()));
     useWinogradConv(true);

@@ -20,7 +20,12 @@ const adapter = await webgpuAdapter();
 if (!adapter.ok) console.warn(`\n*** SKIPPING the webgpu kernel tests: ${adapter.reason} ***\n`);
 
 const rand = mulberry32(7);
-const arr = (shape: readonly number[]) => uniformArray(shape.reduce((a, b) => a * b, 1), 1, rand);
+const arr = (shape: readonly number[]) =>
+  uniformArray(
+    shape.reduce((a, b) => a * b, 1),
+    1,
+    rand,
+  );
 
 async function on(backend: 'cpu' | 'webgpu'): Promise<void> {
   if (backend === 'webgpu') await useWebgpu();
@@ -28,7 +33,10 @@ async function on(backend: 'cpu' | 'webgpu'): Promise<void> {
 }
 
 /** y = conv3d(x, w) and d(sum(y r))/dx, /dw through autodiff, as host arrays. */
-async function convAndGrads(backend: 'cpu' | 'webgpu', c: { x: Float32Array; w: Float32Array; r: Float32Array; xs: number[]; ws: number[]; pad: 'same' | 'valid'; stride: number }) {
+async function convAndGrads(
+  backend: 'cpu' | 'webgpu',
+  c: { x: Float32Array; w: Float32Array; r: Float32Array; xs: number[]; ws: number[]; pad: 'same' | 'valid'; stride: number },
+) {
   await on(backend);
   const x = tf.tensor5d(c.x, c.xs as never);
   const w = tf.tensor5d(c.w, c.ws as never);
@@ -76,7 +84,10 @@ describe.skipIf(!adapter.ok)('webgpu Conv3D kernels: implicit GEMM forward and i
   }
 
   it('leave other convolutions (stride 2, 3x3x3 valid) to the stock kernels, with the same results', async () => {
-    for (const [pad, stride] of [['same', 2], ['valid', 1]] as const) {
+    for (const [pad, stride] of [
+      ['same', 2],
+      ['valid', 1],
+    ] as const) {
       const xs: [number, number, number, number, number] = [1, 6, 5, 7, 3];
       const ws: [number, number, number, number, number] = [3, 3, 3, 3, 4];
       await on('cpu');
@@ -151,7 +162,10 @@ describe.skipIf(!adapter.ok)('the UNet on webgpu with our kernels (convolutions,
     await on('webgpu');
     const fx = loadFixture('unet_parity');
     const names = fx.meta.params as string[];
-    const model = createUNet({ widths: fx.meta.widths as number[], groups: fx.meta.groups as number }, new Map(names.map((n) => [n, fx.get(`param:${n}`).data])));
+    const model = createUNet(
+      { widths: fx.meta.widths as number[], groups: fx.meta.groups as number },
+      new Map(names.map((n) => [n, fx.get(`param:${n}`).data])),
+    );
     const x = tf.tensor5d(fx.get('input').data, fx.get('input').shape as never);
     const m = tf.tensor5d(fx.get('mask').data, fx.get('mask').shape as never);
     const start = counts();

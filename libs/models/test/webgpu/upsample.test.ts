@@ -23,7 +23,11 @@ describe.skipIf(!adapter.ok)('webgpu x2 trilinear upsampling and its gradient', 
   ];
   for (const shape of cases) {
     it(`matches the composed ops on cpu for x ${shape.join('x')}`, async () => {
-      const x = uniformArray(shape.reduce((a, b) => a * b, 1), 1, rand);
+      const x = uniformArray(
+        shape.reduce((a, b) => a * b, 1),
+        1,
+        rand,
+      );
       const [n, d, h, w, c] = shape;
       const r = uniformArray(n * 8 * d * h * w * c, 1, rand);
       const run = async (backend: 'cpu' | 'webgpu') => {
