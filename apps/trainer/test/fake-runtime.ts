@@ -6,7 +6,7 @@ import { FakeClock, FakeModel, FakeSource, ScriptedValidator, TestRandom } from 
 export function fakeRuntimeFactory(clock: FakeClock, created: FakeModel[] = []): (request: RuntimeRequest) => Promise<Runtime> {
   return (request) => {
     const { config } = request;
-    const decay = (config.ema.options as { decay: number }).decay;
+    const decay = config.ema.options.decay;
     const model = new FakeModel(decay, clock);
     created.push(model);
     return Promise.resolve({

@@ -7,8 +7,9 @@
  *
  *   - singletons:  bindSingleton(c, TOKENS.Bus, () => createBus())
  *   - multi-bound: bindMulti(c, TOKENS.Observer, (c) => new ConsoleLogger(...)); resolveAll(c, TOKENS.Observer)
- *   - by name:     bindNamed(c, TOKENS.Strategy, 'ohem', (c) => new Ohem(...));
- *                  resolveNamed(c, TOKENS.Strategy, 'strategy', config.strategy.type)
+ *
+ * Plugins chosen by a config's `type` (strategies, schedules, post-processors) are looked up in
+ * libs/config's registries, which build them; the container only holds what was built.
  */
 import type { Container } from 'inversify';
 import type { Token } from './tokens.ts';
@@ -41,14 +42,6 @@ function formatNames(names: readonly string[]): string {
   return names.length === 0 ? '(none)' : names.map((n) => `"${n}"`).join(', ');
 }
 
-// Named bindings made through bindNamed, per container and token: inversify cannot list the
-// names of a token's bindings, and the error for an unknown name must list them.
-const namedBindings = new WeakMap<Container, Map<symbol, string[]>>();
-
-function namesOf(c: Container, t: symbol): string[] {
-  return namedBindings.get(c)?.get(t) ?? [];
-}
-
 /** Bind one shared instance (the bus, the clock, the resolved config). Created on first use. */
 export function bindSingleton<T>(c: Container, t: Token<T>, create: (c: Container) => T): void {
   c.bind<T>(t)
@@ -61,35 +54,6 @@ export function bindMulti<T>(c: Container, t: Token<T>, create: (c: Container) =
   c.bind<T>(t)
     .toDynamicValue(() => create(c))
     .inSingletonScope();
-}
-
-/** Bind a plugin under a name, for selection by a config's `type`. A name may be bound once. */
-export function bindNamed<T>(c: Container, t: Token<T>, name: string, create: (c: Container) => T): void {
-  let forContainer = namedBindings.get(c);
-  if (!forContainer) namedBindings.set(c, (forContainer = new Map()));
-  const names = forContainer.get(t) ?? [];
-  if (names.includes(name)) throw new Error(`Plugin name "${name}" is bound twice for ${t.description ?? 'a token'}.`);
-  forContainer.set(t, [...names, name]);
-  c.bind<T>(t)
-    .toDynamicValue(() => create(c))
-    .inSingletonScope()
-    .whenNamed(name);
-}
-
-/** The names bound with bindNamed for this token, in binding order. */
-export function knownPluginNames<T>(c: Container, t: Token<T>): string[] {
-  return [...namesOf(c, t)];
-}
-
-/**
- * Resolve the plugin a config names. `kind` is the word users see ("strategy", "logger").
- * Missing or unknown names throw an error that names the value and lists the known names.
- */
-export function resolveNamed<T>(c: Container, t: Token<T>, kind: string, name: string | undefined | null): T {
-  const known = namesOf(c, t);
-  if (name === undefined || name === null || name === '') throw new MissingPluginError(kind, known);
-  if (!known.includes(name)) throw new UnknownPluginError(kind, name, known);
-  return c.get<T>(t, { name });
 }
 
 /** Resolve a single-bound token with an error that says what is missing. */

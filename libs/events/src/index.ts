@@ -17,5 +17,5 @@ export type {
 } from './event-map.ts';
 export { createBus, describeError, type Bus, type BusOptions, type ObserverFailure } from './bus.ts';
 export { token, type Token, type TokenType } from './tokens.ts';
-export { bindSingleton, bindMulti, bindNamed, knownPluginNames, resolve, resolveAll, resolveNamed, UnknownPluginError, MissingPluginError } from './di.ts';
+export { bindSingleton, bindMulti, resolve, resolveAll, UnknownPluginError, MissingPluginError } from './di.ts';
 export { UserError } from './user-error.ts';
