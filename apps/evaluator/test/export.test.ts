@@ -1,4 +1,4 @@
-// `evaluator export`: the checkpoint's UNet as ONNX, run by ONNX Runtime (onnxruntime-web's wasm
+// `lesionseg export` / `evaluator:export`: the checkpoint's UNet as ONNX, run by ONNX Runtime (onnxruntime-web's wasm
 // build in Node), gives the predictor's logits; the CLI resolves paths and refuses bad output names.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,12 +22,18 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('evaluator export (ONNX)', () => {
-  it('round-trips through ONNX Runtime: the logits match the predictor to 1e-5', async () => {
-    const r = await exportOnnx(join(root, 'run'), join(root, 'model.onnx'));
+  it('`lesionseg export` round-trips through ONNX Runtime: the logits match the predictor to 1e-5', async () => {
+    const r = await exportOnnx(join(root, 'run'), join(root, 'library.onnx'));
     expect(r.weights).toBe('raw');
     expect(r.metadata['lesionseg.window']).toBe('8');
+    expect(readFileSync(join(root, 'library.onnx')).length).toBe(r.bytes);
+    // The file ONNX Runtime runs is the one the user's command writes: the linked binary, from the run's folder.
+    const bin = join(import.meta.dirname, '../../../node_modules/.bin/lesionseg');
+    const { INIT_CWD: _, ...env } = process.env;
+    const wrote = spawnSync(bin, ['export', '--run', 'run', '--out', 'model.onnx'], { cwd: root, env, encoding: 'utf8' });
+    expect(wrote.stderr).toMatch(/wrote .*model\.onnx \(\d+ KiB, raw weights of /);
+    expect(wrote.status).toBe(0);
     const bytes = readFileSync(join(root, 'model.onnx'));
-    expect(bytes.length).toBe(r.bytes);
     const predictor = await loadPredictor(join(root, 'run'));
     // One 8^3 window with 2 channels; ONNX takes channels first.
     const [d, h, w] = [8, 8, 16];
