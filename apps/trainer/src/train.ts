@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Container } from 'inversify';
-import { relativeToFolder, resolveInFolder, RUN_FILES } from '@lesionseg/data';
+import { relativeDataPaths, resolveInFolder, RUN_FILES } from '@lesionseg/data';
 import { resolve, UserError, type TrainEnd } from '@lesionseg/events';
 import { isPlainObject, loadPluginModules, registerPlugins, type Clock } from '@lesionseg/config';
 import type { CliOptions } from './cli/args.ts';
@@ -88,9 +88,9 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
     checkResumable(runDir);
     const raw = readJson(path.join(runDir, RUN_FILES.config), 'run config');
     if (cli.backend && isPlainObject(raw)) raw['backend'] = cli.backend;
-    // data.path is stored relative to the run folder (older runs: absolute, kept as is).
-    if (isPlainObject(raw) && isPlainObject(raw['data']) && typeof raw['data']['path'] === 'string')
-      raw['data']['path'] = resolveInFolder(runDir, raw['data']['path']);
+    // data.path and data.cacheDir are stored relative to the run folder (older runs: absolute, kept as is).
+    if (isPlainObject(raw) && isPlainObject(raw['data']))
+      for (const key of ['path', 'cacheDir']) if (typeof raw['data'][key] === 'string') raw['data'][key] = resolveInFolder(runDir, raw['data'][key]);
     // Where the cache lives changes no result: a resumed run may read it from elsewhere.
     if (cli.cache && isPlainObject(raw) && isPlainObject(raw['data'])) raw['data'] = { ...raw['data'], cacheDir: resolveUserPath(cli.cache, deps.env) };
     if (isPlainObject(raw)) await loadConfigPlugins(raw, runDir, [], registries, deps.env);
@@ -132,11 +132,11 @@ async function resolveConfig(cli: CliOptions, deps: TrainDeps): Promise<Resolved
   return { config, registries, runDir, dataDir, isDefaultData, resume: false };
 }
 
-/** config.json as written into the run folder: data.path relative to it, so the folder can move with its data. */
+/** config.json as written into the run folder: data.path (and data.cacheDir) relative to it, so the folder can move with its data. */
 function runFolderConfig(config: TrainerConfig, runDir: string): Record<string, unknown> {
   const json = configToJson(config);
   const data = json['data'];
-  if (isPlainObject(data) && typeof data['path'] === 'string') json['data'] = { ...data, path: relativeToFolder(runDir, data['path']) };
+  if (isPlainObject(data)) json['data'] = relativeDataPaths(data, runDir);
   return json;
 }
 

@@ -66,7 +66,9 @@ describe('trainer main job with a fake runtime', () => {
     expect((await train(parseCli(['--iterations', '2', '--run', 'runs/plain']), deps)).exitCode).toBe(0);
     expect(config('plain')['data']['cacheDir']).toBeNull();
     expect((await train(parseCli(['--iterations', '2', '--run', 'runs/c', '--cache', 'shared/cache']), deps)).exitCode).toBe(0);
-    expect(config('c')['data']['cacheDir']).toBe(path.join(root, 'shared', 'cache'));
+    // Stored relative to the run folder (so the folder can move with its data), resolved on --resume.
+    expect(config('c')['data']['cacheDir']).toBe(path.join('..', '..', 'shared', 'cache'));
+    expect(path.resolve(root, 'runs', 'c', config('c')['data']['cacheDir'] as string)).toBe(path.join(root, 'shared', 'cache'));
     expect(config('c')['data']['memoryMiB']).toBe(2048);
   });
 

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { relativeToFolder, RUN_FILES, toolProvenance } from '@lesionseg/data';
+import { relativeDataPaths, relativeToFolder, RUN_FILES, toolProvenance } from '@lesionseg/data';
 import type { Bus } from '@lesionseg/events';
 import type { Logger } from './logger.ts';
 import { MetricsCsv } from './metrics-csv.ts';
@@ -18,12 +18,12 @@ export function eventLine(type: string, payload: unknown, time?: Date): string {
   return JSON.stringify({ type, ...(time ? { time: time.toISOString() } : {}), ...(payload as object) }, jsonSafe) + '\n';
 }
 
-/** The config's data.path relative to the run folder (as in config.json). */
+/** The config's data folders (path, cacheDir) relative to the run folder (as in config.json). */
 function relativeDataPath(config: unknown, runDir: string): unknown {
   if (typeof config !== 'object' || config === null) return config;
   const data = (config as { data?: unknown }).data;
-  if (typeof data !== 'object' || data === null || typeof (data as { path?: unknown }).path !== 'string') return config;
-  return { ...config, data: { ...data, path: relativeToFolder(runDir, (data as { path: string }).path) } };
+  if (typeof data !== 'object' || data === null) return config;
+  return { ...config, data: relativeDataPaths(data as Record<string, unknown>, runDir) };
 }
 
 /**

@@ -35,3 +35,13 @@ export function relativePathsIn<T>(folder: string, value: T): T {
   }
   return value;
 }
+
+/** The folders of a config's data section (path, cacheDir), relative to `folder`, as run files store them. */
+export function relativeDataPaths(data: Record<string, unknown>, folder: string): Record<string, unknown> {
+  const out = { ...data };
+  for (const key of ['path', 'cacheDir']) {
+    const value = out[key];
+    if (typeof value === 'string') out[key] = relativeToFolder(folder, value);
+  }
+  return out;
+}
