@@ -1,5 +1,6 @@
 import { commandHelp, parseCommandLine, pathOption, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
 import { INFERENCE_OPTIONS, parseInferenceOptions, type InferenceCliOptions } from '../predict/args.ts';
+import { PATIENTS_SPEC } from '../predict/patients.ts';
 
 /** `evaluator evaluate`: predict a dataset, then score it. */
 export type EvaluateCliOptions = InferenceCliOptions & { data: string; out: string; patients: string };
@@ -11,7 +12,7 @@ export const EVALUATE_OPTIONS: OptionSpecs = {
   patients: {
     type: 'string',
     value: 'SPEC',
-    description: 'all (default), validation or train (the split.json of the run: held-out patients are "validation"), FILE.json:KEY, or id1,id2,...',
+    description: PATIENTS_SPEC,
   },
 };
 

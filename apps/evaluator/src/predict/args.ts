@@ -14,6 +14,7 @@ import {
 } from '@lesionseg/cli';
 import { BACKEND_NAMES } from '@lesionseg/models';
 import { MODEL_OPTIONS, parseModelOptions, type ModelCliOptions } from './model-args.ts';
+import { PATIENTS_SPEC } from './patients.ts';
 
 /** Inference options shared by `evaluator predict` and `evaluator evaluate`. */
 export interface InferenceCliOptions extends ModelCliOptions {
@@ -68,9 +69,6 @@ export const INFERENCE_OPTIONS: OptionSpecs = {
     description: 'also run windows on N worker threads (wasm/cpu backends; 1 uses both cores of a 2-core machine)',
   },
 };
-
-const PATIENTS_SPEC =
-  'all (default), validation or train (the split.json of the run: held-out patients are "validation"), FILE.json:KEY (a list in a JSON file), or id1,id2,...';
 
 export const PREDICT_OPTIONS: OptionSpecs = {
   ...INFERENCE_OPTIONS,

@@ -17,6 +17,10 @@ async function readJsonList(file: string, key: string | null): Promise<string[]>
   return list as string[];
 }
 
+/** The --patients grammar that selectPatients reads, as predict, evaluate and score describe it in --help. */
+export const PATIENTS_SPEC =
+  'all (default), validation or train (the split.json of the run: held-out patients are "validation"), FILE.json:KEY (a list in a JSON file), FILE.json (a JSON list of ids), or id1,id2,...';
+
 /**
  * Which patients of a dataset to run. `spec`:
  *   all                  every patient

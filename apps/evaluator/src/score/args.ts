@@ -11,6 +11,7 @@ import {
   type OptionValues,
 } from '@lesionseg/cli';
 import type { ScoreParamsInput } from '@lesionseg/metrics';
+import { PATIENTS_SPEC } from '../predict/patients.ts';
 
 /** Options of `evaluator score`, with user paths already made absolute. */
 export interface ScoreCliOptions {
@@ -53,8 +54,7 @@ export const SCORE_OPTIONS: OptionSpecs = {
   patients: {
     type: 'string',
     value: 'SPEC',
-    description:
-      'folders only: score these ground-truth patients, not all of them (only they need a prediction): all (default), validation or train (split.json of --run), FILE.json:KEY, FILE.json or id1,id2,... (as predict takes)',
+    description: `folders only: score these ground-truth patients, not all of them (only they need a prediction): ${PATIENTS_SPEC}`,
   },
   run: { type: 'string', value: 'DIR', description: 'the run folder whose split.json --patients validation|train reads' },
 };
