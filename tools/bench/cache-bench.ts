@@ -2,6 +2,13 @@
 // phantoms, each in its own process under /usr/bin/time -v for the peak RSS.
 //   node --import tsx tools/bench/cache-bench.ts --dir /tmp/cache-bench [--size 80] [--cohorts 10,40]
 //        [--memory 128] [--iterations 12] [--baseline /path/to/checkout-before-the-cache]
+//        [--data DIR] [--shared-cache] [--baseline-max N]
+// --data: an existing dataset (e.g. `lesionseg synth --preset realistic --shape 180,220,180`, a
+// 360x440x360 working grid at 0.5 mm: MSSEG-2's size) instead of generated quick phantoms;
+// cohorts are its first n patients. --shared-cache: one cache for every cohort (run the largest
+// first: its cold run fills the entries the smaller cohorts then read warm), so a full-size
+// cohort is preprocessed once. --baseline-max N: the in-memory baseline only for cohorts <= N
+// (at full size it holds ~0.5 GiB a patient).
 // For each cohort size: run 1 on an empty cache (cold: preprocessing at start-up), run 2 on the
 // same data (warm: start-up only opens the entries), run 3 with data.patchWorker off, and, with
 // --baseline, today's in-memory trainer (a checkout before the cache) on the same data and config.
@@ -12,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { phantomOptions, writeSyntheticDataset } from '@lesionseg/data';
+import { listPatients, openCohort, phantomOptions, writeSyntheticDataset } from '@lesionseg/data';
 
 const { values: a } = parseArgs({
   options: {
@@ -22,6 +29,9 @@ const { values: a } = parseArgs({
     memory: { type: 'string', default: '128' },
     iterations: { type: 'string', default: '12' },
     baseline: { type: 'string' },
+    data: { type: 'string' },
+    'shared-cache': { type: 'boolean', default: false },
+    'baseline-max': { type: 'string', default: '1000000' },
   },
 });
 const root = resolve(import.meta.dirname, '../..');
@@ -32,13 +42,13 @@ const iterations = Number(a.iterations);
 const maxPatients = Math.max(...cohorts);
 
 async function dataset(n: number): Promise<string> {
-  const all = join(dir, `phantoms-${size}`);
-  if (!existsSync(join(all, 'dataset.json'))) {
+  const all = a.data ? resolve(a.data) : join(dir, `phantoms-${size}`);
+  if (!a.data && !existsSync(join(all, 'dataset.json'))) {
     console.error(`generating ${maxPatients} phantoms of ${size}^3 in ${all}`);
     await writeSyntheticDataset(all, { patients: maxPatients, seed: 3, phantom: phantomOptions('quick', { shape: [size, size, size] }) });
   }
   // A cohort of n: links to the first n patient folders (the loader follows them).
-  const sub = join(dir, `cohort-${size}-${n}`);
+  const sub = join(dir, `cohort-${a.data ? 'data' : size}-${n}`);
   rmSync(sub, { recursive: true, force: true });
   mkdirSync(sub, { recursive: true });
   for (const id of readdirSync(all)
@@ -128,14 +138,19 @@ const memoryMiB = Number(a.memory);
 const table: string[] = ['| patients | run | start-up s | median step ms | peak RSS MiB | |', '|---|---|---|---|---|---|'];
 for (const n of cohorts) {
   const data = await dataset(n);
-  const cacheDir = join(dir, `cache-${size}-${n}`);
-  rmSync(cacheDir, { recursive: true, force: true });
+  const cacheDir = a['shared-cache'] ? join(dir, 'cache-shared') : join(dir, `cache-${size}-${n}`);
+  const cold = !existsSync(cacheDir);
+  if (!a['shared-cache']) rmSync(cacheDir, { recursive: true, force: true });
   const runs: [string, () => Promise<RunResult>][] = [
-    ['cold cache', () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: true }), `cold-${n}`)],
+    [
+      cold || !a['shared-cache'] ? 'cold cache' : 'warm cache (filled by a larger cohort)',
+      () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: true }), `cold-${n}`),
+    ],
     ['warm cache', () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: true }), `warm-${n}`)],
     ['warm, no worker', () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: false }), `noworker-${n}`)],
   ];
-  if (a.baseline) runs.push(['in memory (before the cache)', () => train(resolve(a.baseline as string), data, config(null), `baseline-${n}`)]);
+  if (a.baseline && n <= Number(a['baseline-max']))
+    runs.push(['in memory (before the cache)', () => train(resolve(a.baseline as string), data, config(null), `baseline-${n}`)]);
   for (const [what, run] of runs) {
     const r = await run();
     const line = `| ${n} | ${what} | ${r.startupS.toFixed(1)} | ${r.stepMs} | ${r.peakRssMiB.toFixed(0)} | ${r.log} |`;
@@ -143,10 +158,18 @@ for (const n of cohorts) {
     table.push(line);
   }
   const bytes = readdirSync(cacheDir).reduce((s, id) => s + readdirSync(join(cacheDir, id)).reduce((t, f) => t + statSize(join(cacheDir, id, f)), 0), 0);
-  console.log(`cache for ${n} patients: ${(bytes / 2 ** 20).toFixed(0)} MiB in ${cacheDir}`);
+  console.log(`cache in ${cacheDir}: ${(bytes / 2 ** 20).toFixed(0)} MiB`);
+  // The head box's saving: stored (box) voxels against the full working grids (headers only).
+  const { patients } = await openCohort(await listPatients(data), { dir: cacheDir, spacingMm: 0.5, margin: 32, memoryMiB: 1 });
+  const vox = (s: readonly number[]) => s[0] * s[1] * s[2];
+  const box = patients.reduce((t, p) => t + vox(p.shape), 0);
+  const grid = patients.reduce((t, p) => t + vox(p.grid.targetShape), 0);
+  const line = `head box: ${(box / 1e6).toFixed(0)} M of ${(grid / 1e6).toFixed(0)} M working voxels stored (${(100 * (1 - box / grid)).toFixed(1)} % saved), grid ${patients[0].grid.targetShape.join('x')}`;
+  console.log(line);
+  table.push(`|  | ${line} | | | | |`);
 }
 console.log(
-  `\nphantoms ${size}^3 at 1 mm -> ${2 * size}^3 at 0.5 mm, data.memoryMiB ${memoryMiB}, ${iterations} OHEM iterations (32 candidates, batch 8, 32^3)\n${table.join('\n')}`,
+  `\n${a.data ? `dataset ${a.data}, trained at 0.5 mm` : `phantoms ${size}^3 at 1 mm -> ${2 * size}^3 at 0.5 mm`}, data.memoryMiB ${memoryMiB}, ${iterations} OHEM iterations (32 candidates, batch 8, 32^3)\n${table.join('\n')}`,
 );
 
 function statSize(f: string): number {
