@@ -1,8 +1,10 @@
 // Step time through the preprocessed cache against today's in-memory patients, in ONE process,
 // modes interleaved step by step (the machine's load drifts: only same-run ratios mean anything).
 //   node --import tsx tools/bench/cache-step-bench.ts --data DIR [--cache DIR] [--patients 10] [--steps 12] [--memory 128]
-// A step = draw 32 OHEM candidates of 32^3 (30 % positive) + cut them + one Adam step of the
-// quick network (widths 8,16) on 8 of them, at 0.5 mm. Modes:
+//        [--network quick|paper]
+// A step = draw 32 patches of 32^3 (30 % positive) + cut them + one Adam step, at 0.5 mm: on 8 of
+// them with the quick network (widths 8,16), or on all 32 with the paper's (widths 16,32,64,
+// GroupNorm 8: the paper's batch). Modes:
 //   memory     preprocessPatient in memory (full grid) + extractBatch: the trainer before the cache
 //   warm       ChunkStore with a cap above the cohort, every chunk read once before timing
 //   capped     ChunkStore capped at --memory MiB (chunks re-read from the page cache)
@@ -38,6 +40,7 @@ const { values: a } = parseArgs({
     steps: { type: 'string', default: '12' },
     memory: { type: 'string', default: '128' },
     cache: { type: 'string' },
+    network: { type: 'string', default: 'quick' },
   },
 });
 if (!a.data) throw new Error('--data DIR is required');
@@ -61,11 +64,20 @@ const worker = new BackgroundExtractor(cached.patients, files, { ...cache, memor
 
 const draw = <P extends SamplingTarget>(rng: Random, patients: readonly P[]): PatchSpec<P>[] =>
   Array.from({ length: 32 }, (_, i) => samplePatch(rng, patients, i < 10 ? 'positive' : 'uniform', 32));
-const model = createUNet({ widths: [8, 16], groups: 4, inChannels: 2, seed: 1 });
+const networks = { quick: { widths: [8, 16], groups: 4, trained: 8 }, paper: { widths: [16, 32, 64], groups: 8, trained: 32 } };
+const net = networks[a.network as keyof typeof networks];
+if (!net) throw new Error(`--network: quick or paper, got ${a.network}`);
+const model = createUNet({ widths: net.widths, groups: net.groups, inChannels: 2, seed: 1 });
 const optimizer = createAdam(1e-3);
 async function train(b: ExtractedBatch): Promise<void> {
-  const n = 8 * 32 ** 3;
-  await trainStep(model, optimizer, { images: b.images.subarray(0, 2 * n), masks: b.masks.subarray(0, n), count: 8, shape: [32, 32, 32], channels: 2 });
+  const n = net.trained * 32 ** 3;
+  await trainStep(model, optimizer, {
+    images: b.images.subarray(0, 2 * n),
+    masks: b.masks.subarray(0, n),
+    count: net.trained,
+    shape: [32, 32, 32],
+    channels: 2,
+  });
 }
 
 const rngs = { memory: createRng(1), warm: createRng(1), capped: createRng(1), worker: createRng(1) };
@@ -90,7 +102,7 @@ for (let s = 0; s < steps + 2; s++) {
 }
 const median = (x: number[]): number => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
 const base = median(times.memory);
-console.log(`${files.length} patients, ${steps} interleaved steps per mode (after 2 warm-up), cap ${a.memory} MiB`);
+console.log(`${a.network} network, ${files.length} patients, ${steps} interleaved steps per mode (after 2 warm-up), cap ${a.memory} MiB`);
 for (const [name, t] of Object.entries(times))
   console.log(`${name.padEnd(7)} median ${median(t).toFixed(0)} ms  ratio to memory ${(median(t) / base).toFixed(3)}`);
 await worker.close();
