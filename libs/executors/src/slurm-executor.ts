@@ -155,32 +155,35 @@ export class SlurmExecutor implements Executor {
     const states: TaskState[] = tasks.map(() => 'pending');
     const startedAt: number[] = tasks.map(() => started);
     tasks.forEach((_, i) => onState(i, 'pending'));
-    const ended = new Set<number>();
-    for (;;) {
-      const listed = await this.squeue(jobId);
-      for (let i = 0; i < tasks.length; i++) {
-        if (ended.has(i)) continue;
-        const now = listed?.get(i);
-        const next: TaskState = now ?? (existsSync(path.join(statusDir, `${i}.exit`)) ? 'done' : listed === null ? states[i] : 'failed');
-        if (now === undefined && listed !== null) ended.add(i);
-        if (next !== states[i]) {
-          if (next === 'running') startedAt[i] = Date.now();
-          states[i] = next;
-          if (next !== 'done') onState(i, next); // an ended task's state is told below, once its exit status is read
-        }
-      }
-      if (ended.size === tasks.length) break;
-      await new Promise((r) => setTimeout(r, this.o.pollMs ?? 2000));
-    }
-    const outcomes: TaskOutcome[] = [];
-    for (let i = 0; i < tasks.length; i++) {
+    const outcomes: (TaskOutcome | undefined)[] = tasks.map(() => undefined);
+    // A task that left the queue is told done/failed at once (from the exit status its batch
+    // script wrote), not when the whole array has ended: a long array's progress shows it.
+    const finish = async (i: number): Promise<void> => {
       const exitFile = path.join(statusDir, `${i}.exit`);
       const exitCode = existsSync(exitFile) ? Number((await readFile(exitFile, 'utf8')).trim()) : null;
       const state = exitCode === 0 ? 'done' : 'failed';
-      outcomes.push({ name: tasks[i].label, state, exitCode, ms: Date.now() - startedAt[i], tail: await logTail(tasks[i].logFile) });
+      outcomes[i] = { name: tasks[i].label, state, exitCode, ms: Date.now() - startedAt[i], tail: await logTail(tasks[i].logFile) };
       onState(i, state);
+    };
+    for (;;) {
+      const listed = await this.squeue(jobId);
+      for (let i = 0; i < tasks.length; i++) {
+        if (outcomes[i]) continue;
+        const now = listed?.get(i);
+        if (now === undefined && listed !== null) {
+          await finish(i);
+          continue;
+        }
+        if (now !== undefined && now !== states[i]) {
+          if (now === 'running') startedAt[i] = Date.now();
+          states[i] = now;
+          onState(i, now);
+        }
+      }
+      if (outcomes.every((o) => o !== undefined)) break;
+      await new Promise((r) => setTimeout(r, this.o.pollMs ?? 2000));
     }
-    return outcomes;
+    return outcomes as TaskOutcome[];
   }
 
   /** Index -> state of the array's tasks still queued or running; null when squeue did not answer. */

@@ -145,6 +145,24 @@ describe.skipIf(!slurm.ok)('slurm executor on the local Slurm', () => {
     expect(states.map((s) => s[s.length - 1])).toEqual(['done', 'failed', 'done']);
   }, 120_000);
 
+  it('tells a task done as soon as it leaves the queue, not when the whole array has ended', async () => {
+    const dir = tmp();
+    const script = path.join(dir, 'sleep.mts'); // ESM: top-level await
+    // Task 1 waits until task 0 has been told done (the marker file below), at most 60 s.
+    const marker = path.join(dir, 'task-0-told-done');
+    writeFileSync(
+      script,
+      `import { existsSync } from 'node:fs';\nconst slow = process.argv[2] === 'slow';\nconst t0 = Date.now();\nwhile (slow && !existsSync(${JSON.stringify(marker)}) && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 100));\nconsole.log(existsSync(${JSON.stringify(marker)}) ? 'saw marker' : 'no marker');\n`,
+    );
+    const ts: Task[] = ['fast', 'slow'].map((arg, i) => ({ label: `t${i}`, script, args: [arg], cwd: dir, logFile: path.join(dir, 'logs', `t${i}.log`) }));
+    const ex = new SlurmExecutor({ workDir: path.join(dir, 'slurm'), jobName: 'early-done', pollMs: 200 });
+    const out = await ex.runAll(ts, (i, s) => {
+      if (i === 0 && s === 'done') writeFileSync(marker, '');
+    });
+    expect(out.map((o) => o.state)).toEqual(['done', 'done']);
+    expect(out[1].tail).toEqual(['saw marker']);
+  }, 120_000);
+
   it('a failing sbatch is an error naming the command and Slurm’s message', async () => {
     const dir = tmp();
     const ex = new SlurmExecutor({ workDir: dir, jobName: 'bad', partition: 'no-such-partition', pollMs: 200 });
