@@ -8,7 +8,8 @@
 // cohorts are its first n patients. --shared-cache: one cache for every cohort (run the largest
 // first: its cold run fills the entries the smaller cohorts then read warm), so a full-size
 // cohort is preprocessed once. --baseline-max N: the in-memory baseline only for cohorts <= N
-// (at full size it holds ~0.5 GiB a patient).
+// (at full size it holds ~0.5 GiB a patient). --runs: which of first,warm,noworker,baseline to run
+// (e.g. `--runs warm --iterations 150`: enough steps for the LRU to reach its cap).
 // For each cohort size: run 1 on an empty cache (cold: preprocessing at start-up), run 2 on the
 // same data (warm: start-up only opens the entries), run 3 with data.patchWorker off, and, with
 // --baseline, today's in-memory trainer (a checkout before the cache) on the same data and config.
@@ -32,6 +33,7 @@ const { values: a } = parseArgs({
     data: { type: 'string' },
     'shared-cache': { type: 'boolean', default: false },
     'baseline-max': { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: 'first,warm,noworker,baseline' },
   },
 });
 const root = resolve(import.meta.dirname, '../..');
@@ -135,23 +137,26 @@ async function train(checkout: string, data: string, cfg: Record<string, unknown
 }
 
 const memoryMiB = Number(a.memory);
+const wanted = new Set(a.runs.split(','));
 const table: string[] = ['| patients | run | start-up s | median step ms | peak RSS MiB | |', '|---|---|---|---|---|---|'];
 for (const n of cohorts) {
   const data = await dataset(n);
   const cacheDir = a['shared-cache'] ? join(dir, 'cache-shared') : join(dir, `cache-${size}-${n}`);
   const cold = !existsSync(cacheDir);
   if (!a['shared-cache']) rmSync(cacheDir, { recursive: true, force: true });
-  const runs: [string, () => Promise<RunResult>][] = [
+  const runs: [string, string, () => Promise<RunResult>][] = [
     [
+      'first',
       cold || !a['shared-cache'] ? 'cold cache' : 'warm cache (filled by a larger cohort)',
       () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: true }), `cold-${n}`),
     ],
-    ['warm cache', () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: true }), `warm-${n}`)],
-    ['warm, no worker', () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: false }), `noworker-${n}`)],
+    ['warm', 'warm cache', () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: true }), `warm-${n}`)],
+    ['noworker', 'warm, no worker', () => train(root, data, config({ cacheDir, memoryMiB, patchWorker: false }), `noworker-${n}`)],
   ];
   if (a.baseline && n <= Number(a['baseline-max']))
-    runs.push(['in memory (before the cache)', () => train(resolve(a.baseline as string), data, config(null), `baseline-${n}`)]);
-  for (const [what, run] of runs) {
+    runs.push(['baseline', 'in memory (before the cache)', () => train(resolve(a.baseline as string), data, config(null), `baseline-${n}`)]);
+  for (const [kind, what, run] of runs) {
+    if (!wanted.has(kind)) continue;
     const r = await run();
     const line = `| ${n} | ${what} | ${r.startupS.toFixed(1)} | ${r.stepMs} | ${r.peakRssMiB.toFixed(0)} | ${r.log} |`;
     console.log(line);
