@@ -1,5 +1,5 @@
 import { parseDuration } from '@lesionseg/config';
-import { parseExecutorChoice, type ExecutorChoice } from '@lesionseg/executors';
+import { EXECUTOR_OPTIONS, parseExecutorChoice, type ExecutorChoice } from '@lesionseg/executors';
 import {
   choiceOption,
   commandHelp,
@@ -75,30 +75,8 @@ export const COMPARE_OPTIONS: OptionSpecs = {
     type: 'boolean',
     description: 'resubmit only the tasks that did not finish (each training continues from its checkpoints/latest), then evaluate and report',
   },
-  executor: {
-    type: 'string',
-    value: 'NAME',
-    default: 'local',
-    description: 'local (child processes) or slurm (one job array through sbatch; run folders on a file system every node sees)',
-  },
-  parallel: {
-    type: 'string',
-    value: 'N',
-    default: '1 locally, no throttle on Slurm',
-    description: 'tasks at once (locally the budget is wall-clock: parallel runs share the cores)',
-  },
-  partition: { type: 'string', value: 'NAME', description: 'Slurm partition of every array task' },
-  time: { type: 'string', value: 'D-HH:MM:SS', description: 'Slurm time limit of every array task' },
-  gres: { type: 'string', value: 'SPEC', description: 'Slurm generic resources, e.g. gpu:1' },
-  'cpus-per-task': { type: 'string', value: 'N', description: 'Slurm CPUs per array task' },
-  mem: { type: 'string', value: 'SIZE', description: 'Slurm memory per array task, e.g. 16G' },
-  account: { type: 'string', value: 'NAME', description: 'Slurm account' },
-  'sbatch-flag': { type: 'string', value: 'FLAG', multiple: true, description: 'a further sbatch flag, as given, e.g. --sbatch-flag=--qos=high' },
-  'cluster-config': {
-    type: 'string',
-    value: 'FILE',
-    description: 'a JSON file whose "slurm" section holds partition, time, gres, cpusPerTask, mem, account, extra (options win)',
-  },
+  ...EXECUTOR_OPTIONS,
+  parallel: { ...EXECUTOR_OPTIONS.parallel, description: 'tasks at once (locally the budget is wall-clock: parallel runs share the cores)' },
   'test-data': { type: 'string', value: 'DIR', description: "evaluate on this dataset instead of each run's validation patients" },
   'skip-training': { type: 'boolean', description: 'reuse the runs already in --out (re-evaluate and re-report)' },
   figures: { type: 'string', value: 'N', default: '3', description: 'overlay figures in the report' },

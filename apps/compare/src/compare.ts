@@ -40,6 +40,8 @@ export interface CompareDeps {
   now?: () => Date;
   /** Where the live progress block goes (default stderr). */
   progressOutput?: ProgressSink;
+  /** Aborted on Ctrl-C / SIGTERM: the running phase's tasks are cancelled, nothing more starts. */
+  signal?: AbortSignal;
 }
 
 export interface CompareResult {
@@ -102,11 +104,16 @@ async function runPhase(
   phase: { tasks: CompareTask[]; jobs: Task[]; running: ConfigState; ended: ConfigState; what: string },
   progress: CompareProgress,
   log: (line: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<string[]> {
   if (phase.jobs.length === 0) return [];
   log(`${phase.what}: ${phase.jobs.length} task(s) on the ${executor.kind} executor`);
   const shown: Record<TaskState, ConfigState> = { pending: 'pending', running: phase.running, done: phase.ended, failed: 'failed' };
-  const outcomes = await executor.runAll(phase.jobs, (i, state) => progress.setState(phase.tasks[i].name, shown[state]));
+  const outcomes = await executor.runAll(phase.jobs, (i, state) => progress.setState(phase.tasks[i].name, shown[state]), { signal });
+  if (signal?.aborted) {
+    progress.stop();
+    throw new UserError(`interrupted during ${phase.what}: its tasks were stopped (run folders kept; --resume finishes them)`);
+  }
   for (const line of failureReport(outcomes)) log(`[${phase.what}] ${line}`);
   return outcomes.flatMap((outcome, i) => (outcome.state === 'failed' ? [phase.tasks[i].name] : []));
 }
@@ -147,7 +154,7 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
   const executorOf =
     deps.executor ??
     ((choice: ExecutorChoice, workDir: string, jobName: string) =>
-      choice.kind === 'local' ? new LocalExecutor(choice.parallel ?? 1, deps.run) : createExecutor(choice, { workDir, jobName }));
+      choice.kind === 'local' ? new LocalExecutor(choice.parallel ?? 1, deps.run) : createExecutor(choice, { workDir, jobName, log: (line) => log(line) }));
   const slurmDir = path.join(outDir, 'slurm');
   const common = [...(o.backend ? ['--backend', o.backend] : [])];
   const trainerMain = path.join(root, 'apps/trainer/src/main.ts');
@@ -184,6 +191,7 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
     { tasks: toTrain, jobs: trainJobs, running: 'training', ended: 'trained', what: 'training' },
     progress,
     log,
+    deps.signal,
   ))
     failed.add(name);
 
@@ -214,6 +222,7 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
     { tasks: toEvaluate, jobs: evalJobs, running: 'evaluating', ended: 'done', what },
     progress,
     log,
+    deps.signal,
   ))
     failed.add(name);
   progress.stop();

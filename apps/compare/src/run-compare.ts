@@ -11,6 +11,7 @@ export async function runCompare(options: CompareOptions, ctx: CommandContext): 
     env: ctx.env,
     run: runTsxChild,
     log: ctx.log,
+    signal: ctx.interruptSignal(),
     generateDefaultData: (dir, config) => {
       const data = config.data as { synthPatients?: number; synthSize?: number };
       return generatePhantoms(dir, data.synthPatients ?? 16, data.synthSize ?? 96, ctx.log);

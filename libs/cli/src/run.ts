@@ -52,16 +52,26 @@ export async function runCommand(program: string, c: Command, argv: readonly str
     io.out(`${commandHelp(program, c)}\n`);
     return EXIT.ok;
   }
-  const stopSignals = c.handlesSignals ? () => {} : exitOnSignals(io.err, prefix);
+  const signals = c.handlesSignals ? null : new SignalPolicy(io.err, prefix);
   try {
     // Fault injection for the binary's tests: an internal error must reach the user with its stack.
     if (io.env['LESIONSEG_FAULT_INTERNAL_ERROR'] === c.name) throw new TypeError(`injected internal error in ${c.name} (LESIONSEG_FAULT_INTERNAL_ERROR)`);
-    const code = await c.run({ values, cwd: userCwd(io.env, io.cwd), env: io.env, quiet: values.quiet === true, log: (l) => io.err(`${l}\n`) });
-    return code ?? EXIT.ok;
+    const code = await c.run({
+      values,
+      cwd: userCwd(io.env, io.cwd),
+      env: io.env,
+      quiet: values.quiet === true,
+      log: (l) => io.err(`${l}\n`),
+      interruptSignal: () => (signals ?? new SignalPolicy(io.err, prefix, false)).cooperate(),
+    });
+    return signals?.exitCode() ?? code ?? EXIT.ok;
   } catch (e) {
-    return reportFailure(prefix, e, io.err, hint);
+    const interrupted = signals?.exitCode() ?? null;
+    if (interrupted === null) return reportFailure(prefix, e, io.err, hint);
+    if (e instanceof UserError) io.err(`${prefix}: ${e.message}\n`); // what was stopped, how to resume
+    return interrupted;
   } finally {
-    stopSignals();
+    signals?.stop();
     try {
       await c.cleanup?.();
     } catch (e) {
@@ -70,18 +80,54 @@ export async function runCommand(program: string, c: Command, argv: readonly str
   }
 }
 
-/** Commands that do not save state on a signal stop at once, with 130/143. */
-function exitOnSignals(err: (text: string) => void, prefix: string): () => void {
-  const handler = (signal: NodeJS.Signals): void => {
-    err(`\n${prefix}: interrupted (${signal})\n`);
-    process.exit(signalExitCode(signal));
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
+/**
+ * SIGINT/SIGTERM of a command that does not handle them itself: exit at once with 130/143, or,
+ * once the command called `interruptSignal()`, abort that signal and let the command end its
+ * work (cancel its tasks) first. Signals within a second of the first are the same request (a
+ * Ctrl-C arrives from the process group and again from wrappers such as nx); a later one exits.
+ */
+class SignalPolicy {
+  private readonly controller = new AbortController();
+  private cooperating = false;
+  private first: { signal: NodeJS.Signals; at: number } | null = null;
+  private readonly handler = (signal: NodeJS.Signals): void => this.onSignal(signal);
+
+  constructor(
+    private readonly err: (text: string) => void,
+    private readonly prefix: string,
+    listen = true,
+  ) {
+    if (!listen) return; // a command that handles signals itself: a signal that never aborts
+    process.on('SIGINT', this.handler);
+    process.on('SIGTERM', this.handler);
+  }
+
+  cooperate(): AbortSignal {
+    this.cooperating = true;
+    return this.controller.signal;
+  }
+
+  /** 130/143 once interrupted, else null. */
+  exitCode(): number | null {
+    return this.first ? signalExitCode(this.first.signal) : null;
+  }
+
+  stop(): void {
+    process.off('SIGINT', this.handler);
+    process.off('SIGTERM', this.handler);
+  }
+
+  private onSignal(signal: NodeJS.Signals): void {
+    if (this.first === null) {
+      this.first = { signal, at: Date.now() };
+      this.err(`\n${this.prefix}: interrupted (${signal})${this.cooperating ? '; stopping its tasks first (again, a second later, to exit at once)' : ''}\n`);
+      if (!this.cooperating) process.exit(signalExitCode(signal));
+      this.controller.abort(signal);
+    } else if (Date.now() - this.first.at >= 1000) {
+      this.err(`${this.prefix}: interrupted again (${signal}): exiting now\n`);
+      process.exit(signalExitCode(this.first.signal));
+    }
+  }
 }
 
 export interface Program {

@@ -28,6 +28,14 @@ export interface CommandContext {
   quiet: boolean;
   /** Messages and progress: stderr (stdout stays free for machine-readable output). */
   log(line: string): void;
+  /**
+   * Opt in to stopping cleanly on SIGINT/SIGTERM (a command whose tasks run elsewhere, e.g. a
+   * Slurm array, must cancel them before it goes): the first signal aborts the returned signal
+   * (its reason is the signal's name) instead of exiting at once; the command ends its work and
+   * returns, and the exit code is 130/143 whatever `run` returned or threw. A second signal,
+   * a second or more later, exits at once. Without this call a signal exits at once.
+   */
+  interruptSignal(): AbortSignal;
 }
 
 /**

@@ -27,7 +27,8 @@ export interface ChildResult {
   tail: string[];
 }
 
-export type ChildRunner = (job: ChildJob) => Promise<ChildResult>;
+/** Runs a job; when `signal` aborts, the child gets SIGTERM (and the result is its exit status). */
+export type ChildRunner = (job: ChildJob, signal?: AbortSignal) => Promise<ChildResult>;
 
 /**
  * tsx's loader as a file URL: `--import tsx` alone is resolved from the child's working
@@ -40,7 +41,7 @@ export function tsxArgv(job: Pick<ChildJob, 'script' | 'args'>): string[] {
   return ['--import', TSX_LOADER, job.script, ...job.args];
 }
 
-export const runTsxChild: ChildRunner = async (job) => {
+export const runTsxChild: ChildRunner = async (job, signal) => {
   await mkdir(path.dirname(job.logFile), { recursive: true });
   const log = createWriteStream(job.logFile);
   const started = Date.now();
@@ -61,20 +62,25 @@ export const runTsxChild: ChildRunner = async (job) => {
   });
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  // Ctrl-C reaches the whole process group: children save their checkpoints themselves.
+  // Ctrl-C reaches the whole process group, a `kill PID` only this process: the child gets a
+  // SIGTERM either way (a trainer takes signals within a second of each other as one request
+  // and saves its checkpoint), and is waited for.
+  const terminate = (): void => void child.kill('SIGTERM');
+  if (signal?.aborted) terminate();
+  signal?.addEventListener('abort', terminate, { once: true });
   const exitCode = await new Promise<number>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
-  });
+    child.on('close', (code, killedBy) => resolve(code ?? (killedBy ? 128 + 15 : 1)));
+  }).finally(() => signal?.removeEventListener('abort', terminate));
   await new Promise<void>((resolve) => log.end(resolve));
   return { exitCode, ms: Date.now() - started, tail };
 };
 
-/** Run jobs with at most `parallel` at once, in order; results in the jobs' order. */
-export async function runPool<T>(items: readonly T[], parallel: number, run: (item: T) => Promise<void>): Promise<void> {
+/** Run jobs with at most `parallel` at once, in order; none is started once `signal` aborts. */
+export async function runPool<T>(items: readonly T[], parallel: number, run: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(parallel, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal?.aborted) {
       const item = items[next++];
       await run(item);
     }

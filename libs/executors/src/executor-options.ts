@@ -22,6 +22,33 @@ export interface ExecutorChoice {
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
+/**
+ * The executor options as command-line specs (the shape of @lesionseg/cli's OptionSpecs, which
+ * this library does not import): every command that runs tasks spreads them into its options,
+ * so --help says the same everywhere and parseExecutorChoice reads them.
+ */
+export const EXECUTOR_OPTIONS = {
+  executor: {
+    type: 'string',
+    value: 'NAME',
+    default: 'local',
+    description: 'local (child processes) or slurm (one job array through sbatch; run folders on a file system every node sees)',
+  },
+  parallel: { type: 'string', value: 'N', default: '1 locally, no throttle on Slurm', description: 'tasks at once' },
+  partition: { type: 'string', value: 'NAME', description: 'Slurm partition of every array task' },
+  time: { type: 'string', value: 'D-HH:MM:SS', description: 'Slurm time limit of every array task' },
+  gres: { type: 'string', value: 'SPEC', description: 'Slurm generic resources, e.g. gpu:1' },
+  'cpus-per-task': { type: 'string', value: 'N', description: 'Slurm CPUs per array task' },
+  mem: { type: 'string', value: 'SIZE', description: 'Slurm memory per array task, e.g. 16G' },
+  account: { type: 'string', value: 'NAME', description: 'Slurm account' },
+  'sbatch-flag': { type: 'string', value: 'FLAG', multiple: true, description: 'a further sbatch flag, as given, e.g. --sbatch-flag=--qos=high' },
+  'cluster-config': {
+    type: 'string',
+    value: 'FILE',
+    description: 'a JSON file whose "slurm" section holds partition, time, gres, cpusPerTask, mem, account, extra (options win)',
+  },
+} as const;
+
 function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
@@ -87,7 +114,7 @@ export function parseExecutorChoice(values: Values, usageError: (message: string
 }
 
 /** The executor of a choice; Slurm's scripts and status files go to `workDir`. */
-export function createExecutor(choice: ExecutorChoice, slurm: { workDir: string; jobName: string; pollMs?: number }): Executor {
+export function createExecutor(choice: ExecutorChoice, slurm: { workDir: string; jobName: string; pollMs?: number; log?: (line: string) => void }): Executor {
   if (choice.kind === 'local') return new LocalExecutor(choice.parallel ?? 1);
   return new SlurmExecutor({ ...choice.resources, ...slurm, throttle: choice.parallel });
 }

@@ -10,7 +10,14 @@
  * whose pod reads `JOB_COMPLETION_INDEX` where the Slurm script reads SLURM_ARRAY_TASK_ID,
  * resources as the container's requests/limits, states polled from the Job's pods, the exit
  * code from each pod's terminated container state, and run folders on a shared volume (a
- * ReadWriteMany PersistentVolumeClaim) mounted at the same path as here.
+ * ReadWriteMany PersistentVolumeClaim) mounted at the same path as here; cancelling is deleting
+ * the Job (its pods get SIGTERM, then SIGKILL after the grace period, as Slurm's KillWait).
+ *
+ * Cancelling (`RunOptions.signal`, aborted on Ctrl-C / SIGTERM): the executor stops what it
+ * started (local: SIGTERM to each child; slurm: `scancel` of the array), starts nothing more,
+ * waits until every task has ended, and resolves with the outcomes as they are (a task that
+ * never started is failed with no exit status). Trainings save checkpoints/latest on that
+ * SIGTERM, so the batch can be resumed.
  */
 import type { ChildJob } from './child-process.ts';
 
@@ -29,11 +36,21 @@ export interface TaskOutcome {
   tail: string[];
 }
 
+export interface RunOptions {
+  /** Aborted: cancel every task (see above); runAll still resolves once they have all ended. */
+  signal?: AbortSignal;
+}
+
 export interface Executor {
   /** `local`, `slurm`: what to call it in messages. */
   readonly kind: string;
   /** Run every task; `onState(i, state)` is called as task i changes state. Outcomes in the tasks' order. */
-  runAll(tasks: readonly Task[], onState?: (index: number, state: TaskState) => void): Promise<TaskOutcome[]>;
+  runAll(tasks: readonly Task[], onState?: (index: number, state: TaskState) => void, options?: RunOptions): Promise<TaskOutcome[]>;
+}
+
+/** The outcome of a task that was cancelled before it started. */
+export function notStarted(task: Task): TaskOutcome {
+  return { name: task.label, state: 'failed', exitCode: null, ms: 0, tail: ['(cancelled before it started)'] };
 }
 
 /** A line per failed task, naming it, with its exit status and the end of its log. */

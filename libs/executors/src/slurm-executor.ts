@@ -16,7 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '@lesionseg/data';
 import { tsxArgv } from './child-process.ts';
-import type { Executor, Task, TaskOutcome, TaskState } from './executor.ts';
+import { notStarted, type Executor, type RunOptions, type Task, type TaskOutcome, type TaskState } from './executor.ts';
 import { logTail } from './log-tail.ts';
 
 const exec = promisify(execFile);
@@ -45,9 +45,12 @@ export interface SlurmExecutorOptions extends SlurmResources {
   throttle?: number | null;
   /** How often squeue is asked (default 2 s). */
   pollMs?: number;
-  /** The client commands (default: sbatch, squeue on PATH). */
+  /** The client commands (default: sbatch, squeue, scancel on PATH). */
   sbatch?: string;
   squeue?: string;
+  scancel?: string;
+  /** Messages: the array's job id once submitted (users scancel or squeue it), its cancelling. */
+  log?: (line: string) => void;
 }
 
 /** The sbatch options of a set of resources, in a stable order. */
@@ -124,8 +127,10 @@ export class SlurmExecutor implements Executor {
 
   constructor(private readonly o: SlurmExecutorOptions) {}
 
-  async runAll(tasks: readonly Task[], onState: (index: number, state: TaskState) => void = () => {}): Promise<TaskOutcome[]> {
+  async runAll(tasks: readonly Task[], onState: (index: number, state: TaskState) => void = () => {}, options: RunOptions = {}): Promise<TaskOutcome[]> {
     if (tasks.length === 0) return [];
+    const { signal } = options;
+    if (signal?.aborted) return tasks.map(notStarted);
     const statusDir = path.join(this.o.workDir, `${this.o.jobName}.status`);
     await rm(statusDir, { recursive: true, force: true });
     const script = path.join(this.o.workDir, `${this.o.jobName}.sbatch.sh`);
@@ -151,6 +156,17 @@ export class SlurmExecutor implements Executor {
     const jobId = stdout.trim().split(';')[0];
     if (!/^\d+$/.test(jobId)) throw new Error(`sbatch printed "${stdout.trim()}", not a job id`);
     this.jobId = jobId;
+    this.o.log?.(
+      `submitted Slurm job array ${jobId} (${tasks.length} task(s)${this.o.throttle ? `, ${this.o.throttle} at a time` : ''}; script and Slurm output in ${this.o.workDir})`,
+    );
+    // Cancelled (Ctrl-C, SIGTERM): scancel the whole array, then wait below until squeue no longer lists it.
+    let cancelling: Promise<boolean> | null = null;
+    let abandoned = false; // scancel failed: do not wait for tasks that keep running
+    const cancel = (): void => {
+      cancelling ??= this.scancel(jobId).then((ok) => (abandoned = !ok));
+    };
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel, { once: true });
 
     const states: TaskState[] = tasks.map(() => 'pending');
     const startedAt: number[] = tasks.map(() => started);
@@ -180,10 +196,26 @@ export class SlurmExecutor implements Executor {
           onState(i, now);
         }
       }
-      if (outcomes.every((o) => o !== undefined)) break;
+      if (outcomes.every((o) => o !== undefined) || abandoned) break;
       await new Promise((r) => setTimeout(r, this.o.pollMs ?? 2000));
     }
+    signal?.removeEventListener('abort', cancel);
+    await cancelling;
+    for (let i = 0; i < tasks.length; i++) if (!outcomes[i]) await finish(i); // scancel failed: as they are now
     return outcomes as TaskOutcome[];
+  }
+
+  /** Cancels every task of the array (running ones get SIGTERM, then SIGKILL after KillWait). */
+  private async scancel(jobId: string): Promise<boolean> {
+    this.o.log?.(`cancelling Slurm job array ${jobId} (scancel); waiting for its tasks to end`);
+    try {
+      await exec(this.o.scancel ?? 'scancel', [jobId]);
+      return true;
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      this.o.log?.(`scancel ${jobId} failed: ${(err.stderr ?? err.message).trim()} (cancel it by hand: scancel ${jobId})`);
+      return false;
+    }
   }
 
   /** Index -> state of the array's tasks still queued or running; null when squeue did not answer. */

@@ -20,8 +20,14 @@ async function releaseGpu(): Promise<void> {
 export const predictCommand: Command = {
   ...PREDICT_SPEC,
   cleanup: releaseGpu,
-  async run({ values, cwd, log, quiet }) {
+  async run({ values, cwd, log, quiet, interruptSignal }) {
     const opts = predictOptions(values, cwd);
+    if (opts.mode === 'dataset' && opts.parts) {
+      const { predictInParts } = await import('../predict/run-parts.ts');
+      await predictInParts(values, { parts: opts.parts, predictionsDir: opts.out, workDir: opts.out, cwd, log, signal: interruptSignal() });
+      log(`wrote ${opts.out}/<patient>.nii.gz (${opts.parts.count} part(s))`);
+      return;
+    }
     const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runPredict }] = await Promise.all([
       import('../container.ts'),
       import('../predict/run-predict.ts'),
@@ -42,8 +48,14 @@ export const predictCommand: Command = {
 export const evaluateCommand: Command = {
   ...EVALUATE_SPEC,
   cleanup: releaseGpu,
-  async run({ values, cwd, log, quiet }) {
+  async run({ values, cwd, log, quiet, interruptSignal }) {
     const opts = evaluateOptions(values, cwd);
+    if (opts.parts) {
+      // The parts predict into OUT/predictions; the scoring below keeps their (complete) masks.
+      const { predictInParts, evaluationPredictions } = await import('../predict/run-parts.ts');
+      const predictionsDir = evaluationPredictions(opts.out);
+      await predictInParts(values, { parts: opts.parts, predictionsDir, workDir: opts.out, cwd, log, signal: interruptSignal() });
+    }
     const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runEvaluate }] = await Promise.all([
       import('../container.ts'),
       import('../evaluate/run-evaluate.ts'),

@@ -1,9 +1,19 @@
 import { commandHelp, parseCommandLine, pathOption, stringOption, UsageError, type CommandHelpSpec, type OptionSpecs, type OptionValues } from '@lesionseg/cli';
 import { INFERENCE_OPTIONS, parseInferenceOptions, type InferenceCliOptions } from '../predict/args.ts';
+import { PARTS_OPTIONS, parsePartsOptions, type PartsOptions } from '../predict/parts.ts';
 import { PATIENTS_SPEC } from '../predict/patients.ts';
 
 /** `evaluator evaluate`: predict a dataset, then score it. */
-export type EvaluateCliOptions = InferenceCliOptions & { data: string; out: string; patients: string };
+export type EvaluateCliOptions = InferenceCliOptions & {
+  data: string;
+  out: string;
+  patients: string;
+  /** --parts N: predict in N parts as tasks of an executor into OUT/predictions, then score here. */
+  parts: PartsOptions | null;
+};
+
+/** evaluate scores the whole selection: --parts, not --part. */
+const { part: _part, ...EVALUATE_PARTS_OPTIONS } = PARTS_OPTIONS;
 
 export const EVALUATE_OPTIONS: OptionSpecs = {
   ...INFERENCE_OPTIONS,
@@ -13,6 +23,12 @@ export const EVALUATE_OPTIONS: OptionSpecs = {
     type: 'string',
     value: 'SPEC',
     description: PATIENTS_SPEC,
+  },
+  ...EVALUATE_PARTS_OPTIONS,
+  parts: {
+    type: 'string',
+    value: 'N',
+    description: 'predict in N parts as tasks of --executor into OUT/predictions (complete predictions are kept), then score the union here',
   },
 };
 
@@ -37,5 +53,5 @@ export function evaluateOptions(values: OptionValues, baseDir: string): Evaluate
   const out = pathOption(values, 'out', baseDir, true) as string;
   const patients = stringOption(values, 'patients') ?? 'all';
   if (patients === '') throw new UsageError('--patients is empty');
-  return { ...common, data, out, patients };
+  return { ...common, data, out, patients, parts: parsePartsOptions(values).parts };
 }

@@ -65,7 +65,16 @@ export async function runEvaluate(c: Container, opts: EvaluateCliOptions, contex
         predictor,
         patients,
         { out: predDir, probabilities: null },
-        { threshold: opts.threshold, weighting: opts.weighting, postProcessor, predictWindows, provenance, cacheDir: datasetCacheDir(opts.data) },
+        {
+          threshold: opts.threshold,
+          weighting: opts.weighting,
+          postProcessor,
+          predictWindows,
+          provenance,
+          cacheDir: datasetCacheDir(opts.data),
+          // --parts predicted them already (each part task checks and skips what is complete).
+          keepComplete: opts.parts !== null,
+        },
       ),
     );
     evaluation = {

@@ -14,6 +14,7 @@ import {
 } from '@lesionseg/cli';
 import { BACKEND_NAMES } from '@lesionseg/models';
 import { MODEL_OPTIONS, parseModelOptions, type ModelCliOptions } from './model-args.ts';
+import { PARTS_OPTIONS, parsePartsOptions, type Part, type PartsOptions } from './parts.ts';
 import { PATIENTS_SPEC } from './patients.ts';
 
 /** Inference options shared by `evaluator predict` and `evaluator evaluate`. */
@@ -36,7 +37,18 @@ export interface InferenceCliOptions extends ModelCliOptions {
 export type PredictCliOptions = InferenceCliOptions &
   (
     | { mode: 'files'; flair1: string; flair2: string; out: string; probabilities: string | null }
-    | { mode: 'dataset'; data: string; out: string; probabilities: string | null; patients: string; overwrite: boolean }
+    | {
+        mode: 'dataset';
+        data: string;
+        out: string;
+        probabilities: string | null;
+        patients: string;
+        overwrite: boolean;
+        /** --part I/N: only this part of the selection. */
+        part: Part | null;
+        /** --parts N: every part as a task of an executor. */
+        parts: PartsOptions | null;
+      }
   );
 
 /** Options both inference commands take. */
@@ -87,6 +99,7 @@ export const PREDICT_OPTIONS: OptionSpecs = {
       "with --data: predict every patient again; without it a patient whose outputs are complete (they read in full, lie on the input's grid and were made with the same checkpoint(s), weights, threshold, TTA and post-processing, as their header's descrip says) is skipped",
   },
   probabilities: { type: 'string', value: 'PATH', description: 'also write the float32 probabilities (a file, or a folder with --data)' },
+  ...PARTS_OPTIONS,
 };
 
 export const PREDICT_SPEC: CommandHelpSpec = {
@@ -130,8 +143,10 @@ export function predictOptions(values: OptionValues, baseDir: string): PredictCl
     if (values.flair1 !== undefined || values.flair2 !== undefined) throw new UsageError('give either --data or --flair1/--flair2, not both');
     const patients = stringOption(values, 'patients') ?? 'all';
     if (patients === '') throw new UsageError('--patients is empty');
-    return { ...common, mode: 'dataset', data, out, probabilities, patients, overwrite: values.overwrite === true };
+    return { ...common, mode: 'dataset', data, out, probabilities, patients, overwrite: values.overwrite === true, ...parsePartsOptions(values) };
   }
+  const partsGiven = Object.keys(PARTS_OPTIONS).filter((n) => values[n] !== undefined);
+  if (partsGiven.length > 0) throw new UsageError(`${partsGiven.map((n) => `--${n}`).join(', ')}: prediction in parts needs --data`);
   if (values.patients !== undefined) throw new UsageError('--patients needs --data');
   if (values.overwrite !== undefined) throw new UsageError('--overwrite needs --data (a single --out file is always written)');
   const flair1 = pathOption(values, 'flair1', baseDir, false);

@@ -19,6 +19,7 @@ import { openEnsemble, withWindowPredictor } from './models.ts';
 import { niftiDescrip, predictionProvenance, type PredictionProvenance } from './provenance.ts';
 import { resolveBus, resolvePostProcessor } from '../container.ts';
 import type { InferenceCliOptions, PredictCliOptions } from './args.ts';
+import { partOf } from './parts.ts';
 import { selectPatients } from './patients.ts';
 import type { PostProcessor } from './postprocess.ts';
 
@@ -260,7 +261,9 @@ export async function runPredict(
       bus.emit('patientDone', { iteration: 0, elapsedMs: Date.now() - t0, patient: 'input', done: 1, total: 1, stage: 'predict' });
       return [done];
     }
-    const { patients, description } = await selectPatients(all as PatientFiles[], opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
+    const selected = await selectPatients(all as PatientFiles[], opts.patients, { runDir: predictor.runDir, baseDir: context.baseDir });
+    const patients = partOf(selected.patients, opts.part);
+    const description = opts.part ? `part ${opts.part.index}/${opts.part.count} of ${selected.description}` : selected.description;
     context.log(`post-processing: ${postProcessor.describe()}; threshold ${opts.threshold}; ${patients.length} patient(s): ${description}`);
     return await withWindowPredictor(ensemble, opts, context.log, (predictWindows) =>
       predictPatients(
