@@ -4,7 +4,7 @@
  * UNet of width 4 on 8^3 patches of 16^3 phantoms) gives the local executor's numbers, and a
  * training cancelled with scancel is reported and finished by --resume.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,5 +124,41 @@ describe.skipIf(!slurm.ok)('trainer:compare on the local Slurm', () => {
     expect(trainingFinished(runDir)).toBe(true);
     expect(events()).toContain('"iteration":40,');
     expect(existsSync(path.join(runDir, 'evaluation', 'results.json'))).toBe(true);
+  }, 600_000);
+
+  it('Ctrl-C (SIGINT) of a running compare scancels its array, waits for it, exits 130 and leaves the runs resumable', async () => {
+    const out = path.join(dir, 'sigint');
+    const args = [...common, '--presets', 'oversample-p0', '--seeds', '5,6', '--iterations', '1000', '--out', out, '--executor', 'slurm'];
+    // Slow steps (the trainer's fault injection) keep the trainings running until the signal.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/compare/src/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LESIONSEG_FAULT_STEP_MS: '200' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const stepped = (name: string) => {
+      const events = path.join(out, name, 'events.jsonl');
+      return existsSync(events) && readFileSync(events, 'utf8').includes('"stepDone"');
+    };
+    while (!(stepped('oversample-p0-s5') && stepped('oversample-p0-s6'))) {
+      if (child.exitCode !== null) throw new Error(`compare ended before the signal:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const jobId = /submitted Slurm job array (\d+) \(2 task\(s\), 2 at a time/.exec(stderr)?.[1];
+    expect(jobId, stderr).toBeDefined();
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain(`cancelling Slurm job array ${jobId} (scancel)`);
+    expect(stderr).toContain('interrupted during training: its tasks were stopped (run folders kept; --resume finishes them)');
+    expect(execFileSync('squeue', ['-h', '-r', '-j', jobId as string, '-o', '%i'], { encoding: 'utf8' }).trim()).toBe('');
+    for (const name of ['oversample-p0-s5', 'oversample-p0-s6']) {
+      const runDir = path.join(out, name);
+      expect(readFileSync(path.join(runDir, 'events.jsonl'), 'utf8')).toContain('"reason":"interrupted"');
+      expect(existsSync(path.join(runDir, 'checkpoints', 'latest')), name).toBe(true);
+      expect(trainingFinished(runDir)).toBe(false);
+    }
+    expect(existsSync(path.join(out, 'report.html'))).toBe(false); // no report of a half-run comparison
   }, 600_000);
 });

@@ -2,8 +2,8 @@
 // parts as tasks (local processes, or a Slurm array on the local Slurm when one runs) and the
 // outputs equal one process's byte for byte; evaluate --parts scores their union; a bad part is
 // exit 2 with a clear message.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -106,10 +106,16 @@ describe('--help', () => {
   });
 });
 
+/** One process's masks of the whole dataset, made once. */
+function reference(): string {
+  const one = join(root, 'one');
+  if (!existsSync(one)) expect(run(PREDICT, ['--out', one]).status).toBe(0);
+  return one;
+}
+
 describe('prediction in parts equals one process', () => {
   it('a --part run, then --parts 2 on the local executor, write the same bytes as one run; complete outputs are kept', () => {
-    const one = join(root, 'one');
-    expect(run(PREDICT, ['--out', one]).status).toBe(0);
+    const one = reference();
     const split = join(root, 'split');
     const p0 = run(PREDICT, ['--out', split, '--part', '0/2']);
     expect(p0.status, p0.out).toBe(0);
@@ -139,5 +145,30 @@ describe.skipIf(!slurm.ok)('prediction in parts on the local Slurm', () => {
     expect(masks(join(viaSlurm, 'predictions'))).toHaveLength(IDS.length);
     const scores = (dir: string) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { summary: unknown }).summary;
     expect(scores(viaSlurm)).toEqual(scores(one));
+  }, 300_000);
+
+  it('Ctrl-C (SIGINT) of predict --parts scancels the array and exits 130; the same command again finishes it, equal to one process', async () => {
+    const out = join(root, 'interrupted');
+    const args = ['--import', 'tsx', PREDICT, '--backend', 'cpu', '--run', join(root, 'run'), '--data', join(root, 'data'), '--out', out];
+    const parts = [...args, '--parts', '2', '--parallel', '1', '--executor', 'slurm'];
+    const child = spawn(process.execPath, parts, { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Part 1 waits behind part 0 (one at a time): it is still pending or starting when the signal comes.
+    while (!stderr.includes('part 0/2: running')) {
+      if (child.exitCode !== null) throw new Error(`predict ended before the signal:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    const jobId = /submitted Slurm job array (\d+) \(2 task\(s\), 1 at a time/.exec(stderr)?.[1];
+    expect(stderr).toContain(`cancelling Slurm job array ${jobId} (scancel)`);
+    expect(stderr).toContain('lesionseg predict: interrupted: the parts were stopped (complete outputs are kept; run the same command again to finish)');
+    expect(execFileSync('squeue', ['-h', '-r', '-j', jobId as string, '-o', '%i'], { encoding: 'utf8' }).trim()).toBe('');
+    expect(masks(out).length).toBeLessThan(IDS.length);
+    const again = spawnSync(process.execPath, parts, { cwd: ROOT, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    expectSameBytes(out, reference());
   }, 300_000);
 });

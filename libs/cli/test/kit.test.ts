@@ -137,6 +137,36 @@ describe('exit policy', () => {
     expect(seen).toBe('/home/me');
   });
 
+  it('a command that asked for interruptSignal() stops its work on SIGINT/SIGTERM first, then exits 130/143 (its message kept)', async () => {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const before = new Set(process.listeners(signal));
+      const o = io();
+      let aborted: unknown = null;
+      const done = runCommand(
+        'lesionseg',
+        command(async ({ interruptSignal }) => {
+          const signalled = interruptSignal();
+          // the kit's own listener (not the test runner's), called as a signal would
+          for (const l of process.listeners(signal)) if (!before.has(l)) (l as (s: NodeJS.Signals) => void)(signal);
+          await new Promise((r) => setTimeout(r, 10)); // the tasks stopping
+          aborted = signalled.reason;
+          throw new UserError('interrupted: the tasks were stopped (run again to finish)');
+        }),
+        [],
+        o,
+      );
+      expect(await done).toBe(code);
+      expect(aborted).toBe(signal);
+      expect(o.stderr).toBe(
+        `\nlesionseg demo: interrupted (${signal}); stopping its tasks first (again, a second later, to exit at once)\nlesionseg demo: interrupted: the tasks were stopped (run again to finish)\n`,
+      );
+      expect(process.listeners(signal).filter((l) => !before.has(l))).toEqual([]); // removed when the command ends
+    }
+  });
+
   it('the program lists its commands and suggests one for a typo', async () => {
     const p = { name: 'lesionseg', summary: 'lesionseg: demo', commands: [command(async () => {})] };
     const help = io();

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,27 @@ function tasks(dir: string, codes: number[]): Task[] {
 }
 
 const usage = (m: string) => new Error(`usage: ${m}`);
+
+/** Tasks that run until SIGTERM (then exit 143, as the trainer does after saving) and write started-<i>. */
+function sleepers(dir: string, n: number): Task[] {
+  const script = path.join(dir, 'sleeper.ts');
+  writeFileSync(
+    script,
+    "import { writeFileSync } from 'node:fs';\nprocess.on('SIGTERM', () => process.exit(143));\nwriteFileSync(`started-${process.argv[2]}`, '');\nconsole.log('sleeping');\nsetTimeout(() => {}, 600_000);\n",
+  );
+  return Array.from({ length: n }, (_, i) => ({
+    label: `sleeper-${i}`,
+    script,
+    args: [String(i)],
+    cwd: dir,
+    logFile: path.join(dir, 'logs', `sleeper-${i}.log`),
+  }));
+}
+
+/** Resolves once `file` exists. */
+async function until(file: string): Promise<void> {
+  while (!existsSync(file)) await new Promise((r) => setTimeout(r, 100));
+}
 
 describe('executor options', () => {
   it('defaults to local, one at a time; Slurm resources become sbatch flags in a stable order', () => {
@@ -125,6 +146,24 @@ describe('local executor', () => {
     expect(seen).toContain('1:failed');
     expect(failureReport(out)).toEqual([`task-1 failed (exit 5):\n  cwd ${dir} words it's|two words`]);
   });
+
+  it('cancelled: the running children get SIGTERM and are waited for, the pending tasks never start', async () => {
+    const dir = tmp();
+    const controller = new AbortController();
+    const t0 = Date.now();
+    const running = new LocalExecutor(2).runAll(sleepers(dir, 3), () => {}, { signal: controller.signal });
+    await Promise.all([until(path.join(dir, 'started-0')), until(path.join(dir, 'started-1'))]);
+    controller.abort();
+    const out = await running;
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(out.map((o) => [o.name, o.state, o.exitCode])).toEqual([
+      ['sleeper-0', 'failed', 143],
+      ['sleeper-1', 'failed', 143],
+      ['sleeper-2', 'failed', null],
+    ]);
+    expect(out[2].tail).toEqual(['(cancelled before it started)']);
+    expect(existsSync(path.join(dir, 'started-2'))).toBe(false);
+  }, 60_000);
 });
 
 const slurm = probeSlurm();
@@ -161,6 +200,25 @@ describe.skipIf(!slurm.ok)('slurm executor on the local Slurm', () => {
     });
     expect(out.map((o) => o.state)).toEqual(['done', 'done']);
     expect(out[1].tail).toEqual(['saw marker']);
+  }, 120_000);
+
+  it('cancelled: the array is scancelled and waited for until squeue no longer lists it', async () => {
+    const dir = tmp();
+    const controller = new AbortController();
+    const log: string[] = [];
+    const ex = new SlurmExecutor({ workDir: path.join(dir, 'slurm'), jobName: 'executor-cancel', throttle: 1, pollMs: 200, log: (l) => log.push(l) });
+    const running = ex.runAll(sleepers(dir, 3), () => {}, { signal: controller.signal });
+    await until(path.join(dir, 'started-0'));
+    controller.abort();
+    const out = await running;
+    expect(log[0]).toMatch(new RegExp(`^submitted Slurm job array ${ex.jobId} \\(3 task\\(s\\), 1 at a time`));
+    expect(log[1]).toBe(`cancelling Slurm job array ${ex.jobId} (scancel); waiting for its tasks to end`);
+    expect(execFileSync('squeue', ['-h', '-r', '-j', ex.jobId as string, '-o', '%i'], { encoding: 'utf8' }).trim()).toBe('');
+    expect(out.map((o) => [o.state, o.exitCode])).toEqual([
+      ['failed', 143],
+      ['failed', null],
+      ['failed', null],
+    ]);
   }, 120_000);
 
   it('a failing sbatch is an error naming the command and Slurm’s message', async () => {
