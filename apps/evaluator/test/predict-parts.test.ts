@@ -3,7 +3,7 @@
 // outputs equal one process's byte for byte; evaluate --parts scores their union; a bad part is
 // exit 2 with a clear message.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,8 @@ describe('--part I/N', () => {
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.err).toContain(`lesionseg predict: ${message}\n(see lesionseg predict --help)`);
     }
+    const missing = await usage(predictCommand, ['--run', 'r', '--data', 'no-such-folder', '--out', 'o', '--parts', '2']);
+    expect([missing.status, missing.err]).toEqual([1, `lesionseg predict: ${join(root, 'no-such-folder')}: no such dataset folder or manifest\n`]); // before any task
     const r = await usage(evaluateCommand, ['--run', 'r', '--data', 'd', '--out', 'o', '--part', '0/2']);
     expect(r.status).toBe(2);
     expect(r.err).toContain('unknown option --part; did you mean --parts?');
@@ -122,10 +124,33 @@ describe('prediction in parts equals one process', () => {
     expect(masks(split)).toEqual(['p01.nii.gz', 'p03.nii.gz', 'p05.nii.gz']);
     const both = run(PREDICT, ['--out', 'split', '--parts', '2', '--parallel', '2']); // relative: the user's folder
     expect(both.status, both.out).toBe(0);
-    expect(both.out).toContain('predicting in 2 part(s) on the local executor');
+    expect(both.out).toContain('predicting 5 patient(s) in 2 part(s) on the local executor');
     expectSameBytes(split, one);
     expect(readFileSync(join(split, 'logs', 'predict-part-0.log'), 'utf8')).toMatch(/p01: kept .*complete, same settings/); // part 0 was complete
     expect(readFileSync(join(split, 'logs', 'predict-part-1.log'), 'utf8')).not.toMatch(/kept/);
+  }, 300_000);
+});
+
+describe('a failed part', () => {
+  it('is named with its exit status and log tail; exit 1; the other part’s masks are written', async () => {
+    const data = join(root, 'data-bad');
+    await writeTinyDataset(data, ['p01', 'p02', 'p03']);
+    writeFileSync(join(data, 'p02', 'flair_time02_on_middle_space.nii.gz'), 'not a NIfTI');
+    const out = join(root, 'bad');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', PREDICT, '--backend', 'cpu', '--run', join(root, 'run'), '--data', data, '--out', out, '--parts', '2'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain(
+      'lesionseg predict: 1 of 2 part(s) failed (run the same command again to finish them; complete outputs are kept):\npart 1/2 failed (exit 1):\n  ',
+    );
+    expect(r.stderr).toMatch(/p02.*flair_time02_on_middle_space\.nii\.gz/);
+    expect(masks(out)).toEqual(['p01.nii.gz', 'p03.nii.gz']);
   }, 300_000);
 });
 

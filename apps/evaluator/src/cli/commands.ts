@@ -24,7 +24,8 @@ export const predictCommand: Command = {
     const opts = predictOptions(values, cwd);
     if (opts.mode === 'dataset' && opts.parts) {
       const { predictInParts } = await import('../predict/run-parts.ts');
-      await predictInParts(values, { parts: opts.parts, predictionsDir: opts.out, workDir: opts.out, cwd, log, signal: interruptSignal() });
+      const data = { path: opts.data, requireGroundTruth: false };
+      await predictInParts(values, { parts: opts.parts, data, predictionsDir: opts.out, workDir: opts.out, cwd, log, signal: interruptSignal() });
       log(`wrote ${opts.out}/<patient>.nii.gz (${opts.parts.count} part(s))`);
       return;
     }
@@ -54,7 +55,8 @@ export const evaluateCommand: Command = {
       // The parts predict into OUT/predictions; the scoring below keeps their (complete) masks.
       const { predictInParts, evaluationPredictions } = await import('../predict/run-parts.ts');
       const predictionsDir = evaluationPredictions(opts.out);
-      await predictInParts(values, { parts: opts.parts, predictionsDir, workDir: opts.out, cwd, log, signal: interruptSignal() });
+      const data = { path: opts.data, requireGroundTruth: true };
+      await predictInParts(values, { parts: opts.parts, data, predictionsDir, workDir: opts.out, cwd, log, signal: interruptSignal() });
     }
     const [{ createEvaluatorContainer, loadPostProcessors, resolveBus }, { runEvaluate }] = await Promise.all([
       import('../container.ts'),

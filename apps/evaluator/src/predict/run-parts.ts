@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { UserError, type OptionValues } from '@lesionseg/cli';
-import { EVALUATION_FILES } from '@lesionseg/data';
+import { EVALUATION_FILES, listPatients } from '@lesionseg/data';
 import { createExecutor, EXECUTOR_OPTIONS, failureReport, type Task } from '@lesionseg/executors';
 import type { PartsOptions } from './parts.ts';
 
@@ -32,6 +32,8 @@ export function evaluationPredictions(out: string): string {
 
 export interface PartsRun {
   parts: PartsOptions;
+  /** The dataset, read once here so that a wrong --data fails before N tasks are queued. */
+  data: { path: string; requireGroundTruth: boolean };
   /** Where every part writes its masks (predict's --out, evaluate's OUT/predictions). */
   predictionsDir: string;
   /** Receives logs/predict-part-<i>.log and slurm/. */
@@ -45,6 +47,7 @@ export interface PartsRun {
 /** Runs the parts; throws naming every part that failed (with its log tail), or when interrupted. */
 export async function predictInParts(values: OptionValues, o: PartsRun): Promise<void> {
   const count = o.parts.count;
+  const patients = await listPatients(o.data.path, { requireGroundTruth: o.data.requireGroundTruth });
   const script = join(import.meta.dirname, '..', 'predict-main.ts');
   const rest = partArgs(values);
   const tasks: Task[] = Array.from({ length: count }, (_, i) => ({
@@ -55,7 +58,7 @@ export async function predictInParts(values: OptionValues, o: PartsRun): Promise
     cwd: o.cwd,
   }));
   const executor = createExecutor(o.parts.executor, { workDir: join(o.workDir, 'slurm'), jobName: 'lesionseg-predict', log: o.log });
-  o.log(`predicting in ${count} part(s) on the ${executor.kind} executor (logs: ${join(o.workDir, 'logs')})`);
+  o.log(`predicting ${patients.length} patient(s) in ${count} part(s) on the ${executor.kind} executor (logs: ${join(o.workDir, 'logs')})`);
   const outcomes = await executor.runAll(tasks, (i, state) => o.log(`  part ${i}/${count}: ${state}`), { signal: o.signal });
   if (o.signal?.aborted) throw new UserError(`interrupted: the parts were stopped (complete outputs are kept; run the same command again to finish)`);
   const failures = failureReport(outcomes);
