@@ -152,6 +152,32 @@ describe('compare orchestration', () => {
     expect(log.join('\n')).toContain('highest for oversample-p0.5 (0.700)');
   });
 
+  it('interrupted (Ctrl-C / SIGTERM aborts its signal): the running trainings are stopped, nothing more starts, no report', async () => {
+    const root = await setup();
+    const controller = new AbortController();
+    const started: ChildJob[] = [];
+    const stopped: string[] = [];
+    // A training that runs until it is told to stop, then exits 143 as the trainer does.
+    const run = (job: ChildJob, signal?: AbortSignal): Promise<ChildResult> => {
+      started.push(job);
+      if (started.length === 2) setTimeout(() => controller.abort('SIGINT'), 5);
+      return new Promise((resolve) =>
+        signal?.addEventListener('abort', () => {
+          stopped.push(job.label);
+          resolve({ exitCode: 143, ms: 5, tail: ['checkpoint saved'] });
+        }),
+      );
+    };
+    const args = ['--data', 'data', '--out', 'cmp', '--presets', 'ohem-m0,ohem-m0.9,oversample-p0', '--parallel', '2', '--figures', '0'];
+    const deps = { workspaceRoot: root, env: { INIT_CWD: root }, run, log: () => {}, generateDefaultData: () => Promise.resolve(), signal: controller.signal };
+    await expect(compare(parseCompareArgs(args), deps)).rejects.toThrow(
+      'interrupted during training: its tasks were stopped (run folders kept; --resume finishes them)',
+    );
+    expect(stopped).toEqual(['ohem-m0 training', 'ohem-m0.9 training']);
+    expect(started).toHaveLength(2); // the third training and every evaluation never started
+    expect(existsSync(path.join(root, 'cmp', 'report.html'))).toBe(false);
+  });
+
   it('a configuration that fails is reported and the others still finish', async () => {
     const root = await setup();
     const fake = fakeRunner(root, ['ohem-m0.99']);

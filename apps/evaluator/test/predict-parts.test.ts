@@ -128,6 +128,9 @@ describe('prediction in parts equals one process', () => {
     expectSameBytes(split, one);
     expect(readFileSync(join(split, 'logs', 'predict-part-0.log'), 'utf8')).toMatch(/p01: kept .*complete, same settings/); // part 0 was complete
     expect(readFileSync(join(split, 'logs', 'predict-part-1.log'), 'utf8')).not.toMatch(/kept/);
+    const selected = join(root, 'selected'); // a part of a --patients selection: p02, p04, p05 sorted, every 2nd from 1
+    expect(run(PREDICT, ['--out', selected, '--patients', 'p05,p02,p04', '--part', '1/2']).status).toBe(0);
+    expect(masks(selected)).toEqual(['p04.nii.gz']);
   }, 300_000);
 });
 
