@@ -182,6 +182,7 @@ describe.skipIf(!slurm.ok)('slurm executor on the local Slurm', () => {
     expect(out[1].tail).toEqual([`cwd ${dir} words it's|two words`]);
     for (const s of states) expect(s[0]).toBe('pending');
     expect(states.map((s) => s[s.length - 1])).toEqual(['done', 'failed', 'done']);
+    for (const s of states) expect(s.filter((x) => x === 'done' || x === 'failed')).toHaveLength(1); // an end is told once, as it happens
   }, 120_000);
 
   it('tells a task done as soon as it leaves the queue, not when the whole array has ended', async () => {
@@ -207,7 +208,8 @@ describe.skipIf(!slurm.ok)('slurm executor on the local Slurm', () => {
     const controller = new AbortController();
     const log: string[] = [];
     const ex = new SlurmExecutor({ workDir: path.join(dir, 'slurm'), jobName: 'executor-cancel', throttle: 1, pollMs: 200, log: (l) => log.push(l) });
-    const running = ex.runAll(sleepers(dir, 3), () => {}, { signal: controller.signal });
+    const states: TaskState[][] = [[], [], []];
+    const running = ex.runAll(sleepers(dir, 3), (i, s) => states[i].push(s), { signal: controller.signal });
     await until(path.join(dir, 'started-0'));
     controller.abort();
     const out = await running;
@@ -219,6 +221,7 @@ describe.skipIf(!slurm.ok)('slurm executor on the local Slurm', () => {
       ['failed', null],
       ['failed', null],
     ]);
+    for (const s of states) expect([s[0], s.filter((x) => x === 'done' || x === 'failed')]).toEqual(['pending', ['failed']]); // (running may fall between two polls)
   }, 120_000);
 
   it('a failing sbatch is an error naming the command and Slurm’s message', async () => {
