@@ -1,6 +1,6 @@
 export type { Random, StatefulRandom } from './random.ts';
 export { type PatchBatch, type PatchKind, voxelsPerPatch, assertBatchShape, lesionFlags, sliceBatch, selectPatches, countFlags } from './patch-batch.ts';
-export type { PatchSource, PatchScorer } from './ports.ts';
+export type { PatchSource, PatchScorer, SamplePlanner } from './ports.ts';
 export type { SamplingStrategy, StepContext, MinedBatch, MiningStats } from './strategy.ts';
 export { topKIndices, mean } from './top-k.ts';
 export { OhemStrategy, ohemOptionsSpec, type OhemOptions } from './ohem.ts';

@@ -1,5 +1,6 @@
 import type { PatchKind } from './patch-batch.ts';
 import type { PatchScorer, PatchSource } from './ports.ts';
+import type { Random } from './random.ts';
 import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
 import { num, type InferOptions } from '@lesionseg/config';
 import { candidateKinds, candidateOptionsSpec, drawAndScore, minedBatch } from './candidates.ts';
@@ -28,14 +29,19 @@ export type LossProportionalOptions = InferOptions<typeof lossProportionalOption
  * -Infinity (weight 0) is never picked before a positive weight. Consumes `logWeights.length` draws.
  */
 export function weightedSampleWithoutReplacement(logWeights: ArrayLike<number>, k: number, random: { next(): number }): Int32Array {
+  const u = keyDraws(logWeights.length, random);
   const keys = new Float64Array(logWeights.length);
-  for (let i = 0; i < logWeights.length; i++) {
-    const u = Math.min(Math.max(random.next(), Number.MIN_VALUE), 1 - Number.EPSILON);
-    keys[i] = Math.log(-Math.log(u)) - logWeights[i];
-  }
+  for (let i = 0; i < logWeights.length; i++) keys[i] = Math.log(-Math.log(u[i])) - logWeights[i];
   const idx = Array.from({ length: logWeights.length }, (_, i) => i);
   idx.sort((a, b) => keys[a] - keys[b] || a - b);
   return Int32Array.from(idx.slice(0, k));
+}
+
+/** The n uniform draws of the keys, clamped inside (0, 1): the draws the choice takes, whatever the losses. */
+function keyDraws(n: number, random: { next(): number }): Float64Array {
+  const u = new Float64Array(n);
+  for (let i = 0; i < n; i++) u[i] = Math.min(Math.max(random.next(), Number.MIN_VALUE), 1 - Number.EPSILON);
+  return u;
 }
 
 export class LossProportionalStrategy implements SamplingStrategy {
@@ -48,6 +54,15 @@ export class LossProportionalStrategy implements SamplingStrategy {
     private readonly scorer: PatchScorer,
   ) {
     this.kinds = candidateKinds(this.name, options);
+  }
+
+  /**
+   * Plan-ahead: after `sample` the choice takes one key draw per candidate (whatever the
+   * losses), then the next call asks for the same kinds.
+   */
+  planNextSample(random: Random): readonly PatchKind[] {
+    keyDraws(this.kinds.length, random);
+    return this.kinds;
   }
 
   async nextBatch(ctx: StepContext): Promise<MinedBatch> {

@@ -29,6 +29,11 @@ export class OhemStrategy implements SamplingStrategy {
     this.kinds = candidateKinds(this.name, options);
   }
 
+  /** Plan-ahead: OHEM draws nothing besides the source's and always asks for the same kinds. */
+  planNextSample(): readonly PatchKind[] {
+    return this.kinds;
+  }
+
   async nextBatch(ctx: StepContext): Promise<MinedBatch> {
     const { pool, losses } = await drawAndScore(this.name, this.kinds, this.options.scoreChunk, this.source, this.scorer, ctx.random);
     return minedBatch(this.name, pool, losses, topKIndices(losses, this.options.batchSize));

@@ -1,5 +1,6 @@
 import { countFlags, type PatchKind } from './patch-batch.ts';
 import type { PatchSource } from './ports.ts';
+import type { Random } from './random.ts';
 import type { MinedBatch, SamplingStrategy, StepContext } from './strategy.ts';
 import { num, type InferOptions } from '@lesionseg/config';
 
@@ -28,10 +29,22 @@ export class FixedOversamplingStrategy implements SamplingStrategy {
     private readonly source: PatchSource,
   ) {}
 
-  async nextBatch(ctx: StepContext): Promise<MinedBatch> {
+  /** The batch's kinds: one Bernoulli(p) draw per patch, the only draws besides the source's. */
+  private drawKinds(random: Random): PatchKind[] {
     const { p, batchSize } = this.options;
     const kinds: PatchKind[] = [];
-    for (let i = 0; i < batchSize; i++) kinds.push(ctx.random.next() < p ? 'positive' : 'uniform');
+    for (let i = 0; i < batchSize; i++) kinds.push(random.next() < p ? 'positive' : 'uniform');
+    return kinds;
+  }
+
+  /** Plan-ahead: no draw after `sample`, so the next call's kinds are the next batchSize draws. */
+  planNextSample(random: Random): readonly PatchKind[] {
+    return this.drawKinds(random);
+  }
+
+  async nextBatch(ctx: StepContext): Promise<MinedBatch> {
+    const { batchSize } = this.options;
+    const kinds = this.drawKinds(ctx.random);
     const batch = await this.source.sample(kinds, ctx.random);
     if (batch.count !== batchSize) throw new Error(`oversample: the patch source returned ${batch.count} patches, asked for ${batchSize}`);
     const positives = countFlags(batch.containsLesion);

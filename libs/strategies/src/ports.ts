@@ -8,6 +8,16 @@ import type { Random } from './random.ts';
  */
 export interface PatchSource {
   sample(kinds: readonly PatchKind[], random: Random): Promise<PatchBatch>;
+  /**
+   * Optional: a source that prepares batches ahead takes the strategy's plan-ahead hook
+   * (`SamplingStrategy.planNextSample`) here; the composition root hands it over once.
+   */
+  planAheadWith?(planner: SamplePlanner): void;
+}
+
+/** The plan-ahead hook of a strategy (`SamplingStrategy.planNextSample`), as the patch source sees it. */
+export interface SamplePlanner {
+  planNextSample(random: Random): readonly PatchKind[];
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type PreprocessedPatient,
   type SamplingTarget,
 } from '@lesionseg/data';
-import type { PatchBatch, PatchKind, PatchSource, Random } from '@lesionseg/strategies';
+import type { PatchBatch, PatchKind, PatchSource, Random, SamplePlanner } from '@lesionseg/strategies';
 
 /** Cuts the batch of drawn patches: in memory (extractBatch) or from the cache (a ChunkStore or its worker thread). */
 export type ExtractPatches<P extends SamplingTarget> = (specs: PatchSpec<P>[]) => Promise<ExtractedBatch>;
@@ -33,18 +33,22 @@ const MAX_GAP = 1024;
  * `drawnPositive` says so), rather than failing the run.
  *
  * Look-ahead (`lookahead: true`, with an extractor off the main thread): after serving a call,
- * the source draws the next call's patches on a copy of the generator, assuming the same kinds
- * and the same number of draws by the strategy in between as last time, and asks the extractor
- * for them at once, so they are read and cut while the step trains. The next call uses them
- * only when its kinds and generator state are exactly the ones assumed (then the draws are the
- * same by construction, and the generator is moved to where they leave it); otherwise they are
- * dropped and the call draws as usual. Either way the patches are those of a run without it,
- * bit for bit. OHEM (fixed candidate kinds) always hits; oversampling with 0 < p < 1 mostly misses.
+ * the source draws the next call's patches on a copy of the generator and asks the extractor
+ * for them at once, so they are read and cut while the step trains. The next call's kinds and
+ * the strategy's draws before it come from the strategy's plan-ahead hook when it has one
+ * ({@link planAheadWith}: exact, so every call after the first hits, oversampling with
+ * 0 < p < 1 included); without one they are guessed: the same kinds and the same number of
+ * draws in between as last time (fixed kinds hit from the third call on, drawn kinds miss).
+ * The next call uses the prepared patches only when its kinds and generator state are exactly
+ * the ones assumed (then the draws are the same by construction, and the generator is moved to
+ * where they leave it); otherwise they are dropped and the call draws as usual. Either way the
+ * patches are those of a run without it, bit for bit.
  */
 export class DataPatchSource<P extends SamplingTarget = PreprocessedPatient> implements PatchSource {
   private readonly anyPositive: boolean;
   private ahead: Lookahead<P> | null = null;
   private lastEnd: unknown = null;
+  private planner: SamplePlanner | null = null;
   /** Calls served from the look-ahead / calls that had one and could not use it. */
   readonly lookaheadStats = { hits: 0, misses: 0 };
 
@@ -56,6 +60,11 @@ export class DataPatchSource<P extends SamplingTarget = PreprocessedPatient> imp
   ) {
     if (patients.length === 0) throw new Error('no training patients');
     this.anyPositive = patients.some(hasPositives);
+  }
+
+  /** The strategy's plan-ahead hook: the next call's kinds and the draws before it, exactly. */
+  planAheadWith(planner: SamplePlanner): void {
+    this.planner = planner;
   }
 
   private draw(kinds: readonly PatchKind[], random: Random): PatchSpec<P>[] {
@@ -92,19 +101,26 @@ export class DataPatchSource<P extends SamplingTarget = PreprocessedPatient> imp
     };
   }
 
-  /** Draws the assumed next call on a copy of the generator and starts cutting it. */
+  /** Draws the planned (or guessed) next call on a copy of the generator and starts cutting it. */
   private prepareNext(kinds: readonly PatchKind[], start: unknown, end: unknown): void {
-    const gap = this.lastEnd === null ? null : drawsBetween(this.lastEnd, start);
-    this.lastEnd = end;
-    if (gap === null) return;
     const copy = createRng(0);
     copy.setState(end);
-    for (let k = 0; k < gap; k++) copy.next();
+    let next: readonly PatchKind[];
+    if (this.planner) {
+      next = [...this.planner.planNextSample(copy)];
+    } else {
+      const gap = this.lastEnd === null ? null : drawsBetween(this.lastEnd, start);
+      this.lastEnd = end;
+      if (gap === null) return;
+      for (let k = 0; k < gap; k++) copy.next();
+      next = [...kinds];
+    }
+    if (next.length === 0) return;
     const aheadStart = copy.getState();
-    const specs = this.draw(kinds, copy);
+    const specs = this.draw(next, copy);
     const batch = this.extract(specs);
     batch.catch(() => {}); // a look-ahead never used (end of training) may fail unseen; a used one is awaited
-    this.ahead = { kinds: [...kinds], start: aheadStart, end: copy.getState(), specs, batch };
+    this.ahead = { kinds: next, start: aheadStart, end: copy.getState(), specs, batch };
   }
 }
 

@@ -43,9 +43,14 @@ export function composeTrainer(c: Container, k: Composition): void {
   bindSingleton(c, TOKENS.Ema, () => runtime.ema);
   bindSingleton(c, TOKENS.Store, () => runtime.store);
   bindSingleton(c, TOKENS.Validator, () => runtime.validator);
-  bindSingleton(c, TOKENS.Strategy, (c) =>
-    registries.strategy.create(config.strategy, { source: resolve(c, TOKENS.PatchSource), scorer: resolve(c, TOKENS.EmaScorer) }),
-  );
+  bindSingleton(c, TOKENS.Strategy, (c) => {
+    const source = resolve(c, TOKENS.PatchSource);
+    const strategy = registries.strategy.create(config.strategy, { source, scorer: resolve(c, TOKENS.EmaScorer) });
+    // A strategy that can say its next call's kinds lets the source prepare exactly that batch.
+    const planNextSample = strategy.planNextSample?.bind(strategy);
+    if (planNextSample) source.planAheadWith?.({ planNextSample });
+    return strategy;
+  });
   bindSingleton(c, TOKENS.LrSchedule, () => registries.lrSchedule.create(config.lrSchedule, {}));
   for (const entry of config.hooks) bindMulti(c, TOKENS.Hook, () => registries.hook.create(entry, { runDir: k.runDir }));
   for (const hook of k.hooks ?? []) bindMulti(c, TOKENS.Hook, () => hook);
