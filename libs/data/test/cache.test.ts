@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, open, readdir, readFile, stat, truncate, utimes } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, open, readdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CachedPatient, PatchSpec, PatientFiles, PreprocessedPatient, Vec3 } from '../src/index.ts';
@@ -154,32 +154,104 @@ describe('preprocessed cache entries', () => {
     store.close();
   }, 60_000);
 
-  it('two processes filling the same entry at once both succeed and leave one complete entry, no temporary file', async () => {
+  it('two processes needing the same missing entry: one builds it, the other waits and reads it; same voxels, no temporary or lock file left', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lesionseg-cache-dir-'));
+    const go = join(dir, 'go');
     const script = fileURLToPath(new URL('./cache-writer.ts', import.meta.url));
+    let ready = 0;
+    let started: () => void = () => {};
+    const bothReady = new Promise<void>((r) => (started = r));
+    // 0.5 mm: 8x the voxels, so a build lasts long enough for the two to overlap.
     const child = () =>
-      new Promise<string>((resolve, reject) => {
-        const c = spawn(process.execPath, ['--import', 'tsx', script, data, dir, files[0].id], { stdio: ['ignore', 'pipe', 'pipe'] });
+      new Promise<{ out: { built: boolean; voxels: string; shape: number[] }; err: string }>((resolve, reject) => {
+        const c = spawn(process.execPath, ['--import', 'tsx', script, data, dir, files[0].id, '0.5', go], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
-        c.stdout.on('data', (d) => (out += d));
+        c.stdout.on('data', (d) => {
+          out += d;
+          if (String(d).includes('ready') && ++ready === 2) started();
+        });
         c.stderr.on('data', (d) => (err += d));
-        c.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`writer exited ${code}: ${err}`))));
+        c.on('exit', (code) =>
+          code === 0 ? resolve({ out: JSON.parse(out.trim().split('\n').pop() ?? '') as never, err }) : reject(new Error(`writer exited ${code}: ${err}`)),
+        );
       });
-    const [a, b] = await Promise.all([child(), child()]);
-    expect(a).toBe(b);
-    const entryDir = join(dir, files[0].id);
-    expect(await readdir(entryDir)).toEqual(['s1-m8.lsc']);
-    const r = await ensureEntry(files[0], { dir, spacingMm: 1, margin: 8 });
+    const runs = Promise.all([child(), child()]);
+    await bothReady;
+    await writeFile(go, '');
+    const [a, b] = await runs;
+    // Exactly one build; the other waited on the lock (it says so) and read the same voxels.
+    expect([a.out.built, b.out.built].sort()).toEqual([false, true]);
+    const waiter = a.out.built ? b : a;
+    expect(waiter.err).toMatch(/being built by pid \d+ on .+: waiting for it/);
+    expect(a.out.voxels).toBe(b.out.voxels);
+    expect(a.out.shape).toEqual(b.out.shape);
+    expect(await readdir(join(dir, files[0].id))).toEqual(['s0.5-m8.lsc']);
+    const r = await ensureEntry(files[0], { dir, spacingMm: 0.5, margin: 8 });
     expect(r.built).toBe(false);
-    expect(r.patient.file).toBe(entryPath({ dir, spacingMm: 1, margin: 8 }, files[0].id));
-    // Readable end to end (every chunk checks out).
-    const store = new ChunkStore(16);
-    const v = await store.volume(r.patient);
-    expect(v.image.length).toBe(2 * r.patient.shape[0] * r.patient.shape[1] * r.patient.shape[2]);
-    store.close();
     expect((await readFile(r.patient.file)).subarray(0, 8).toString()).toBe('LSCACHE1');
   }, 120_000);
+});
+
+describe("an entry's build lock", () => {
+  const lockOf = (dir: string, f: PatientFiles) => `${entryPath(options(dir), f.id)}.lock`;
+  const writeLock = async (dir: string, f: PatientFiles, holder: { pid: number; host: string }, mtime?: Date) => {
+    const lock = lockOf(dir, f);
+    await mkdir(dirname(lock), { recursive: true });
+    await writeFile(lock, JSON.stringify({ ...holder, startedAt: new Date().toISOString(), token: 'x' }));
+    if (mtime) await utimes(lock, mtime, mtime);
+    return lock;
+  };
+
+  it('a lock whose builder died on this host is broken with a warning, and the entry built', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lesionseg-cache-dir-'));
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const lock = await writeLock(dir, files[0], { pid: dead, host: hostname() });
+    const log: string[] = [];
+    const r = await ensureEntry(
+      files[0],
+      options(dir, (t) => log.push(t)),
+    );
+    expect(r.built).toBe(true);
+    expect(log.join('\n')).toContain(`warning: ${lock}: breaking a stale lock (its builder, pid ${dead} on ${hostname()}, is gone)`);
+    expect(await readdir(dirname(lock))).toEqual([basename(r.patient.file)]);
+  }, 60_000);
+
+  it("another host's lock untouched past the timeout is broken; a live holder that never finishes is waited for, then broken", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lesionseg-cache-dir-'));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    const lock = await writeLock(dir, files[1], { pid: 1, host: 'elsewhere.invalid' }, hourAgo);
+    const log: string[] = [];
+    expect(
+      (
+        await ensureEntry(
+          files[1],
+          options(dir, (t) => log.push(t)),
+        )
+      ).built,
+    ).toBe(true);
+    expect(log.join('\n')).toMatch(/breaking a stale lock \(pid 1 on elsewhere\.invalid has not touched it for 36\d\d s\)/);
+    // This very process holds it (alive, on this host) and never lets go: waited on, then broken after lockStaleMs.
+    await writeLock(dir, files[2], { pid: process.pid, host: hostname() });
+    log.length = 0;
+    const t0 = Date.now();
+    expect((await ensureEntry(files[2], { ...options(dir, (t) => log.push(t)), lockStaleMs: 1500 })).built).toBe(true);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(log.find((l) => l.includes('waiting for it'))).toContain(`being built by pid ${process.pid}`);
+    expect(log.find((l) => l.includes('breaking a stale lock'))).toMatch(/has not touched it for \d+ s/);
+    expect(await readdir(dirname(lock))).toEqual(['s1-m1.lsc']);
+  }, 60_000);
+
+  it('a build that fails leaves no lock behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lesionseg-cache-dir-'));
+    const bad = join(dir, 'not-a-nifti.nii.gz');
+    await writeFile(bad, 'not a NIfTI file');
+    const broken: PatientFiles = { ...files[0], baseline: bad };
+    await expect(ensureEntry(broken, options(dir))).rejects.toThrow(/not-a-nifti/);
+    await expect(stat(lockOf(dir, broken))).rejects.toMatchObject({ code: 'ENOENT' });
+    // And the next try is not blocked: it builds from the real files.
+    expect((await ensureEntry(files[0], options(dir))).built).toBe(true);
+  }, 60_000);
 });
 
 describe('patches read through the chunk store', () => {

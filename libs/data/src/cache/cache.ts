@@ -7,6 +7,7 @@ import { writeEntry } from './build.ts';
 import { cachedPatient, type CachedPatient } from './cached-patient.ts';
 import { ChunkStore } from './chunk-store.ts';
 import { CacheEntry } from './entry.ts';
+import { withEntryLock } from './entry-lock.ts';
 import { CacheEntryError, type SourceStamp } from './format.ts';
 
 export interface CacheOptions {
@@ -19,6 +20,8 @@ export interface CacheOptions {
   chunk?: number;
   /** Warnings (a stale or corrupt entry rebuilt) and progress. */
   log?: (line: string) => void;
+  /** An entry's build lock untouched this long is broken (default 10 min; see withEntryLock). */
+  lockStaleMs?: number;
 }
 
 /** Where a dataset's cache lives by default: inside it, so it travels and is cleared with it. */
@@ -83,20 +86,51 @@ function openChecked(file: string, stamps: SourceStamp[], o: CacheOptions): Cach
   }
 }
 
+/** The entry when it is there, complete and current; null (with a warning when `warn`) otherwise. */
+async function usableEntry(files: PatientFiles, file: string, o: CacheOptions, warn: boolean): Promise<CachedPatient | null> {
+  try {
+    return openChecked(file, await sourceStamps(files), o);
+  } catch (e) {
+    if (!warn) return null;
+    if (e instanceof CacheEntryError) o.log?.(`warning: ${e.message}: rebuilding it`);
+    else if ((e as NodeJS.ErrnoException).code !== 'ENOENT') o.log?.(`warning: ${file}: cannot read the cache entry (${(e as Error).message}): rebuilding it`);
+    return null;
+  }
+}
+
+function lockOptions(o: CacheOptions) {
+  return { staleMs: o.lockStaleMs, log: o.log };
+}
+
 /**
  * The patient's cache entry, built when missing; a stale or corrupt one is rebuilt with a
- * warning naming the file, never used. Safe with other processes filling the same cache: each
- * writes a complete temporary file and renames it.
+ * warning naming the file, never used. One builder across processes filling the same cache
+ * (the entry's lock): the others wait and read what it wrote. Every write is still a complete
+ * temporary file renamed over the entry, so readers never see half of one.
  */
 export async function ensureEntry(files: PatientFiles, o: CacheOptions): Promise<{ patient: CachedPatient; built: boolean }> {
   const file = entryPath(o, files.id);
-  try {
-    return { patient: openChecked(file, await sourceStamps(files), o), built: false };
-  } catch (e) {
-    if (e instanceof CacheEntryError) o.log?.(`warning: ${e.message}: rebuilding it`);
-    else if ((e as NodeJS.ErrnoException).code !== 'ENOENT') o.log?.(`warning: ${file}: cannot read the cache entry (${(e as Error).message}): rebuilding it`);
-  }
-  return { patient: await buildEntry(files, o), built: true };
+  const ready = await usableEntry(files, file, o, true);
+  if (ready) return { patient: ready, built: false };
+  return withEntryLock(file, lockOptions(o), async () => {
+    // Another process may have built it while this one waited for the lock (or just before).
+    const built = await usableEntry(files, file, o, false);
+    return built ? { patient: built, built: false } : { patient: await buildEntry(files, o), built: true };
+  });
+}
+
+/**
+ * Rebuilds an entry found damaged after it was opened (a chunk failed its checksum), under the
+ * entry's lock; when another process replaced the file meanwhile, its entry is used instead.
+ */
+export async function rebuildEntry(files: PatientFiles, o: CacheOptions): Promise<void> {
+  const file = entryPath(o, files.id);
+  const damaged = await stat(file).catch(() => null);
+  await withEntryLock(file, lockOptions(o), async () => {
+    const now = await stat(file).catch(() => null);
+    const replaced = damaged && now && (now.ino !== damaged.ino || now.mtimeMs !== damaged.mtimeMs);
+    if (!replaced || !(await usableEntry(files, file, o, false))) await buildEntry(files, o);
+  });
 }
 
 /**
@@ -121,7 +155,7 @@ export async function openCohort(
     o.log?.(`warning: ${why.message}: rebuilding it`);
     const f = byFile.get(p.file);
     if (!f) throw why;
-    await buildEntry(f, o);
+    await rebuildEntry(f, o);
   });
   return { patients, store, built };
 }

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PatientFiles } from '../dataset/layout.ts';
 import type { PatchKind } from '../sampling/patches.ts';
 import type { Vec3 } from '../volume.ts';
-import { buildEntry, type CacheOptions } from './cache.ts';
+import { rebuildEntry, type CacheOptions } from './cache.ts';
 import type { CachedPatient } from './cached-patient.ts';
 import { ChunkStore } from './chunk-store.ts';
 
@@ -28,7 +28,7 @@ const store = new ChunkStore(d.memoryMiB, async (p, why) => {
   port.postMessage({ type: 'warning', message: `warning: ${why.message}: rebuilding it` });
   const f = files.get(p.file);
   if (!f) throw why;
-  await buildEntry(f, d.options);
+  await rebuildEntry(f, d.options);
 });
 
 port.on('message', (m: PatchRequest) => {
