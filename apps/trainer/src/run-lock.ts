@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RUN_FILES } from '@lesionseg/data';
+import { processAlive, RUN_FILES } from '@lesionseg/data';
 import { UserError } from '@lesionseg/events';
 
 /** RUN_DIR/.lock: held by the one trainer that writes a run folder. */
@@ -10,15 +10,6 @@ export const LOCK_FILE = RUN_FILES.lock;
 interface LockInfo {
   pid: number;
   host: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readLock(file: string): LockInfo | null {
@@ -49,7 +40,7 @@ export function lockRunDir(runDir: string, log: (t: string) => void): () => void
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot lock ${runDir}: ${(e as Error).message}`);
       }
       const held = readLock(file);
-      const stale = held === null || (held.host === me.host && !alive(held.pid));
+      const stale = held === null || (held.host === me.host && !processAlive(held.pid));
       if (!stale || attempt > 0) {
         throw new UserError(
           `${runDir} is in use by another trainer (pid ${held?.pid ?? '?'} on ${held?.host ?? '?'}, ${file}): wait for it to finish or stop it; ` +

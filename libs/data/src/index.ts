@@ -31,6 +31,7 @@ export { checkFiniteVoxels, checkBinaryMask, countNonFinite, nonBinaryVoxels, no
 export { probabilitiesToOriginal, binarize, predictionToOriginalMask } from './preprocess/inverse.ts';
 
 export { writeFileAtomic } from './io/atomic.ts';
+export { processAlive } from './io/process-alive.ts';
 export { pathExists, isFile, isDirectory } from './io/exists.ts';
 export { tsWorker } from './io/ts-worker.ts';
 export type { PatientFiles, SkippedFolder, ListPatientsOptions } from './dataset/layout.ts';

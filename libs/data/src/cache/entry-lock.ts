@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { processAlive } from '../io/process-alive.ts';
 
 /**
  * One builder per cache entry across processes (compare children, Slurm jobs on a shared
@@ -114,18 +115,9 @@ function staleness(seen: SeenLock, staleMs: number): string | null {
   const age = Date.now() - seen.mtimeMs;
   const { info } = seen;
   if (!info) return age > Math.min(UNREADABLE_GRACE_MS, staleMs) ? `no readable holder, ${(age / 1000).toFixed(0)} s old` : null;
-  if (info.host === hostname() && !alive(info.pid)) return `its builder, pid ${info.pid} on ${info.host}, is gone`;
+  if (info.host === hostname() && !processAlive(info.pid)) return `its builder, pid ${info.pid} on ${info.host}, is gone`;
   if (age > staleMs) return `pid ${info.pid} on ${info.host} has not touched it for ${(age / 1000).toFixed(0)} s`;
   return null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes the lock if it is still the one judged stale (not a fresh one another process made meanwhile). */

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { pathExists } from '@lesionseg/data';
+import { pathExists, processAlive } from '@lesionseg/data';
 import type { Ema } from '../ema/ema.ts';
 import { adamConfig, getAccumulatedBetas, setAccumulatedBetas, setLearningRate } from '../train/optimizer.ts';
 import { resolveUNetOptions, type ResolvedUNetOptions } from '../unet/options.ts';
@@ -88,15 +88,6 @@ async function optimizerState(model: UNet, optimizer: tf.AdamOptimizer): Promise
     entries.push({ name: `${names[p]}/${i < names.length ? 'm' : 'v'}`, shape: shapes[p], values: (await moments[i].tensor.data()) as Float32Array });
   }
   return { iterations, entries };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
