@@ -5,16 +5,16 @@
  * training cancelled with scancel is reported and finished by --resume.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { phantomOptions, writeSyntheticDataset } from '@lesionseg/data';
 import { createExecutor, probeSlurm, runTsxChild, skipSlurmLoudly, type SlurmExecutor } from '@lesionseg/executors';
 import { workspaceRoot } from '@lesionseg/trainer';
 import { parseCompareArgs } from '../src/compare-args.ts';
 import { compare, type CompareDeps } from '../src/compare.ts';
 import { trainingFinished } from '../src/tasks.ts';
+import { tinyComparison } from './tiny-comparison.ts';
 
 const slurm = probeSlurm();
 skipSlurmLoudly('the trainer:compare-through-Slurm tests', slurm);
@@ -26,22 +26,7 @@ let common: string[] = [];
 beforeAll(async () => {
   if (!slurm.ok) return;
   dir = mkdtempSync(path.join(os.tmpdir(), 'lesionseg-compare-slurm-'));
-  const data = path.join(dir, 'data');
-  await writeSyntheticDataset(data, { patients: 3, seed: 3, phantom: phantomOptions('quick', { shape: [16, 16, 16] }) });
-  const base = path.join(dir, 'base.json');
-  writeFileSync(
-    base,
-    JSON.stringify({
-      backend: 'wasm',
-      data: { type: 'msseg2', validationFraction: 0.34, spacingMm: null, patchSize: 8 },
-      model: { type: 'unet', widths: [4, 4], groups: 2, workers: 0 },
-      strategy: { batchSize: 2 },
-      validation: { type: 'dice', everyIterations: 2, maxPatients: 1 },
-      checkpoint: { type: 'interval', everySeconds: 3600 },
-      loggers: [{ type: 'jsonl' }],
-    }),
-  );
-  common = ['--data', data, '--base-config', base, '--backend', 'wasm', '--figures', '0', '--parallel', '2'];
+  common = [...(await tinyComparison(dir)).args, '--parallel', '2'];
 });
 
 function deps(log: string[], executor?: CompareDeps['executor']): CompareDeps {
