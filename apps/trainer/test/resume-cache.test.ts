@@ -57,6 +57,8 @@ describe('train --run RUN --resume --cache DIR (and --resume RUN --cache DIR)', 
     const third: string[] = [];
     expect((await train(parseCli(['--resume', run, '--cache', other]), deps(dir, third, null))).exitCode).toBe(0);
     expect(third.join('\n')).toContain(`training patients: 0 preprocessed into ${other}, 3 read from it`);
+    // Oversampling p=0.5 through the patch worker: its plan-ahead hook lets the 2nd step's batch be cut ahead.
+    expect(third.join('\n')).toContain('patch look-ahead: 1 batch(es) cut while the previous step trained, 0 dropped');
     expect(entries(other)).toEqual(otherAfter);
     expect(entries(recorded)).toEqual(recordedBefore);
     expect(existsSync(path.join(data, '.lesionseg'))).toBe(false);

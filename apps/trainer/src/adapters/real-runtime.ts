@@ -115,10 +115,11 @@ export async function createRealRuntime(
         : `validation is configured but no patient is held out (${held} rounds to none): no validation`,
     );
   }
+  const source = new DataPatchSource(train.patients, data.patchSize, (specs) => extractor.extract(specs), data.patchWorker);
   return {
     backend: selection.name,
     random: createRng(config.seed),
-    source: new DataPatchSource(train.patients, data.patchSize, (specs) => extractor.extract(specs), data.patchWorker),
+    source,
     trainable: training,
     ema,
     emaScorer: training.scorer(() => ema.model),
@@ -126,6 +127,9 @@ export async function createRealRuntime(
     validator,
     split,
     dispose: () => {
+      // How often the step found its batch already cut (the first call never does): a miss is a wait on I/O.
+      const { hits, misses } = source.lookaheadStats;
+      if (data.patchWorker) log(`patch look-ahead: ${hits} batch(es) cut while the previous step trained, ${misses} dropped (kinds or draws not as planned)`);
       training.dispose();
       ema.dispose();
       void extractor.close();
