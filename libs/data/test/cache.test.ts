@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, open, readdir, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CachedPatient, PatchSpec, PatientFiles, PreprocessedPatient, Vec3 } from '../src/index.ts';
 import {
+  buildEntry,
   ChunkStore,
   createRng,
   ensureEntry,
@@ -240,6 +241,30 @@ describe("an entry's build lock", () => {
     expect(log.find((l) => l.includes('waiting for it'))).toContain(`being built by pid ${process.pid}`);
     expect(log.find((l) => l.includes('breaking a stale lock'))).toMatch(/has not touched it for \d+ s/);
     expect(await readdir(dirname(lock))).toEqual(['s1-m1.lsc']);
+  }, 60_000);
+
+  it('a damaged chunk found while another process rebuilds the entry: its entry is read, not built a second time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lesionseg-cache-dir-'));
+    const log: string[] = [];
+    const { patients, store } = await openCohort([files[1]], { ...options(dir, (t) => log.push(t)), memoryMiB: 64 });
+    const p = patients[0];
+    const h = await open(p.file, 'r+');
+    await h.write(Buffer.from([0xff, 0xff, 0xff, 0xff]), 0, 4, DATA_START + 8); // chunk 0
+    await h.close();
+    // "Another process" (this test) holds the lock and is rebuilding: the read waits on it.
+    const lock = await writeLock(dir, files[1], { pid: process.pid, host: hostname() });
+    const spec: PatchSpec<CachedPatient> = { patient: p, origin: [0, 0, 0], size: 8, kind: 'uniform' };
+    const got = store.extract([spec]);
+    while (!log.some((l) => l.includes('waiting for it'))) await new Promise((r) => setTimeout(r, 20));
+    await buildEntry(files[1], options(dir));
+    const rebuilt = (await stat(p.file)).ino;
+    await rm(lock);
+    const batch = await got;
+    expect(log.join('\n')).toContain(`${p.file}: corrupt cache entry (chunk 0 checksum mismatch): rebuilding it`);
+    expect((await stat(p.file)).ino).toBe(rebuilt);
+    const ref = await reference(files[1], p.boxOrigin, p.shape);
+    expect(batch.images).toEqual(extractBatch([{ ...spec, patient: ref }]).images);
+    store.close();
   }, 60_000);
 
   it('a build that fails leaves no lock behind', async () => {
