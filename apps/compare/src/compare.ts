@@ -50,6 +50,16 @@ export interface CompareResult {
   failed: string[];
 }
 
+/**
+ * Smallest Dice difference an observation is judged on: below it, the verdict says the run
+ * cannot tell (two configurations that both learned nothing differ by 0.0002 from one noisy
+ * validation; calling that "held" would be a wrong answer).
+ */
+export const OBSERVATION_MARGIN_DICE = 0.01;
+
+const verdict = (diff: number): string =>
+  diff >= OBSERVATION_MARGIN_DICE ? 'held' : diff <= -OBSERVATION_MARGIN_DICE ? 'did not hold' : `cannot tell: less than ${OBSERVATION_MARGIN_DICE} Dice apart`;
+
 function mean(xs: number[]): number | null {
   return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
@@ -76,7 +86,7 @@ export function observations(entries: readonly CompareEntry[], configurationOf: 
   if (m0 !== null && mPos.length > 0) {
     const top = Math.max(...mPos);
     notes.push(
-      `Best validation Dice, OHEM decay 0: ${m0.toFixed(3)}; decay > 0: ${top.toFixed(3)} (paper: decay > 0 reaches a higher plateau) -> ${top > m0 ? 'held' : 'did not hold'} here.`,
+      `Best validation Dice, OHEM decay 0: ${m0.toFixed(3)}; decay > 0: ${top.toFixed(3)} (paper: decay > 0 reaches a higher plateau) -> ${verdict(top - m0)} here.`,
     );
   }
   const last = (name: string) =>
@@ -90,10 +100,12 @@ export function observations(entries: readonly CompareEntry[], configurationOf: 
   const finals = names.map((name) => ({ name, dice: last(name) })).filter((x): x is { name: string; dice: number } => x.dice !== null);
   if (finals.length > 0) {
     const winner = finals.reduce((a, b) => (b.dice > a.dice ? b : a));
-    const pPos = winner.name === 'oversample-p0.1' || winner.name === 'oversample-p0.5';
-    notes.push(
-      `Last validation Dice is highest for ${winner.name} (${winner.dice.toFixed(3)}); paper: oversampling with p > 0 ends best -> ${pPos ? 'held' : 'did not hold'} here.`,
-    );
+    const pPositive = (name: string) => name === 'oversample-p0.1' || name === 'oversample-p0.5';
+    // Held when a p > 0 configuration leads the best of the others by the margin; did not hold when another leads it by as much.
+    const bestOf = (inGroup: boolean) => Math.max(-1, ...finals.filter((f) => pPositive(f.name) === inGroup).map((f) => f.dice));
+    const [pBest, otherBest] = [bestOf(true), bestOf(false)];
+    const told = pBest < 0 || otherBest < 0 ? (pPositive(winner.name) ? 'held' : 'did not hold') : verdict(pBest - otherBest);
+    notes.push(`Last validation Dice is highest for ${winner.name} (${winner.dice.toFixed(3)}); paper: oversampling with p > 0 ends best -> ${told} here.`);
   }
   return notes;
 }

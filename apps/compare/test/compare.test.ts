@@ -286,4 +286,19 @@ describe('compare orchestration', () => {
       'Last validation Dice is highest for oversample-p0 (0.700); paper: oversampling with p > 0 ends best -> did not hold here.',
     ]);
   });
+
+  it('observations cannot tell when the Dice differ by less than the margin (both learned nothing), and hold only by the margin', () => {
+    const run = (name: string, dice: number) => ({
+      run: { name, dir: '', config: null, curve: [{ elapsedMs: 1, dice }], iterations: 1, trainingMs: 1, msPerIteration: null, bestDice: dice, steps: [] },
+      evaluation: null,
+    });
+    // The by-hand comparison of 2026-12: OHEM learned nothing (best 0.0002 from one noisy validation), p = 0.5 did.
+    const nothing = observations([run('ohem-m0', 0), run('ohem-m0.99', 0.0002), run('oversample-p0', 0.004), run('oversample-p0.1', 0.0)] as never);
+    expect(nothing).toEqual([
+      'Best validation Dice, OHEM decay 0: 0.000; decay > 0: 0.000 (paper: decay > 0 reaches a higher plateau) -> cannot tell: less than 0.01 Dice apart here.',
+      'Last validation Dice is highest for oversample-p0 (0.004); paper: oversampling with p > 0 ends best -> cannot tell: less than 0.01 Dice apart here.',
+    ]);
+    const clear = observations([run('ohem-m0', 0.1), run('ohem-m0.9', 0.3), run('oversample-p0', 0.2), run('oversample-p0.5', 0.8)] as never);
+    expect(clear.map((n) => n.split(' -> ')[1])).toEqual(['held here.', 'held here.']);
+  });
 });
