@@ -58,7 +58,14 @@ export function seedCurvesSpec(groups: readonly SeedGroup[], title: string): Top
   const values = groups.flatMap((g) =>
     seedCurve(g).map((p) => ({ configuration: g.configuration, time: p.elapsedMs / divisor, mean: p.mean, min: p.min, max: p.max })),
   );
-  const color = { field: 'configuration', type: 'nominal', title: 'configuration', sort: groups.map((g) => g.configuration) } as const;
+  const color = {
+    field: 'configuration',
+    type: 'nominal',
+    title: 'configuration',
+    sort: groups.map((g) => g.configuration),
+    // Line symbols at full colour: the legend took the bands' 0.2-opacity fill, too pale to tell the configurations apart.
+    legend: { symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 },
+  } as const;
   const x = { field: 'time', type: 'quantitative', title: `training time (${unit})` } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -69,7 +76,12 @@ export function seedCurvesSpec(groups: readonly SeedGroup[], title: string): Top
     layer: [
       {
         mark: { type: 'area', opacity: 0.2 },
-        encoding: { x, y: { field: 'min', type: 'quantitative', title: 'validation Dice', scale: { domain: [0, 1] } }, y2: { field: 'max' }, color },
+        encoding: {
+          x,
+          y: { field: 'min', type: 'quantitative', title: 'validation Dice', scale: { domain: [0, 1] } },
+          y2: { field: 'max' },
+          color,
+        },
       },
       { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
     ],
