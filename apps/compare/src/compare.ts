@@ -264,6 +264,7 @@ export async function compare(o: CompareOptions, deps: CompareDeps): Promise<Com
     figuresOf: best?.run.name,
     notes,
     configurationOf: o.seeds ? configurationOf : undefined,
+    scoredOn: testData ? `the test dataset ${testData}` : 'each run’s validation patients (no --test-data)',
   });
   for (const n of notes) deps.log(n);
   deps.log(`report: ${report}`);

@@ -173,6 +173,12 @@ export interface CompareReportInput {
    * (SEM) over seeds, and table-per-seed.md/csv one row per run.
    */
   configurationOf?: (runName: string) => string;
+  /**
+   * Whose scores the tables hold, for their headings: held-out test patients or each run's own
+   * validation patients (a user comparing with the paper's Table 1 must know which). Default:
+   * "held-out patients".
+   */
+  scoredOn?: string;
 }
 
 /**
@@ -181,6 +187,7 @@ export interface CompareReportInput {
  */
 export async function writeCompareReport(outDir: string, input: CompareReportInput): Promise<string> {
   const runs = input.entries.map((e) => e.run);
+  const scoredOn = input.scoredOn ?? 'held-out patients';
   const title = 'Validation Dice against training time (paper, Figure 2)';
   const groups = input.configurationOf ? groupBySeed(input.entries, input.configurationOf) : null;
   let svg: string;
@@ -222,9 +229,9 @@ export async function writeCompareReport(outDir: string, input: CompareReportInp
   const sections: ReportSection[] = [
     { heading: 'Learning curves', html: svgHtml(svg, 'learning curves') },
     { heading: 'Training cost', html: runFactsHtml(runs) },
-    { heading: 'Held-out scores (paper, Table 1)', html: rows.length > 0 ? markdownTableHtml(md) : '<p>No configuration was evaluated.</p>' },
+    { heading: `Scores on ${scoredOn} (paper, Table 1)`, html: rows.length > 0 ? markdownTableHtml(md) : '<p>No configuration was evaluated.</p>' },
   ];
-  if (groups && perRun.length > 0) sections.push({ heading: 'Held-out scores per seed', html: markdownTableHtml(table1Markdown(perRun)) });
+  if (groups && perRun.length > 0) sections.push({ heading: `Scores on ${scoredOn}, per seed`, html: markdownTableHtml(table1Markdown(perRun)) });
   if (input.figures) sections.push({ heading: `Patients${input.figuresOf ? ` (predictions of ${input.figuresOf})` : ''}`, html: figuresHtml(input.figures) });
   if (input.notes && input.notes.length > 0)
     sections.push({ heading: 'Notes', html: `<ul>${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` });

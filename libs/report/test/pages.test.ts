@@ -146,6 +146,7 @@ describe('report pages', () => {
       ],
       figures,
       figuresOf: 'ohem-m0.9',
+      scoredOn: 'each run’s validation patients',
     });
     const md = await readFile(join(compareDir, 'table.md'), 'utf8');
     expect(md.split('\n').filter((l) => l.startsWith('| ohem') || l.startsWith('| oversample'))).toHaveLength(2);
@@ -156,6 +157,7 @@ describe('report pages', () => {
     ]);
     const html = await readFile(report, 'utf8');
     expect(html).toContain('2.00x'); // OHEM twice as slow per iteration in this fixture
+    expect(html).toContain('<h2>Scores on each run’s validation patients (paper, Table 1)</h2>'); // not called held-out
     if (!chromiumAvailable()) return;
     const page = await checkPage(pathToFileURL(report).href, join(import.meta.dirname, '..', 'test-output', 'compare-report.png'));
     expect(page.consoleErrors).toEqual([]);
