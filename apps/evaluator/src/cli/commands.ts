@@ -53,7 +53,7 @@ export const evaluateCommand: Command = {
     const opts = evaluateOptions(values, cwd);
     if (opts.parts) {
       // The parts predict into OUT/predictions; the scoring below keeps their (complete) masks.
-      const { predictInParts, evaluationPredictions } = await import('../predict/run-parts.ts');
+      const [{ predictInParts }, { evaluationPredictions }] = await Promise.all([import('../predict/run-parts.ts'), import('../evaluate/run-evaluate.ts')]);
       const predictionsDir = evaluationPredictions(opts.out);
       const data = { path: opts.data, requireGroundTruth: true };
       await predictInParts(values, { parts: opts.parts, data, predictionsDir, workDir: opts.out, cwd, log, signal: interruptSignal() });

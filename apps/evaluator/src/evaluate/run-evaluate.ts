@@ -14,6 +14,11 @@ import type { EvaluateCliOptions } from './args.ts';
 /** Files `evaluator evaluate` writes inside --out (the run folder contract names them). */
 const EVALUATE_FILES = EVALUATION_FILES;
 
+/** Where `evaluate --out OUT` keeps its masks (the parts of `evaluate --parts` predict there). */
+export function evaluationPredictions(out: string): string {
+  return join(out, EVALUATE_FILES.predictions);
+}
+
 export interface EvaluateResult {
   predicted: PredictedPatient[];
   results: ScoreResults;
@@ -39,7 +44,7 @@ async function inputChecksums(
 export async function runEvaluate(c: Container, opts: EvaluateCliOptions, context: { baseDir: string; log: (line: string) => void }): Promise<EvaluateResult> {
   const postProcessor = resolvePostProcessor(c, opts.postprocess);
   const all = await listPatients(opts.data, { requireGroundTruth: true });
-  const predDir = join(opts.out, EVALUATE_FILES.predictions);
+  const predDir = evaluationPredictions(opts.out);
   // Every ground truth is read and validated before the first (slow) prediction, not after the last.
   for (const p of all) await loadMask(p.groundTruth as string, 'ground-truth');
   const ensemble = await openEnsemble(opts, context.log);

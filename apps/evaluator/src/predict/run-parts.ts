@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { UserError, type OptionValues } from '@lesionseg/cli';
-import { EVALUATION_FILES, listPatients } from '@lesionseg/data';
+import { listPatients } from '@lesionseg/data';
 import { createExecutor, EXECUTOR_OPTIONS, failureReport, type Task } from '@lesionseg/executors';
 import type { PartsOptions } from './parts.ts';
 
@@ -23,11 +23,6 @@ export function partArgs(values: OptionValues): string[] {
     else for (const one of Array.isArray(v) ? v : [v]) args.push(`--${name}=${one}`);
   }
   return args;
-}
-
-/** Where `evaluate --out OUT` keeps its masks (the parts of `evaluate --parts` predict there). */
-export function evaluationPredictions(out: string): string {
-  return join(out, EVALUATION_FILES.predictions);
 }
 
 export interface PartsRun {
